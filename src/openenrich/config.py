@@ -1,0 +1,66 @@
+"""Settings, read from the environment (prefix ``OPENENRICH_``) and passed in, never imported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/openenrich.db"
+
+
+def normalise_database_url(url: str) -> str:
+    """Map plain ``postgresql://`` and ``sqlite://`` URLs onto the async drivers we ship."""
+    for plain, driver in (
+        ("postgresql://", "postgresql+psycopg://"),
+        ("postgres://", "postgresql+psycopg://"),
+        ("postgresql+psycopg2://", "postgresql+psycopg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    return url
+
+
+class Settings(BaseSettings):
+    """Every knob of the server. Tests build their own instance."""
+
+    model_config = SettingsConfigDict(env_prefix="OPENENRICH_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    secret_key_file: Path = Path("./var/secret.key")
+    secret_key: str | None = Field(default=None, repr=False)
+
+    rate_limit_per_minute: int = 60
+    sandbox_latency_ms: int = 0
+    in_progress_as_status: bool = False
+    max_body_bytes: int = 1024 * 1024
+
+    # Credit prices (FullEnrich's by default).
+    price_work_email: int = 1
+    price_personal_email: int = 3
+    price_phone: int = 10
+    price_reverse_profile: int = 1
+    dedup_days: int = 90
+
+    # Workers: contacts processed at once per process, lease and sweeper timing.
+    worker_concurrency: int = 20
+    lease_seconds: float = 120.0
+    sweep_interval_seconds: float = 5.0
+    stale_created_seconds: float = 30.0
+    # Embedded mode: this process runs workers; scaled mode runs `openenrich worker` instead.
+    embedded_worker: bool = True
+
+    bootstrap_sandbox_credits: int = 10_000
+    bootstrap_credits: int = 0
+
+    @field_validator("database_url")
+    @classmethod
+    def _driver(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
