@@ -42,8 +42,14 @@ class EmailStatus(StrEnum):
     @property
     def is_found(self) -> bool:
         """Whether an address with this status counts (and is charged) as found."""
-        return self in (EmailStatus.DELIVERABLE, EmailStatus.HIGH_PROBABILITY, EmailStatus.CATCH_ALL)
+        return self in (
+            EmailStatus.DELIVERABLE,
+            EmailStatus.HIGH_PROBABILITY,
+            EmailStatus.CATCH_ALL,
+        )
 
+
+_FOUND = frozenset({"DELIVERABLE", "HIGH_PROBABILITY", "CATCH_ALL"})
 
 _EMAIL_RANK = {
     EmailStatus.DELIVERABLE: 0,
@@ -205,3 +211,15 @@ class HttpVerifierAdapter(Protocol):
     def build_verify(self, email: str, api_key: str) -> httpx.Request: ...
 
     def parse_verify(self, response: httpx.Response) -> Verdict: ...
+
+
+@runtime_checkable
+class TokenAuthAdapter(Protocol):
+    """A vendor whose key is exchanged for a short-lived bearer token first (Snov.io).
+    The engine caches the token and passes it to `build_request` in place of the key."""
+
+    def build_token_request(self, api_key: str) -> httpx.Request: ...
+
+    def parse_token(self, response: httpx.Response) -> tuple[str, float]:
+        """Return (token, lifetime in seconds), or raise `ProviderError`."""
+        ...
