@@ -1,0 +1,172 @@
+"""Apollo.io People Enrichment (`POST /api/v1/people/match`).
+
+The key goes in the `x-api-key` header (a Bearer key is refused: Bearer is for OAuth
+partners). Inputs are sent as a JSON body rather than the documented query string, which
+Apollo accepts equally and keeps names and emails out of URLs and access logs.
+
+A miss is a 200 with `person: null`. Apollo hides emails it has not revealed behind the
+placeholder `email_not_unlocked@domain.com` (with `email_status` still "verified"), which
+is dropped here. Phones are only delivered later by webhook, so they are not requested.
+Credits: 1 when a person (or email) is returned, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from openenrich.providers import person as p
+from openenrich.providers.base import (
+    ContactQuery,
+    EmailFinding,
+    EmailStatus,
+    ErrorKind,
+    Field,
+    Finding,
+    ProfileFinding,
+    ProviderError,
+    ProviderResult,
+)
+from openenrich.providers.replies import (
+    check_status,
+    error_code,
+    fail,
+    items,
+    json_body,
+    mapping,
+    maybe_json,
+    text,
+)
+
+DEFAULT_BASE_URL = "https://api.apollo.io/api/v1"
+
+_PLACEHOLDER_LOCAL = "email_not_unlocked"
+
+
+def _email_status(raw: Any) -> EmailStatus | None:
+    if not isinstance(raw, str) or not raw:
+        return None
+    return EmailStatus.DELIVERABLE if raw == "verified" else EmailStatus.UNKNOWN
+
+
+def _real_email(value: Any) -> str | None:
+    email = text(value)
+    if email is None or "@" not in email or email.startswith(_PLACEHOLDER_LOCAL + "@"):
+        return None
+    return email
+
+
+def _company(org: Mapping[str, Any]) -> dict[str, Any]:
+    return p.company(
+        id=text(org.get("id")),
+        name=text(org.get("name")),
+        domain=text(org.get("primary_domain")),
+        website=text(org.get("website_url")),
+        linkedin=text(org.get("linkedin_url")),
+        description=text(org.get("short_description")),
+        year_founded=org.get("founded_year") if isinstance(org.get("founded_year"), int) else None,
+        headcount=_int(org.get("estimated_num_employees")),
+        industry=text(org.get("industry")),
+    )
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def profile(person: Mapping[str, Any]) -> dict[str, Any]:
+    """An Apollo `person` object as the spec's `Person`."""
+    org = mapping(person.get("organization"))
+    jobs = []
+    for job in items(person.get("employment_history")):
+        job = mapping(job)
+        org_id = job.get("organization_id")
+        same_org = bool(org) and bool(org_id) and org_id == org.get("id")
+        company = _company(org) if same_org else p.company(name=text(job.get("organization_name")))
+        current = job.get("current")
+        jobs.append(
+            p.employment(
+                title=text(job.get("title")),
+                company=company,
+                start=job.get("start_date"),
+                end=job.get("end_date"),
+                is_current=current if isinstance(current, bool) else None,
+                description=text(job.get("description")),
+            )
+        )
+    if not jobs and (person.get("title") or org):
+        jobs.append(p.employment(title=text(person.get("title")), company=_company(org)))
+    return p.person(
+        id=text(person.get("id")),
+        first_name=text(person.get("first_name")),
+        last_name=text(person.get("last_name")),
+        full_name=text(person.get("name")),
+        headline=text(person.get("headline")),
+        linkedin=text(person.get("linkedin_url")),
+        city=text(person.get("city")),
+        region=text(person.get("state")),
+        country=text(person.get("country")),
+        employments=jobs,
+    )
+
+
+class ApolloAdapter:
+    """`HttpAdapter` for Apollo's single-person match."""
+
+    name = "apollo"
+    fields = frozenset({Field.WORK_EMAIL, Field.PERSONAL_EMAIL, Field.PROFILE})
+
+    def __init__(self, base_url: str = DEFAULT_BASE_URL) -> None:
+        self.base_url = base_url.rstrip("/")
+
+    def build_request(
+        self, query: ContactQuery, fields: frozenset[Field], api_key: str
+    ) -> httpx.Request:
+        named = bool(query.first_name and query.last_name)
+        company = query.domain or query.company_name
+        if not (query.linkedin_url or query.email or (named and company)):
+            raise ProviderError(
+                ErrorKind.BAD_REQUEST, "needs a LinkedIn URL, an email, or a name with a company"
+            )
+        body: dict[str, Any] = {
+            key: value
+            for key, value in {
+                "first_name": query.first_name,
+                "last_name": query.last_name,
+                "domain": query.domain,
+                "organization_name": query.company_name,
+                "linkedin_url": p.linkedin_url(query.linkedin_url) or query.linkedin_url,
+                "email": query.email,
+            }.items()
+            if value
+        }
+        body["reveal_personal_emails"] = Field.PERSONAL_EMAIL in fields
+        return httpx.Request(
+            "POST",
+            f"{self.base_url}/people/match",
+            json=body,
+            headers={"x-api-key": api_key, "Cache-Control": "no-cache"},
+        )
+
+    def parse_response(self, response: httpx.Response) -> ProviderResult:
+        if response.status_code in (402, 403, 422):
+            body = maybe_json(response)
+            # Apollo words exhausted credits in the body, on varying statuses.
+            if "credit" in str(body).lower():
+                raise fail(ErrorKind.QUOTA, response, error_code(body))
+        check_status(response)
+        person = mapping(mapping(json_body(response)).get("person"))
+        if not person:
+            return ProviderResult()
+        findings: list[Finding] = []
+        if email := _real_email(person.get("email")):
+            findings.append(
+                EmailFinding(email, Field.WORK_EMAIL, _email_status(person.get("email_status")))
+            )
+        for raw in items(person.get("personal_emails")):
+            if personal := _real_email(raw):
+                findings.append(EmailFinding(personal, Field.PERSONAL_EMAIL))
+        findings.append(ProfileFinding(profile(person)))
+        return ProviderResult(findings)

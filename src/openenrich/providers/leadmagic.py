@@ -1,0 +1,77 @@
+"""LeadMagic Email Finder (`POST /v1/people/email-finder`, header `X-API-Key`).
+
+LeadMagic verifies by SMTP at lookup time and says so in `status`: `valid` (deliverable),
+`valid_catch_all` (catch-all with an engagement signal), `catch_all`, `invalid`,
+`unknown`, and `not_found` (a clean miss, not charged). Errors follow RFC 9457: 402 is
+"insufficient credits", 429 carries Retry-After.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from openenrich.providers.base import (
+    ContactQuery,
+    EmailFinding,
+    EmailStatus,
+    ErrorKind,
+    Field,
+    ProviderError,
+    ProviderResult,
+)
+from openenrich.providers.replies import check_status, json_body, mapping, text
+
+DEFAULT_BASE_URL = "https://api.leadmagic.io"
+
+_STATUS = {
+    "valid": EmailStatus.DELIVERABLE,
+    "valid_catch_all": EmailStatus.HIGH_PROBABILITY,
+    "catch_all": EmailStatus.CATCH_ALL,
+    "invalid": EmailStatus.INVALID,
+    "unknown": EmailStatus.UNKNOWN,
+}
+
+
+class LeadMagicAdapter:
+    """`HttpAdapter` for LeadMagic's email finder."""
+
+    name = "leadmagic"
+    fields = frozenset({Field.WORK_EMAIL})
+
+    def __init__(self, base_url: str = DEFAULT_BASE_URL) -> None:
+        self.base_url = base_url.rstrip("/")
+
+    def build_request(
+        self, query: ContactQuery, fields: frozenset[Field], api_key: str
+    ) -> httpx.Request:
+        if not (query.first_name and query.last_name and (query.domain or query.company_name)):
+            raise ProviderError(ErrorKind.BAD_REQUEST, "needs first and last name with a company")
+        body = {
+            key: value
+            for key, value in {
+                "first_name": query.first_name,
+                "last_name": query.last_name,
+                "domain": query.domain,
+                "company_name": query.company_name,
+            }.items()
+            if value
+        }
+        return httpx.Request(
+            "POST",
+            f"{self.base_url}/v1/people/email-finder",
+            json=body,
+            headers={"X-API-Key": api_key, "Accept": "application/json"},
+        )
+
+    def parse_response(self, response: httpx.Response) -> ProviderResult:
+        # 404 from the finder is "nobody found"; the route itself is fixed.
+        check_status(response, {404: None})
+        if response.status_code == 404:
+            return ProviderResult()
+        body = mapping(json_body(response))
+        email = text(body.get("email"))
+        raw = body.get("status")
+        if email is None or raw == "not_found":
+            return ProviderResult()
+        status = _STATUS.get(raw) if isinstance(raw, str) else None
+        return ProviderResult([EmailFinding(email, Field.WORK_EMAIL, status)])

@@ -1,0 +1,144 @@
+"""Reading vendor replies: JSON bodies, Retry-After, and the usual HTTP error classes.
+
+Adapters call `check_status` first (with their vendor's quirks as overrides), then
+`json_body`, then pick values with `text`/`mapping`/`items`, which treat the wrong type
+as absent (vendors send `true` in place of a masked email, `{}` for null, and so on).
+Error details carry the status and the vendor's error code, never the body's free text,
+which may echo the person looked up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from openenrich.providers.base import ErrorKind, ProviderError
+
+__all__ = [
+    "check_status",
+    "error_code",
+    "fail",
+    "items",
+    "json_body",
+    "mapping",
+    "maybe_json",
+    "retry_after",
+    "text",
+]
+
+_DEFAULT_KINDS: Mapping[int, ErrorKind] = {
+    400: ErrorKind.BAD_REQUEST,
+    401: ErrorKind.AUTH,
+    402: ErrorKind.QUOTA,
+    403: ErrorKind.AUTH,
+    408: ErrorKind.TRANSIENT,
+    425: ErrorKind.TRANSIENT,
+    429: ErrorKind.RATE_LIMITED,
+}
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds to wait from `Retry-After` (delta-seconds or an HTTP date), if present."""
+    raw = response.headers.get("retry-after", "").strip()
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def error_code(body: Any) -> str:
+    """The vendor's machine-readable error code in a body, or '' (never free text)."""
+    if isinstance(body, Mapping):
+        for key in ("error_code", "code", "type", "id"):
+            value = body.get(key)
+            if isinstance(value, str) and value and len(value) <= 64 and " " not in value:
+                return value
+        for key in ("error", "errors"):
+            nested = body.get(key)
+            if isinstance(nested, list) and nested:
+                nested = nested[0]
+            if isinstance(nested, Mapping):
+                return error_code(nested)
+    return ""
+
+
+def fail(
+    kind: ErrorKind, response: httpx.Response, code: str = "", retry: float | None = None
+) -> ProviderError:
+    """A `ProviderError` naming the HTTP status and vendor code."""
+    detail = f"HTTP {response.status_code}" + (f" {code}" if code else "")
+    if retry is None and kind is ErrorKind.RATE_LIMITED:
+        retry = retry_after(response)
+    return ProviderError(kind, detail, retry)
+
+
+def maybe_json(response: httpx.Response) -> Any:
+    """The decoded JSON body, or None when there is none (for reading error replies)."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def check_status(
+    response: httpx.Response, overrides: Mapping[int, ErrorKind | None] | None = None
+) -> None:
+    """Raise `ProviderError` for a failed reply; return for 2xx.
+
+    Defaults: 401/403 auth, 402 quota, 429 rate limited (Retry-After honoured), 408/425
+    and 5xx transient, any other 4xx bad request, anything else (1xx, 3xx) transient.
+    `overrides` maps a status to another kind, or to None to let it through (a vendor's
+    404 that means "no match", a 202 that the adapter reads itself).
+    """
+    status = response.status_code
+    if overrides and status in overrides:
+        kind = overrides[status]
+        if kind is None:
+            return
+    elif 200 <= status < 300:
+        return
+    elif status in _DEFAULT_KINDS:
+        kind = _DEFAULT_KINDS[status]
+    elif 400 <= status < 500:
+        kind = ErrorKind.BAD_REQUEST
+    else:
+        kind = ErrorKind.TRANSIENT
+    raise fail(kind, response, error_code(maybe_json(response)))
+
+
+def json_body(response: httpx.Response) -> Any:
+    """The decoded JSON body; a body that is not JSON is a transient vendor fault."""
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise fail(ErrorKind.TRANSIENT, response, "unparseable body") from exc
+
+
+def mapping(value: Any) -> Mapping[str, Any]:
+    """`value` if it is a JSON object, else an empty one."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def items(value: Any) -> list[Any]:
+    """`value` if it is a JSON array, else an empty list."""
+    return value if isinstance(value, list) else []
+
+
+def text(value: Any) -> str | None:
+    """A non-blank string, stripped; anything else (None, booleans, numbers) is None."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
