@@ -6,11 +6,14 @@ from __future__ import annotations
 class AppError(Exception):
     """An error with a wire code, a human message and an HTTP status."""
 
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
+    def __init__(
+        self, code: str, message: str, status: int = 400, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
+        self.headers = headers
 
     def body(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message}
@@ -30,8 +33,13 @@ def unknown_key() -> AppError:
     return AppError("error.api.key", "Unknown api key", 401)
 
 
-def rate_limited() -> AppError:
-    return AppError("error.rate.limit", "Too many requests. Try again in 1m", 429)
+def rate_limited(retry_after: int = 60) -> AppError:
+    return AppError(
+        "error.rate.limit",
+        "Too many requests. Try again in 1m",
+        429,
+        {"Retry-After": str(retry_after)},
+    )
 
 
 def enrichment_not_found() -> AppError:

@@ -1,0 +1,1 @@
+"""Workspaces, API keys (stored hashed) and the credit ledger."""

@@ -1,0 +1,75 @@
+"""Tables of the accounts domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from openenrich.db import Base, UtcDateTime, new_id, utcnow
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ApiKey(Base):
+    """Only an HMAC of the key is kept; `last4` helps a person tell keys apart."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    last4: Mapped[str] = mapped_column(String(4))
+    sandbox: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class Balance(Base):
+    """The running sum of a ledger, kept beside it so a debit is one conditional UPDATE
+    (`balance >= amount`) that cannot go negative under concurrency on either engine."""
+
+    __tablename__ = "balances"
+    __table_args__ = (CheckConstraint("balance >= 0", name="not_negative"),)
+
+    workspace_id: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    sandbox: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    balance: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LedgerEntry(Base):
+    """Append-only. A charge is unique per (contact, item), so a rerun cannot charge twice."""
+
+    __tablename__ = "ledger"
+    __table_args__ = (
+        UniqueConstraint("contact_id", "item"),
+        Index("ix_ledger_dedup", "workspace_id", "sandbox", "dedup_key", "item"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    sandbox: Mapped[bool] = mapped_column(Boolean)
+    amount: Mapped[int] = mapped_column(Integer)  # positive = grant, negative = charge
+    reason: Mapped[str] = mapped_column(String(32))
+    item: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    enrichment_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    contact_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    dedup_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

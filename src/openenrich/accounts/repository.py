@@ -1,0 +1,144 @@
+"""SQL of the accounts domain. Callers own the transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openenrich.accounts.keys import generate_key, hash_key
+from openenrich.accounts.models import ApiKey, Balance, LedgerEntry, Workspace
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is calling: resolved from an API key."""
+
+    workspace_id: str
+    api_key_id: str
+    sandbox: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NewWorkspace:
+    workspace_id: str
+    api_key: str
+    sandbox_api_key: str
+
+
+async def create_workspace(
+    session: AsyncSession, name: str, secret: bytes, credits: int = 0, sandbox_credits: int = 0
+) -> NewWorkspace:
+    workspace = Workspace(name=name)
+    session.add(workspace)
+    await session.flush()
+    keys = {}
+    for sandbox in (False, True):
+        key = generate_key(sandbox)
+        session.add(
+            ApiKey(
+                workspace_id=workspace.id,
+                key_hash=hash_key(key, secret),
+                last4=key[-4:],
+                sandbox=sandbox,
+            )
+        )
+        session.add(Balance(workspace_id=workspace.id, sandbox=sandbox, balance=0))
+        keys[sandbox] = key
+    await session.flush()
+    if credits:
+        await grant(session, workspace.id, False, credits)
+    if sandbox_credits:
+        await grant(session, workspace.id, True, sandbox_credits)
+    return NewWorkspace(workspace.id, keys[False], keys[True])
+
+
+async def count_workspaces(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Workspace)) or 0)
+
+
+async def workspace_exists(session: AsyncSession, workspace_id: str) -> bool:
+    return await session.get(Workspace, workspace_id) is not None
+
+
+async def caller_for_hash(session: AsyncSession, key_hash: str) -> Caller | None:
+    row = (
+        await session.execute(
+            select(ApiKey.workspace_id, ApiKey.id, ApiKey.sandbox).where(
+                ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None)
+            )
+        )
+    ).first()
+    return Caller(row[0], row[1], row[2]) if row else None
+
+
+async def balance(session: AsyncSession, workspace_id: str, sandbox: bool) -> int:
+    value = await session.scalar(
+        select(Balance.balance).where(
+            Balance.workspace_id == workspace_id, Balance.sandbox == sandbox
+        )
+    )
+    return int(value or 0)
+
+
+async def grant(session: AsyncSession, workspace_id: str, sandbox: bool, amount: int) -> None:
+    """Add credits; the ledger row and the balance move together."""
+    if amount <= 0:
+        raise ValueError("a grant adds a positive number of credits")
+    await session.execute(
+        update(Balance)
+        .where(Balance.workspace_id == workspace_id, Balance.sandbox == sandbox)
+        .values(balance=Balance.balance + amount)
+    )
+    session.add(
+        LedgerEntry(workspace_id=workspace_id, sandbox=sandbox, amount=amount, reason="grant")
+    )
+
+
+async def try_debit(session: AsyncSession, workspace_id: str, sandbox: bool, amount: int) -> bool:
+    """Take `amount` from the balance if it covers it; one conditional UPDATE, race-free."""
+    result = await session.execute(
+        update(Balance)
+        .where(
+            Balance.workspace_id == workspace_id,
+            Balance.sandbox == sandbox,
+            Balance.balance >= amount,
+        )
+        .values(balance=Balance.balance - amount)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def already_charged(
+    session: AsyncSession,
+    workspace_id: str,
+    sandbox: bool,
+    dedup_key: str,
+    item: str,
+    since: datetime,
+) -> bool:
+    """Whether identical input was charged for `item` in this workspace since `since`."""
+    found = await session.scalar(
+        select(LedgerEntry.id)
+        .where(
+            LedgerEntry.workspace_id == workspace_id,
+            LedgerEntry.sandbox == sandbox,
+            LedgerEntry.dedup_key == dedup_key,
+            LedgerEntry.item == item,
+            LedgerEntry.amount < 0,
+            LedgerEntry.created_at >= since,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+async def ledger_sum(session: AsyncSession, workspace_id: str, sandbox: bool) -> int:
+    total = await session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+            LedgerEntry.workspace_id == workspace_id, LedgerEntry.sandbox == sandbox
+        )
+    )
+    return int(total or 0)

@@ -1,0 +1,117 @@
+"""Error rendering, the request-size guard and the caller dependency."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from openenrich.accounts.repository import Caller
+from openenrich.errors import AppError
+from openenrich.services import Services
+
+JSON = "application/json"
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    content = body if isinstance(body, bytes) else orjson.dumps(body)
+    return Response(content=content, status_code=status, media_type=JSON, headers=headers)
+
+
+def error_response(error: AppError) -> Response:
+    return json_response(error.body(), error.status, error.headers)
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+async def caller(request: Request) -> Caller:
+    """The authenticated caller, counted against its workspace's per-minute limit."""
+    found = services(request)
+    who = await found.auth.caller(request.headers.get("authorization"))
+    await found.limiter.hit(who.workspace_id)
+    return who
+
+
+async def json_body(request: Request) -> Any:
+    raw = await request.body()
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise AppError("error.request.invalid", "Request body is not valid JSON") from None
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Every failure leaves as `{"code", "message"}`; nothing else leaks."""
+
+    async def app_error(_: Request, error: Exception) -> Response:
+        assert isinstance(error, AppError)
+        return error_response(error)
+
+    async def validation_error(_: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        first = error.errors()[0] if error.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "path"))
+        message = f"Invalid value for '{where}'" if where else "Invalid request"
+        return error_response(AppError("error.request.invalid", message))
+
+    async def http_error(_: Request, error: Exception) -> Response:
+        assert isinstance(error, HTTPException)
+        codes = {404: "error.not_found", 405: "error.method_not_allowed"}
+        code = codes.get(error.status_code, "error.http")
+        return error_response(AppError(code, str(error.detail), error.status_code))
+
+    async def crash(_: Request, error: Exception) -> Response:
+        return error_response(AppError("error.internal", "Internal server error", 500))
+
+    app.add_exception_handler(AppError, app_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, crash)
+
+
+class BodyLimit:
+    """Refuse request bodies over `limit` bytes with 413, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length" and (not value.isdigit() or int(value) > self.limit):
+                await self._refuse(scope, receive, send)
+                return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        error = AppError("error.request.too_large", "Request body exceeds 1 MiB", 413)
+        await error_response(error)(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass

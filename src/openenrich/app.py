@@ -1,0 +1,80 @@
+"""The ASGI application: `create_app(settings)` wires everything the process holds."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from sqlalchemy import text
+
+from openenrich.accounts.endpoints import router as accounts_router
+from openenrich.api.http import BodyLimit, install_error_handlers, json_response, services
+from openenrich.config import Settings
+from openenrich.enrichment.endpoints import router as enrichment_router
+from openenrich.services import Services, build_services
+
+SPEC = Path(__file__).parent / "api" / "fullenrich-v2-openapi.yml"
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    """The published contract, served as our own: same paths, fields and errors."""
+    document: dict[str, Any] = yaml.safe_load(SPEC.read_text())
+    document["servers"] = [{"url": "/api/v2"}]
+    document["info"]["title"] = "OpenEnrich API (FullEnrich v2 compatible)"
+    return document
+
+
+def create_app(settings: Settings | None = None, prebuilt: Services | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        found = prebuilt or build_services(settings)
+        app.state.services = found
+        worker: asyncio.Task[None] | None = None
+        if settings.embedded_worker:
+            pool = found.worker_pool()
+            await pool.recover()
+            worker = asyncio.create_task(pool.run())
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
+            if prebuilt is None:
+                await found.close()
+
+    app = FastAPI(
+        title="OpenEnrich",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.openapi = openapi_document  # type: ignore[method-assign]
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.include_router(accounts_router, prefix="/api/v2")
+    app.include_router(enrichment_router, prefix="/api/v2")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz(request: Request) -> Response:
+        try:
+            async with services(request).db.read() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:
+            return json_response({"code": "error.database", "message": "Database unavailable"}, 503)
+        return json_response({"status": "ok"})
+
+    return app

@@ -1,0 +1,1 @@
+"""Bulk enrichments: endpoints, validation, jobs state, result assembly."""

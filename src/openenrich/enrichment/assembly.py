@@ -1,0 +1,171 @@
+"""Turn a contact's findings into the spec's `RecordEnrichment`, and decide what it costs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from openenrich.phones import Phone, normalise_phone
+from openenrich.providers.base import (
+    EmailFinding,
+    EmailStatus,
+    Field,
+    Finding,
+    LineType,
+    PhoneFinding,
+    ProfileFinding,
+)
+
+# Wire statuses: UNKNOWN is not in the spec's enum, so an unproven address is not shown.
+_SHOWN = frozenset(s for s in EmailStatus if s is not EmailStatus.UNKNOWN)
+
+
+class Item:
+    """What a credit is charged for."""
+
+    WORK_EMAIL = "work_email"
+    PERSONAL_EMAIL = "personal_email"
+    PHONE = "phone"
+    PROFILE = "profile"
+
+
+@dataclass(slots=True)
+class ContactInfo:
+    work_emails: list[tuple[str, EmailStatus]] = field(default_factory=list)
+    personal_emails: list[tuple[str, EmailStatus]] = field(default_factory=list)
+    phones: list[Phone] = field(default_factory=list)
+    profile: Mapping[str, Any] | None = None
+
+    def items(self) -> list[str]:
+        """Chargeable items found, cheapest first."""
+        found = []
+        if any(status.is_found for _, status in self.work_emails):
+            found.append(Item.WORK_EMAIL)
+        if any(status.is_found for _, status in self.personal_emails):
+            found.append(Item.PERSONAL_EMAIL)
+        if self.phones:
+            found.append(Item.PHONE)
+        return found
+
+    def without(self, item: str) -> None:
+        """Withhold an item that could not be paid for."""
+        if item == Item.WORK_EMAIL:
+            self.work_emails = []
+        elif item == Item.PERSONAL_EMAIL:
+            self.personal_emails = []
+        elif item == Item.PHONE:
+            self.phones = []
+
+
+def _email_domain(address: str) -> str:
+    return address.rsplit("@", 1)[-1].lower()
+
+
+def _rank_emails(
+    findings: Iterable[EmailFinding], prefer_domain: str
+) -> list[tuple[str, EmailStatus]]:
+    best: dict[str, EmailStatus] = {}
+    for finding in findings:
+        status = finding.status or EmailStatus.UNKNOWN
+        if status not in _SHOWN:
+            continue
+        address = finding.email.strip().lower()
+        if address not in best or status.rank < best[address].rank:
+            best[address] = status
+
+    def key(item: tuple[str, EmailStatus]) -> tuple[int, int]:
+        address, status = item
+        domain = _email_domain(address)
+        near = domain == prefer_domain or domain.endswith("." + prefer_domain)
+        return status.rank, 0 if near or not prefer_domain else 1
+
+    return sorted(best.items(), key=key)
+
+
+def collect(
+    findings: Iterable[Finding], fields: Iterable[str], domain: str, region_hint: str | None = None
+) -> ContactInfo:
+    """Keep what was asked for: emails best first, mobile phones in international format."""
+    wanted = set(fields)
+    work: list[EmailFinding] = []
+    personal: list[EmailFinding] = []
+    phones: dict[str, Phone] = {}
+    info = ContactInfo()
+    for finding in findings:
+        if isinstance(finding, EmailFinding):
+            if finding.field is Field.PERSONAL_EMAIL:
+                personal.append(finding)
+            else:
+                work.append(finding)
+        elif isinstance(finding, PhoneFinding):
+            phone = normalise_phone(
+                finding.number, finding.region or region_hint, finding.line_type
+            )
+            if phone and phone.line_type is LineType.MOBILE:
+                phones.setdefault(phone.e164, phone)
+        elif isinstance(finding, ProfileFinding) and info.profile is None:
+            info.profile = finding.person
+    if Field.WORK_EMAIL.value in wanted:
+        info.work_emails = _rank_emails(work, domain)
+    if Field.PERSONAL_EMAIL.value in wanted:
+        info.personal_emails = _rank_emails(personal, "")
+    if Field.PHONE.value in wanted:
+        info.phones = list(phones.values())
+    return info
+
+
+def _email(address: str, status: EmailStatus) -> dict[str, str]:
+    return {"email": address, "status": status.value}
+
+
+def contact_info_body(info: ContactInfo) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    found_work = [e for e in info.work_emails if e[1].is_found]
+    found_personal = [e for e in info.personal_emails if e[1].is_found]
+    if found_work:
+        body["most_probable_work_email"] = _email(*found_work[0])
+    if found_personal:
+        body["most_probable_personal_email"] = _email(*found_personal[0])
+    if info.phones:
+        body["most_probable_phone"] = {
+            "number": info.phones[0].number,
+            "region": info.phones[0].region,
+        }
+    body["work_emails"] = [_email(*e) for e in info.work_emails]
+    body["personal_emails"] = [_email(*e) for e in info.personal_emails]
+    body["phones"] = [{"number": p.number, "region": p.region} for p in info.phones]
+    return body
+
+
+def input_echo(stored: Mapping[str, str]) -> dict[str, str]:
+    """The spec's `ContactEnrichmentInput`: `domain` and `linkedin_url` are renamed."""
+    echo: dict[str, str] = {}
+    first, last = stored.get("first_name", ""), stored.get("last_name", "")
+    if first:
+        echo["first_name"] = first
+    if last:
+        echo["last_name"] = last
+    if first or last:
+        echo["full_name"] = " ".join(p for p in (first, last) if p)
+    if stored.get("raw_domain") or stored.get("domain"):
+        echo["company_domain"] = stored.get("raw_domain") or stored["domain"]
+    if stored.get("company_name"):
+        echo["company_name"] = stored["company_name"]
+    if stored.get("raw_linkedin_url") or stored.get("linkedin_url"):
+        echo["professional_network_url"] = stored.get("raw_linkedin_url") or stored["linkedin_url"]
+    return echo
+
+
+def record(
+    stored_input: Mapping[str, str], custom: Mapping[str, Any] | None, info: ContactInfo | None
+) -> dict[str, Any]:
+    """One `RecordEnrichment`. `info` is None for a contact never processed."""
+    body: dict[str, Any] = {
+        "input": input_echo(stored_input),
+        "custom": dict(custom or {}),
+        "contact_info": contact_info_body(info or ContactInfo()),
+    }
+    if info is not None and info.profile:
+        body["profile"] = dict(info.profile)
+    return body

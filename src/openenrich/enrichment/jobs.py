@@ -1,0 +1,162 @@
+"""Running one leased contact to the end, and closing the enrichment it belongs to.
+
+Provider calls happen outside any transaction; the finish is one transaction that writes
+the result, the ledger rows and the events, guarded by the lease so it happens once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openenrich.accounts import repository as accounts
+from openenrich.accounts.models import LedgerEntry
+from openenrich.db import Database, utcnow
+from openenrich.enrichment import repository as jobs
+from openenrich.enrichment.bodies import dumps, envelope
+from openenrich.enrichment.events import JobEvents
+from openenrich.enrichment.models import Contact, ContactStatus, Enrichment, EnrichmentStatus
+from openenrich.enrichment.processing import Outcome, Processor
+
+log = logging.getLogger(__name__)
+
+
+class LeaseLost(Exception):
+    """Another worker finished this contact first; this result is dropped."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pricing:
+    prices: Mapping[str, int]
+    dedup_window: timedelta
+
+
+async def records_of(
+    session: AsyncSession, enrichment: Enrichment, processor: Processor, finished_only: bool
+) -> list[dict[str, Any]]:
+    """Records of every contact that has one: done contacts their result, skipped ones an
+    empty record (credits ran out), running ones nothing."""
+    records = []
+    for contact in await jobs.contacts_of(session, enrichment.id):
+        if contact.result is not None:
+            records.append(contact.result)
+        elif contact.status in (ContactStatus.SKIPPED, ContactStatus.FAILED) or not finished_only:
+            records.append(processor.empty_record(contact))
+    return records
+
+
+class ContactJobs:
+    def __init__(
+        self,
+        db: Database,
+        processors: Mapping[str, Processor],
+        events: JobEvents,
+        pricing: Pricing,
+    ) -> None:
+        self.db = db
+        self.processors = processors
+        self.events = events
+        self.pricing = pricing
+
+    async def run(self, claim: jobs.Claim) -> None:
+        async with self.db.read() as session:
+            enrichment = await session.get(Enrichment, claim.enrichment_id)
+            contact = await session.get(Contact, claim.contact_id)
+            assert enrichment is not None and contact is not None
+            funds = await accounts.balance(session, enrichment.workspace_id, enrichment.sandbox)
+        processor = self.processors[enrichment.kind]
+        if EnrichmentStatus(enrichment.status).terminal or funds <= 0:
+            await self._skip(claim, exhausted=funds <= 0)
+            return
+        outcome = await processor.process(enrichment, contact)
+        try:
+            async with self.db.transaction() as session:
+                await self._finish(session, claim, outcome, processor)
+        except LeaseLost:
+            log.info("contact %s finished elsewhere; result dropped", claim.contact_id)
+
+    async def _skip(self, claim: jobs.Claim, exhausted: bool) -> None:
+        async with self.db.transaction() as session:
+            enrichment = await jobs.lock_enrichment(session, claim.enrichment_id, 0)
+            await jobs.release(session, claim, ContactStatus.SKIPPED)
+            if exhausted:
+                enrichment.credits_exhausted = True
+                await jobs.skip_queued(session, enrichment.id)
+            await self.close_if_done(session, enrichment)
+
+    async def _finish(
+        self, session: AsyncSession, claim: jobs.Claim, outcome: Outcome, processor: Processor
+    ) -> None:
+        enrichment = await jobs.lock_enrichment(session, claim.enrichment_id, 0)
+        if not await jobs.finish_contact(session, claim, {}, 0):
+            raise LeaseLost
+        contact = await session.get(Contact, claim.contact_id)
+        assert contact is not None
+        cost, exhausted = await self._charge(session, enrichment, contact, outcome)
+        record = outcome.record()
+        contact.result, contact.cost_credits = record, cost
+        jobs.add_findings(session, contact.id, outcome.finding_rows())
+        enrichment.cost_credits += cost
+        if exhausted:
+            enrichment.credits_exhausted = True
+            await jobs.skip_queued(session, enrichment.id)
+        if enrichment.contact_webhook_url:
+            one = dumps(envelope(enrichment, [record]))
+            await self.events.contact_finished(session, enrichment, one)
+        await self.close_if_done(session, enrichment)
+
+    async def _charge(
+        self, session: AsyncSession, enrichment: Enrichment, contact: Contact, outcome: Outcome
+    ) -> tuple[int, bool]:
+        """Charge each found item once; identical input charged within the window is free.
+        An item the balance cannot pay is withheld, and the job runs out of credits."""
+        cost, exhausted = 0, False
+        since = utcnow() - self.pricing.dedup_window
+        for item in outcome.items():
+            price = self.pricing.prices.get(item, 0)
+            ws, sandbox = enrichment.workspace_id, enrichment.sandbox
+            if price and await accounts.already_charged(
+                session, ws, sandbox, contact.dedup_key, item, since
+            ):
+                price = 0
+            if price and not await accounts.try_debit(session, ws, sandbox, price):
+                outcome.without(item)
+                exhausted = True
+                continue
+            session.add(
+                LedgerEntry(
+                    workspace_id=ws,
+                    sandbox=sandbox,
+                    amount=-price,
+                    reason="charge" if price else "free",
+                    item=item,
+                    enrichment_id=enrichment.id,
+                    contact_id=contact.id,
+                    dedup_key=contact.dedup_key,
+                )
+            )
+            cost += price
+        return cost, exhausted
+
+    async def close_if_done(self, session: AsyncSession, enrichment: Enrichment) -> bool:
+        """Make the enrichment terminal once no contact is left to run. Idempotent."""
+        if EnrichmentStatus(enrichment.status).terminal:
+            return False
+        if await jobs.unfinished_count(session, enrichment.id):
+            return False
+        enrichment.status = (
+            EnrichmentStatus.CREDITS_INSUFFICIENT
+            if enrichment.credits_exhausted
+            else EnrichmentStatus.FINISHED
+        )
+        enrichment.finished_at = enrichment.updated_at = utcnow()
+        processor = self.processors[enrichment.kind]
+        records = await records_of(session, enrichment, processor, finished_only=True)
+        enrichment.result_body = dumps(envelope(enrichment, records))
+        await self.events.enrichment_finished(session, enrichment, enrichment.result_body)
+        return True

@@ -1,0 +1,111 @@
+"""What a worker does with one contact of each kind of job."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from openenrich.enrichment import assembly
+from openenrich.enrichment.models import Contact, Enrichment, FindingRow, JobKind
+from openenrich.providers.base import (
+    ContactQuery,
+    EmailFinding,
+    Field,
+    Finding,
+    PhoneFinding,
+    ProfileFinding,
+)
+from openenrich.waterfall import Waterfall
+
+
+class Outcome(Protocol):
+    def items(self) -> list[str]:
+        """Chargeable items found, in the order they are charged."""
+
+    def without(self, item: str) -> None:
+        """Withhold an item that could not be paid for."""
+
+    def record(self) -> dict[str, Any]:
+        """The contact's record in the response body."""
+
+    def finding_rows(self) -> list[FindingRow]:
+        """Every candidate, for the audit trail and the server's own people data."""
+
+
+class Processor(Protocol):
+    kind: str
+
+    async def process(self, enrichment: Enrichment, contact: Contact) -> Outcome: ...
+
+    def empty_record(self, contact: Contact) -> dict[str, Any]:
+        """The record of a contact that was never processed (credits ran out)."""
+
+
+def query_of(stored: dict[str, str]) -> ContactQuery:
+    return ContactQuery(
+        first_name=stored.get("first_name", ""),
+        last_name=stored.get("last_name", ""),
+        domain=stored.get("domain", ""),
+        company_name=stored.get("company_name", ""),
+        linkedin_url=stored.get("linkedin_url", ""),
+        email=stored.get("email", ""),
+    )
+
+
+def finding_rows(findings: list[Finding]) -> list[FindingRow]:
+    rows = []
+    for finding in findings:
+        if isinstance(finding, EmailFinding):
+            kind = "personal_email" if finding.field is Field.PERSONAL_EMAIL else "work_email"
+            status = finding.status.value if finding.status else None
+            rows.append(FindingRow(kind=kind, value=finding.email.lower(), status=status))
+        elif isinstance(finding, PhoneFinding):
+            rows.append(FindingRow(kind="phone", value=finding.number, status=finding.line_type))
+        elif isinstance(finding, ProfileFinding):
+            url = finding.person.get("social_profiles", {}).get("professional_network", {})
+            rows.append(
+                FindingRow(kind="profile", value=url.get("url", ""), data=dict(finding.person))
+            )
+    return rows
+
+
+@dataclass(slots=True)
+class EnrichOutcome:
+    contact: Contact
+    info: assembly.ContactInfo
+    findings: list[Finding]
+
+    def items(self) -> list[str]:
+        return self.info.items()
+
+    def without(self, item: str) -> None:
+        self.info.without(item)
+
+    def record(self) -> dict[str, Any]:
+        return assembly.record(self.contact.input, self.contact.custom, self.info)
+
+    def finding_rows(self) -> list[FindingRow]:
+        return finding_rows(self.findings)
+
+
+class EnrichProcessor:
+    """Contact enrichment: the waterfall over the requested fields (and the profile when a
+    LinkedIn URL was given, as the spec returns it then)."""
+
+    kind = JobKind.ENRICH.value
+
+    def __init__(self, waterfall_for: Callable[[bool], Waterfall]) -> None:
+        self.waterfall_for = waterfall_for
+
+    async def process(self, enrichment: Enrichment, contact: Contact) -> Outcome:
+        query = query_of(contact.input)
+        fields = {Field(f) for f in contact.fields}
+        if query.linkedin_url:
+            fields.add(Field.PROFILE)
+        outcome = await self.waterfall_for(enrichment.sandbox).run(query, frozenset(fields))
+        info = assembly.collect(outcome.findings, contact.fields, query.domain)
+        return EnrichOutcome(contact, info, outcome.findings)
+
+    def empty_record(self, contact: Contact) -> dict[str, Any]:
+        return assembly.record(contact.input, contact.custom, None)

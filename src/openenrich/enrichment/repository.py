@@ -1,0 +1,214 @@
+"""SQL of enrichment jobs. Callers own the transaction; every write here is idempotent."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openenrich.db import utcnow
+from openenrich.enrichment.models import (
+    Contact,
+    ContactStatus,
+    Enrichment,
+    EnrichmentStatus,
+    FindingRow,
+)
+
+_OPEN = (EnrichmentStatus.CREATED.value, EnrichmentStatus.IN_PROGRESS.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A contact leased to one worker; `attempt` fences out an earlier, expired lease."""
+
+    contact_id: str
+    enrichment_id: str
+    attempt: int
+
+
+async def get_enrichment(
+    session: AsyncSession, enrichment_id: str, workspace_id: str, kind: str
+) -> Enrichment | None:
+    return (
+        await session.execute(
+            select(Enrichment).where(
+                Enrichment.id == enrichment_id,
+                Enrichment.workspace_id == workspace_id,
+                Enrichment.kind == kind,
+            )
+        )
+    ).scalar_one_or_none()
+
+
+async def contacts_of(
+    session: AsyncSession, enrichment_id: str, statuses: Sequence[str] | None = None
+) -> list[Contact]:
+    query = select(Contact).where(Contact.enrichment_id == enrichment_id)
+    if statuses is not None:
+        query = query.where(Contact.status.in_(statuses))
+    return list((await session.execute(query.order_by(Contact.idx))).scalars())
+
+
+async def claim(session: AsyncSession, lease: timedelta, limit: int) -> list[Claim]:
+    """Lease up to `limit` queued contacts, oldest first. A conditional UPDATE, so two
+    workers never hold the same contact; PostgreSQL also skips rows being claimed."""
+    now = utcnow()
+    pick = (
+        select(Contact.id)
+        .where(Contact.status == ContactStatus.QUEUED)
+        .order_by(Contact.queued_at, Contact.idx)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    rows = (
+        await session.execute(
+            update(Contact)
+            .where(Contact.id.in_(pick.scalar_subquery()), Contact.status == ContactStatus.QUEUED)
+            .values(
+                status=ContactStatus.RUNNING,
+                attempts=Contact.attempts + 1,
+                lease_expires_at=now + lease,
+            )
+            .returning(Contact.id, Contact.enrichment_id, Contact.attempts)
+        )
+    ).all()
+    claims = [Claim(r[0], r[1], r[2]) for r in rows]
+    if claims:
+        await session.execute(
+            update(Enrichment)
+            .where(
+                Enrichment.id.in_({c.enrichment_id for c in claims}),
+                Enrichment.status == EnrichmentStatus.CREATED,
+            )
+            .values(status=EnrichmentStatus.IN_PROGRESS, updated_at=now)
+        )
+    return claims
+
+
+async def lock_enrichment(session: AsyncSession, enrichment_id: str, cost: int) -> Enrichment:
+    """Add `cost` and take the row lock first, so that the finishes of one enrichment
+    serialise and exactly one of them sees the last contact done."""
+    await session.execute(
+        update(Enrichment)
+        .where(Enrichment.id == enrichment_id)
+        .values(cost_credits=Enrichment.cost_credits + cost, updated_at=utcnow())
+    )
+    enrichment = await session.get(Enrichment, enrichment_id, populate_existing=True)
+    assert enrichment is not None
+    return enrichment
+
+
+async def finish_contact(
+    session: AsyncSession, claim: Claim, result: dict[str, Any], cost: int
+) -> bool:
+    """Mark a leased contact done. False when the lease was lost (someone else finished)."""
+    done = await session.execute(
+        update(Contact)
+        .where(
+            Contact.id == claim.contact_id,
+            Contact.status == ContactStatus.RUNNING,
+            Contact.attempts == claim.attempt,
+        )
+        .values(
+            status=ContactStatus.DONE,
+            result=result,
+            cost_credits=cost,
+            finished_at=utcnow(),
+            lease_expires_at=None,
+        )
+    )
+    return bool(done.rowcount)  # type: ignore[attr-defined]
+
+
+async def skip_queued(session: AsyncSession, enrichment_id: str) -> None:
+    await session.execute(
+        update(Contact)
+        .where(Contact.enrichment_id == enrichment_id, Contact.status == ContactStatus.QUEUED)
+        .values(status=ContactStatus.SKIPPED, finished_at=utcnow())
+    )
+
+
+async def release(session: AsyncSession, claim: Claim, status: ContactStatus) -> None:
+    """Give a leased contact back (queued) or end it without a result (skipped, failed)."""
+    await session.execute(
+        update(Contact)
+        .where(
+            Contact.id == claim.contact_id,
+            Contact.status == ContactStatus.RUNNING,
+            Contact.attempts == claim.attempt,
+        )
+        .values(status=status, lease_expires_at=None, queued_at=utcnow())
+    )
+
+
+async def unfinished_count(session: AsyncSession, enrichment_id: str) -> int:
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Contact)
+            .where(
+                Contact.enrichment_id == enrichment_id,
+                Contact.status.in_((ContactStatus.QUEUED, ContactStatus.RUNNING)),
+            )
+        )
+        or 0
+    )
+
+
+def add_findings(session: AsyncSession, contact_id: str, rows: Sequence[FindingRow]) -> None:
+    for row in rows:
+        row.contact_id = contact_id
+        session.add(row)
+
+
+async def requeue_expired(session: AsyncSession, now: datetime) -> list[str]:
+    """Contacts whose lease ran out (a killed worker) go back to the queue."""
+    rows = (
+        await session.execute(
+            update(Contact)
+            .where(Contact.status == ContactStatus.RUNNING, Contact.lease_expires_at < now)
+            .values(status=ContactStatus.QUEUED, lease_expires_at=None)
+            .returning(Contact.enrichment_id)
+        )
+    ).all()
+    return sorted({r[0] for r in rows})
+
+
+async def requeue_all_running(session: AsyncSession) -> int:
+    """At start of a single-process server, nothing can still be running."""
+    result = await session.execute(
+        update(Contact)
+        .where(Contact.status == ContactStatus.RUNNING)
+        .values(status=ContactStatus.QUEUED, lease_expires_at=None)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def stalled_enrichments(session: AsyncSession) -> list[str]:
+    """Open enrichments with no contact left to run: finalise them (a crash between the
+    last finish and the finalisation cannot happen, but an empty job can)."""
+    pending = (
+        select(Contact.id)
+        .where(
+            Contact.enrichment_id == Enrichment.id,
+            Contact.status.in_((ContactStatus.QUEUED, ContactStatus.RUNNING)),
+        )
+        .exists()
+    )
+    rows = await session.execute(
+        select(Enrichment.id).where(and_(Enrichment.status.in_(_OPEN), ~pending)).limit(100)
+    )
+    return [r[0] for r in rows]
+
+
+async def has_queued(session: AsyncSession) -> bool:
+    found = await session.scalar(
+        select(Contact.id).where(Contact.status == ContactStatus.QUEUED).limit(1)
+    )
+    return found is not None

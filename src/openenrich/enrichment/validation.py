@@ -1,0 +1,251 @@
+"""Request validation with the spec's exact error codes and messages.
+
+Validation reads the decoded JSON by hand rather than through a model, because the wire
+contract is the error *codes*: a generic schema error would not say which one applies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from openenrich.errors import AppError, invalid
+from openenrich.providers.base import Field
+
+MAX_CONTACTS = 100
+MAX_CUSTOM_KEYS = 10
+MAX_CUSTOM_VALUE = 100
+ENRICH_FIELDS = (Field.WORK_EMAIL.value, Field.PERSONAL_EMAIL.value, Field.PHONE.value)
+_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
+_LINKEDIN = re.compile(r"^(?:[a-z]+\.)?linkedin\.com$")
+
+
+def type_error(name: str, expected: str) -> AppError:
+    return invalid("error.request.invalid", f"Field '{name}' must be {expected}")
+
+
+def string(body: Mapping[str, Any], key: str, label: str | None = None) -> str:
+    """A string field, stripped; absent or null is empty; any other type is a 400."""
+    value = body.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise type_error(label or key, "a string")
+    return value.strip()
+
+
+def webhook_url(value: str) -> str | None:
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise invalid(
+            "error.enrichment.webhook_url", "Webhook URL must be start with http or https"
+        )
+    return value
+
+
+def normalise_domain(value: str) -> str:
+    """`https://www.Example.com/about` -> `example.com` (IDNA-encoded)."""
+    text = value.strip().lower()
+    if "://" not in text:
+        text = "//" + text
+    host = (urlsplit(text).hostname or "").rstrip(".")
+    host = host.removeprefix("www.")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return ""
+    return host if _HOST.match(host) else ""
+
+
+def normalise_linkedin(value: str) -> str:
+    """A LinkedIn profile URL (standard or Sales Navigator) in canonical form, or ''."""
+    text = value.strip()
+    if "://" not in text:
+        text = "https://" + text
+    parts = urlsplit(text)
+    host = (parts.hostname or "").lower()
+    segments = [s for s in parts.path.split("/") if s]
+    if not _LINKEDIN.match(host) or len(segments) < 2:
+        return ""
+    if segments[0] == "in":
+        return f"https://www.linkedin.com/in/{segments[1]}"
+    if segments[0] == "sales" and len(segments) >= 3 and segments[1] in ("lead", "people"):
+        return f"https://www.linkedin.com/in/{segments[2].split(',')[0]}"
+    return ""
+
+
+def custom_fields(value: Any) -> dict[str, str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise type_error("custom", "an object")
+    if len(value) > MAX_CUSTOM_KEYS:
+        raise invalid(
+            "error.enrichment.custom.key.exceeded",
+            "Custom field contains too many keys (max: 10 keys)",
+        )
+    for item in value.values():
+        if not isinstance(item, str):
+            raise invalid(
+                "error.enrichment.custom.value.type", "Custom field values must be strings"
+            )
+        if len(item) > MAX_CUSTOM_VALUE:
+            raise invalid(
+                "error.enrichment.custom.value.exceeded",
+                "Custom field value max len exceeded (max: 100 character)",
+            )
+    return dict(value)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactInput:
+    """One validated contact, as stored and as echoed back."""
+
+    first_name: str = ""
+    last_name: str = ""
+    domain: str = ""
+    company_name: str = ""
+    linkedin_url: str = ""
+    email: str = ""
+    fields: tuple[str, ...] = ()
+    custom: dict[str, str] | None = None
+    raw_domain: str = ""
+    raw_linkedin_url: str = ""
+
+    def stored(self) -> dict[str, str]:
+        data = {
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "domain": self.domain,
+            "company_name": self.company_name,
+            "linkedin_url": self.linkedin_url,
+            "email": self.email,
+            "raw_domain": self.raw_domain,
+            "raw_linkedin_url": self.raw_linkedin_url,
+        }
+        return {key: value for key, value in data.items() if value}
+
+    def dedup_key(self) -> str:
+        """Identical input, whatever its spelling, gives the same key."""
+        parts = (
+            self.first_name.casefold(),
+            self.last_name.casefold(),
+            self.domain,
+            self.company_name.casefold(),
+            self.linkedin_url.casefold(),
+            self.email.casefold(),
+        )
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def enrich_fields(value: Any) -> tuple[str, ...]:
+    if value is None or value == []:
+        raise invalid("error.enrichment.enrich_fields.empty", "enrichFields cannot be empty")
+    if not isinstance(value, list):
+        raise type_error("enrich_fields", "an array of strings")
+    fields: list[str] = []
+    for item in value:
+        if item not in ENRICH_FIELDS:
+            shown = item if isinstance(item, str) else str(item)
+            raise invalid(
+                "error.enrichment.enrich_field.value",
+                f"enrichField '{shown}' not valid must be contact.work_emails or "
+                "contact.phones or contact.personal_emails",
+            )
+        if item not in fields:
+            fields.append(item)
+    return tuple(fields)
+
+
+def contact(item: Any) -> ContactInput:
+    """Validate one `data[]` item of a v2 bulk enrichment."""
+    if not isinstance(item, dict):
+        raise type_error("data[]", "an object")
+    first = string(item, "first_name")
+    last = string(item, "last_name")
+    raw_domain = string(item, "domain")
+    company = string(item, "company_name")
+    raw_linkedin = string(item, "linkedin_url")
+    linkedin = normalise_linkedin(raw_linkedin) if raw_linkedin else ""
+    if raw_linkedin and not linkedin:
+        raise invalid("error.enrichment.linkedin_url.invalid", "LinkedIn URL is invalid")
+    domain = normalise_domain(raw_domain) if raw_domain else ""
+    if raw_domain and not domain:
+        raise invalid("error.enrichment.domain.invalid", "Domain is invalid")
+    if not linkedin:
+        if not first:
+            raise invalid("error.enrichment.first_name.empty", "First name cannot be empty")
+        if not last:
+            raise invalid("error.enrichment.last_name.empty", "Last name cannot be empty")
+        if not domain and not company:
+            raise invalid("error.enrichment.domain.empty", "Domain cannot be empty")
+    return ContactInput(
+        first_name=first,
+        last_name=last,
+        domain=domain,
+        company_name=company,
+        linkedin_url=linkedin,
+        fields=enrich_fields(item.get("enrich_fields")),
+        custom=custom_fields(item.get("custom")),
+        raw_domain=raw_domain,
+        raw_linkedin_url=raw_linkedin,
+    )
+
+
+@dataclass(slots=True)
+class BulkRequest:
+    name: str
+    webhook_url: str | None
+    contact_webhook_url: str | None
+    contacts: list[ContactInput] = field(default_factory=list)
+
+
+def webhook_events(body: Mapping[str, Any]) -> str | None:
+    events = body.get("webhook_events")
+    if events is None:
+        return None
+    if not isinstance(events, dict):
+        raise type_error("webhook_events", "an object")
+    return webhook_url(string(events, "contact_finished", "webhook_events.contact_finished"))
+
+
+def bulk_header(body: Any) -> tuple[str, str | None, str | None, list[Any]]:
+    """The parts every bulk request shares: name, webhooks and the data array."""
+    if not isinstance(body, dict):
+        raise type_error("body", "a JSON object")
+    name = string(body, "name")
+    if not name:
+        raise invalid("error.enrichment.name.empty", "Enrichment name not set")
+    hook = webhook_url(string(body, "webhook_url"))
+    contact_hook = webhook_events(body)
+    data = body.get("data")
+    if data is None or data == []:
+        raise invalid("error.enrichment.data.empty", "Data is empty")
+    if not isinstance(data, list):
+        raise type_error("data", "an array")
+    if len(data) > MAX_CONTACTS:
+        raise invalid(
+            "error.enrichment.data.exceeded",
+            "Data contains too many contacts (max: 100 contacts)",
+        )
+    return name, hook, contact_hook, data
+
+
+def bulk_enrich(body: Any, silent_fail: bool) -> BulkRequest:
+    """Validate a v2 `POST /contact/enrich/bulk` body. With `silent_fail`, invalid contacts
+    are dropped instead of failing the whole request."""
+    name, hook, contact_hook, data = bulk_header(body)
+    request = BulkRequest(name, hook, contact_hook)
+    for item in data:
+        try:
+            request.contacts.append(contact(item))
+        except AppError:
+            if not silent_fail:
+                raise
+    return request

@@ -1,0 +1,1 @@
+"""Alembic migrations; the schema is created only through them."""

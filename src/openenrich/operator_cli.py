@@ -1,0 +1,177 @@
+"""Operator commands: serve, worker, migrate, workspaces, credits."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Annotated
+
+import typer
+
+from openenrich.accounts import repository
+from openenrich.accounts.keys import load_secret
+from openenrich.config import Settings
+from openenrich.db import Database
+from openenrich.migrate import upgrade
+
+
+def _print_workspace(created: repository.NewWorkspace, as_json: bool) -> None:
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "workspace_id": created.workspace_id,
+                    "api_key": created.api_key,
+                    "sandbox_api_key": created.sandbox_api_key,
+                }
+            )
+        )
+        return
+    typer.echo(f"workspace_id:    {created.workspace_id}")
+    typer.echo(f"api_key:         {created.api_key}")
+    typer.echo(f"sandbox_api_key: {created.sandbox_api_key}")
+    typer.echo("Keep these keys now: only their hashes are stored.")
+
+
+async def _create_workspace(
+    settings: Settings, name: str, credits: int, sandbox_credits: int
+) -> repository.NewWorkspace:
+    db = Database(settings.database_url)
+    try:
+        secret = load_secret(settings.secret_key, settings.secret_key_file)
+        async with db.transaction() as session:
+            return await repository.create_workspace(
+                session, name, secret, credits=credits, sandbox_credits=sandbox_credits
+            )
+    finally:
+        await db.dispose()
+
+
+async def _bootstrap(settings: Settings) -> repository.NewWorkspace | None:
+    """On first start with an empty database, create a workspace to call the API with."""
+    db = Database(settings.database_url)
+    try:
+        async with db.read() as session:
+            if await repository.count_workspaces(session):
+                return None
+    finally:
+        await db.dispose()
+    return await _create_workspace(
+        settings, "default", settings.bootstrap_credits, settings.bootstrap_sandbox_credits
+    )
+
+
+def register(app: typer.Typer) -> None:
+    workspaces = typer.Typer(help="Workspaces and their API keys.", no_args_is_help=True)
+    credits = typer.Typer(help="Credit balances.", no_args_is_help=True)
+    app.add_typer(workspaces, name="workspaces")
+    app.add_typer(credits, name="credits")
+
+    @app.command()
+    def migrate() -> None:
+        """Create or upgrade the database schema."""
+        upgrade(Settings().database_url)
+        typer.echo("database is up to date")
+
+    @app.command()
+    def serve(
+        host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port to bind.")] = 8000,
+    ) -> None:
+        """Run the API (and, by default, the workers) in this process."""
+        import uvicorn
+
+        from openenrich.app import create_app
+
+        settings = Settings()
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+        upgrade(settings.database_url)
+        created = asyncio.run(_bootstrap(settings))
+        if created is not None:
+            typer.echo("First start: created a workspace.")
+            _print_workspace(created, as_json=False)
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+    @app.command()
+    def worker() -> None:
+        """Run workers only (scaled mode: many of these beside API replicas)."""
+        from openenrich.services import build_services
+
+        settings = Settings()
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+        async def main() -> None:
+            found = build_services(settings)
+            try:
+                await found.worker_pool().run()
+            finally:
+                await found.close()
+
+        asyncio.run(main())
+
+    @workspaces.command("create")
+    def create(
+        name: str,
+        credits: Annotated[int, typer.Option(help="Live credits to start with.")] = 0,
+        sandbox_credits: Annotated[
+            int, typer.Option(help="Sandbox credits to start with.")
+        ] = 10_000,
+        as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    ) -> None:
+        """Create a workspace and print its live and sandbox API keys (shown once)."""
+        created = asyncio.run(_create_workspace(Settings(), name, credits, sandbox_credits))
+        _print_workspace(created, as_json)
+
+    @credits.command("add")
+    def add(
+        workspace_id: str,
+        amount: int,
+        sandbox: Annotated[bool, typer.Option(help="Add to the sandbox balance.")] = False,
+    ) -> None:
+        """Add credits to a workspace."""
+
+        async def main() -> int:
+            db = Database(Settings().database_url)
+            try:
+                async with db.transaction() as session:
+                    if not await repository.workspace_exists(session, workspace_id):
+                        raise typer.BadParameter(f"no workspace {workspace_id}")
+                    await repository.grant(session, workspace_id, sandbox, amount)
+                    return await repository.balance(session, workspace_id, sandbox)
+            finally:
+                await db.dispose()
+
+        if amount <= 0:
+            raise typer.BadParameter("amount must be positive")
+        typer.echo(f"balance: {asyncio.run(main())}")
+
+    @credits.command("show")
+    def show(
+        workspace_id: str,
+        as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    ) -> None:
+        """Show a workspace's live and sandbox balances."""
+
+        async def main() -> tuple[int, int]:
+            db = Database(Settings().database_url)
+            try:
+                async with db.read() as session:
+                    if not await repository.workspace_exists(session, workspace_id):
+                        raise typer.BadParameter(f"no workspace {workspace_id}")
+                    return (
+                        await repository.balance(session, workspace_id, False),
+                        await repository.balance(session, workspace_id, True),
+                    )
+            finally:
+                await db.dispose()
+
+        live, sandbox = asyncio.run(main())
+        if as_json:
+            typer.echo(
+                json.dumps(
+                    {"workspace_id": workspace_id, "balance": live, "sandbox_balance": sandbox}
+                )
+            )
+        else:
+            typer.echo(f"balance: {live}\nsandbox_balance: {sandbox}")

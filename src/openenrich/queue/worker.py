@@ -1,0 +1,109 @@
+"""The worker pool: claim contacts with a lease, run them, sweep what others left behind."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from openenrich.db import Database, utcnow
+from openenrich.enrichment import repository as jobs
+from openenrich.enrichment.jobs import ContactJobs
+from openenrich.enrichment.models import ContactStatus, Enrichment
+from openenrich.queue.wake import Wakeup
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+class WorkerPool:
+    """Runs up to `concurrency` contacts at once in this process."""
+
+    def __init__(
+        self,
+        db: Database,
+        contact_jobs: ContactJobs,
+        wakeup: Wakeup,
+        *,
+        concurrency: int,
+        lease: timedelta,
+        sweep_interval: float,
+        poll_interval: float = 1.0,
+    ) -> None:
+        self.db = db
+        self.jobs = contact_jobs
+        self.wakeup = wakeup
+        self.concurrency = concurrency
+        self.lease = lease
+        self.sweep_interval = sweep_interval
+        self.poll_interval = poll_interval
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def recover(self) -> None:
+        """At start of a single-process server: whatever was running died with it."""
+        async with self.db.transaction() as session:
+            count = await jobs.requeue_all_running(session)
+        if count:
+            log.info("requeued %d contacts left running by a previous process", count)
+
+    async def run(self) -> None:
+        sweeper = asyncio.create_task(self._sweep_forever())
+        try:
+            while True:
+                free = self.concurrency - len(self._running)
+                claims: list[jobs.Claim] = []
+                if free > 0:
+                    async with self.db.transaction() as session:
+                        claims = await jobs.claim(session, self.lease, free)
+                for claim in claims:
+                    task = asyncio.create_task(self._run_one(claim))
+                    self._running.add(task)
+                    task.add_done_callback(self._done)
+                if not claims:
+                    await self.wakeup.wait(self.poll_interval)
+        finally:
+            sweeper.cancel()
+            for task in [sweeper, *self._running]:
+                task.cancel()
+            await asyncio.gather(sweeper, *self._running, return_exceptions=True)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        # A freed slot lets the claim loop take more work at once.
+        self.wakeup.poke()
+
+    async def _run_one(self, claim: jobs.Claim) -> None:
+        try:
+            await self.jobs.run(claim)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("contact %s failed (attempt %d)", claim.contact_id, claim.attempt)
+            status = ContactStatus.FAILED if claim.attempt >= MAX_ATTEMPTS else ContactStatus.QUEUED
+            async with self.db.transaction() as session:
+                await jobs.release(session, claim, status)
+                if status is ContactStatus.FAILED:
+                    enrichment = await jobs.lock_enrichment(session, claim.enrichment_id, 0)
+                    await self.jobs.close_if_done(session, enrichment)
+
+    async def sweep(self) -> None:
+        """Requeue expired leases; close enrichments with nothing left to run."""
+        async with self.db.transaction() as session:
+            requeued = await jobs.requeue_expired(session, utcnow())
+            for enrichment_id in await jobs.stalled_enrichments(session):
+                enrichment = await session.get(Enrichment, enrichment_id)
+                if enrichment is not None:
+                    await self.jobs.close_if_done(session, enrichment)
+        if requeued:
+            log.info("requeued contacts of %d enrichments after expired leases", len(requeued))
+            await self.wakeup.notify()
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("sweep failed")
+            await asyncio.sleep(self.sweep_interval)

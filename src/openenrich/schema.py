@@ -1,0 +1,9 @@
+"""Imports every table module, so that `Base.metadata` is complete for migrations."""
+
+from openenrich.accounts import models as accounts_models
+from openenrich.db import Base
+from openenrich.enrichment import models as enrichment_models
+
+metadata = Base.metadata
+
+__all__ = ["accounts_models", "enrichment_models", "metadata"]

@@ -1,0 +1,100 @@
+"""Everything a process holds for its lifetime, built from `Settings` in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import httpx
+
+from openenrich.accounts.auth import Authenticator, RequestLimiter
+from openenrich.accounts.keys import load_secret
+from openenrich.config import Settings
+from openenrich.db import Database
+from openenrich.enrichment.assembly import Item
+from openenrich.enrichment.events import JobEvents, NoEvents
+from openenrich.enrichment.jobs import ContactJobs, Pricing
+from openenrich.enrichment.processing import EnrichProcessor, Processor
+from openenrich.enrichment.service import ResultReader
+from openenrich.providers.base import Field
+from openenrich.providers.sandbox import SandboxProvider
+from openenrich.queue.wake import Wakeup, make_wakeup
+from openenrich.queue.worker import WorkerPool
+from openenrich.waterfall import Waterfall
+
+
+def pricing(settings: Settings) -> Pricing:
+    return Pricing(
+        prices={
+            Item.WORK_EMAIL: settings.price_work_email,
+            Item.PERSONAL_EMAIL: settings.price_personal_email,
+            Item.PHONE: settings.price_phone,
+            Item.PROFILE: settings.price_reverse_profile,
+        },
+        dedup_window=timedelta(days=settings.dedup_days),
+    )
+
+
+def sandbox_waterfall(settings: Settings) -> Waterfall:
+    provider = SandboxProvider(latency=settings.sandbox_latency_ms / 1000)
+    return Waterfall({f: [provider] for f in Field})
+
+
+def live_waterfall(settings: Settings, http: httpx.AsyncClient, db: Database) -> Waterfall:
+    """The configured providers; none by default, so a live job finds nothing."""
+    return Waterfall({})
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    http: httpx.AsyncClient
+    secret: bytes
+    wakeup: Wakeup
+    auth: Authenticator
+    limiter: RequestLimiter
+    jobs: ContactJobs
+    reader: ResultReader
+    processors: dict[str, Processor] = field(default_factory=dict)
+
+    def worker_pool(self) -> WorkerPool:
+        return WorkerPool(
+            self.db,
+            self.jobs,
+            self.wakeup,
+            concurrency=self.settings.worker_concurrency,
+            lease=timedelta(seconds=self.settings.lease_seconds),
+            sweep_interval=self.settings.sweep_interval_seconds,
+        )
+
+    async def close(self) -> None:
+        await self.wakeup.close()
+        await self.http.aclose()
+        await self.db.dispose()
+
+
+def build_services(
+    settings: Settings, *, http: httpx.AsyncClient | None = None, events: JobEvents | None = None
+) -> Services:
+    db = Database(settings.database_url)
+    client = http or httpx.AsyncClient(timeout=30.0, follow_redirects=False)
+    secret = load_secret(settings.secret_key, settings.secret_key_file)
+    sandbox = sandbox_waterfall(settings)
+    live = live_waterfall(settings, client, db)
+    processors: dict[str, Processor] = {
+        "enrich": EnrichProcessor(lambda is_sandbox: sandbox if is_sandbox else live),
+    }
+    contact_jobs = ContactJobs(db, processors, events or NoEvents(), pricing(settings))
+    return Services(
+        settings=settings,
+        db=db,
+        http=client,
+        secret=secret,
+        wakeup=make_wakeup(settings.redis_url),
+        auth=Authenticator(db, secret),
+        limiter=RequestLimiter(settings.rate_limit_per_minute, settings.redis_url),
+        jobs=contact_jobs,
+        reader=ResultReader(db, contact_jobs, settings.in_progress_as_status),
+        processors=processors,
+    )
