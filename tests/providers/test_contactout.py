@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
+from tests.providers.conftest import load_fixture, reply
 
-from conftest import load_fixture, reply  # type: ignore[import-not-found]
 from openenrich.providers.base import (
     ContactQuery,
     EmailFinding,
@@ -25,7 +26,7 @@ QUERY = ContactQuery(first_name="Example", last_name="Person", domain="obm.com",
 ALL = frozenset(Field)
 
 
-def parse(status: int, body: object = None, **kw: object) -> ProviderResult:
+def parse(status: int, body: object = None, **kw: Any) -> ProviderResult:
     return ADAPTER.parse_response(
         reply(ADAPTER.build_request(QUERY, ALL, "co"), status, body, **kw)
     )

@@ -6,8 +6,8 @@ import json
 
 import httpx
 import pytest
+from tests.providers.conftest import load_fixture, reply
 
-from conftest import load_fixture, reply  # type: ignore[import-not-found]
 from openenrich.providers.base import (
     ContactQuery,
     EmailFinding,

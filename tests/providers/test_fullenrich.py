@@ -6,7 +6,7 @@ import json
 
 import httpx
 import pytest
-from conftest import load_fixture, reply  # type: ignore[import-not-found]
+from tests.providers.conftest import load_fixture, reply
 
 from openenrich.providers.base import (
     ContactQuery,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
-from conftest import load_fixture, reply  # type: ignore[import-not-found]
+import pytest
+from tests.providers.conftest import load_fixture, reply
+
 from openenrich.providers.base import (
     ContactQuery,
     EmailFinding,
@@ -23,7 +25,7 @@ QUERY = ContactQuery(first_name="Dustin", last_name="Moskovitz", domain="lusha.c
 ALL = frozenset(Field)
 
 
-def parse(status: int, body: object = None, **kw: object) -> ProviderResult:
+def parse(status: int, body: object = None, **kw: Any) -> ProviderResult:
     return ADAPTER.parse_response(
         reply(ADAPTER.build_request(QUERY, ALL, "lk"), status, body, **kw)
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from conftest import load_fixture, reply  # type: ignore[import-not-found]
+from tests.providers.conftest import load_fixture, reply
 
 from openenrich.providers.base import EmailStatus, ErrorKind, ProviderError, Verdict
 from openenrich.providers.millionverifier import MillionVerifierAdapter
@@ -11,7 +13,7 @@ from openenrich.providers.millionverifier import MillionVerifierAdapter
 ADAPTER = MillionVerifierAdapter()
 
 
-def verify(body: object = None, status: int = 200, **kw: object) -> Verdict:
+def verify(body: object = None, status: int = 200, **kw: Any) -> Verdict:
     request = ADAPTER.build_verify("john.doe@example.com", "mv-key")
     return ADAPTER.parse_verify(reply(request, status, body, **kw))
 

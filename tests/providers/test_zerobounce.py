@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from conftest import load_fixture, reply  # type: ignore[import-not-found]
+from tests.providers.conftest import load_fixture, reply
 
 from openenrich.providers.base import EmailStatus, ErrorKind, ProviderError, Verdict
 from openenrich.providers.zerobounce import ZeroBounceAdapter
@@ -11,7 +13,7 @@ from openenrich.providers.zerobounce import ZeroBounceAdapter
 ADAPTER = ZeroBounceAdapter()
 
 
-def verify(email: str, status: int = 200, body: object = None, **kw: object) -> Verdict:
+def verify(email: str, status: int = 200, body: object = None, **kw: Any) -> Verdict:
     request = ADAPTER.build_verify(email, "zb-key")
     return ADAPTER.parse_verify(reply(request, status, body, **kw))
 

@@ -10,8 +10,6 @@ FullEnrich's own verified statuses (the spec's five), so they can be trusted.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -31,6 +29,17 @@ from openenrich.providers.base import (
     ProviderResult,
 )
 from openenrich.providers.person import compact
+from openenrich.providers.replies import (
+    check_status,
+    error_code,
+    fail,
+    items,
+    json_body,
+    mapping,
+    maybe_json,
+    retry_after,
+    text,
+)
 
 DEFAULT_BASE_URL = "https://app.fullenrich.com/api/v2"
 
@@ -82,11 +91,10 @@ class FullEnrichAdapter:
         )
 
     def parse_response(self, response: httpx.Response) -> ProviderResult | Pending:
-        if response.status_code != 200:
-            raise _error(response)
-        enrichment_id = _body(response).get("enrichment_id")
-        if not isinstance(enrichment_id, str) or not enrichment_id:
-            raise ProviderError(ErrorKind.TRANSIENT, "reply without enrichment_id")
+        _check(response)
+        enrichment_id = text(mapping(json_body(response)).get("enrichment_id"))
+        if enrichment_id is None:
+            raise fail(ErrorKind.TRANSIENT, response, "no enrichment_id")
         return Pending(enrichment_id, self.poll_after)
 
     def build_poll(self, pending: Pending, api_key: str) -> httpx.Request:
@@ -95,28 +103,24 @@ class FullEnrichAdapter:
         )
 
     def parse_poll(self, response: httpx.Response) -> ProviderResult | Pending:
-        status = response.status_code
-        if status == 400 and _code(response) == "error.enrichment.in_progress":
+        code = error_code(maybe_json(response))
+        if response.status_code == 400 and code == "error.enrichment.in_progress":
             return self._still_pending(response)
-        if status == 402:
-            raise ProviderError(ErrorKind.QUOTA, "CREDITS_INSUFFICIENT")
-        if status != 200:
-            raise _error(response)
-        body = _body(response)
-        job_status = str(body.get("status") or "")
+        _check(response)  # 402 (its body is the result, CREDITS_INSUFFICIENT) is a quota
+        body = mapping(json_body(response))
+        job_status = text(body.get("status")) or ""
         if job_status in _PENDING_STATUSES:
             return self._still_pending(response)
         if job_status == "FINISHED":
-            records = body.get("data")
-            record = records[0] if isinstance(records, list) and records else {}
-            return ProviderResult(findings=list(_findings(record)))
+            records = items(body.get("data"))
+            return ProviderResult(findings=list(_findings(mapping(records[0] if records else {}))))
         if job_status == "CREDITS_INSUFFICIENT":
-            raise ProviderError(ErrorKind.QUOTA, job_status)
+            raise fail(ErrorKind.QUOTA, response, job_status)
         if job_status == "RATE_LIMIT":
-            raise ProviderError(ErrorKind.RATE_LIMITED, job_status, _DEFAULT_RATE_WAIT)
+            raise fail(ErrorKind.RATE_LIMITED, response, job_status, _DEFAULT_RATE_WAIT)
         if job_status == "CANCELED":
-            raise ProviderError(ErrorKind.BAD_REQUEST, "enrichment canceled upstream")
-        raise ProviderError(ErrorKind.TRANSIENT, f"unexpected job status {job_status!r}")
+            raise fail(ErrorKind.BAD_REQUEST, response, job_status)
+        raise fail(ErrorKind.TRANSIENT, response, "unexpected job status")
 
     def _still_pending(self, response: httpx.Response) -> Pending:
         handle = response.request.url.path.rstrip("/").rsplit("/", 1)[-1]
@@ -127,21 +131,31 @@ def _auth(api_key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {api_key}"}
 
 
+def _check(response: httpx.Response) -> None:
+    """Default classes, except that a 429 without Retry-After waits the documented minute."""
+    if response.status_code == 429:
+        wait = retry_after(response)
+        code = error_code(maybe_json(response))
+        raise fail(
+            ErrorKind.RATE_LIMITED, response, code, _DEFAULT_RATE_WAIT if wait is None else wait
+        )
+    check_status(response)
+
+
 def _findings(record: Mapping[str, Any]) -> Iterator[Finding]:
-    info = record.get("contact_info") or {}
+    info = mapping(record.get("contact_info"))
     yield from _emails(info, "work_emails", "most_probable_work_email", Field.WORK_EMAIL)
     yield from _emails(
         info, "personal_emails", "most_probable_personal_email", Field.PERSONAL_EMAIL
     )
     seen: set[str] = set()
-    for phone in [*(info.get("phones") or []), info.get("most_probable_phone")]:
-        if not isinstance(phone, Mapping) or not phone.get("number"):
-            continue
-        number = str(phone["number"])
-        if number in seen:
+    for item in [*items(info.get("phones")), info.get("most_probable_phone")]:
+        phone = mapping(item)
+        number = text(phone.get("number"))
+        if number is None or number in seen:
             continue
         seen.add(number)
-        yield PhoneFinding(number, _line_type(phone.get("line_type")), phone.get("region"))
+        yield PhoneFinding(number, _line_type(phone.get("line_type")), text(phone.get("region")))
     profile = record.get("profile")
     if isinstance(profile, Mapping):
         person = compact(profile)
@@ -153,14 +167,13 @@ def _emails(
     info: Mapping[str, Any], list_key: str, best_key: str, field: Field
 ) -> Iterator[EmailFinding]:
     seen: set[str] = set()
-    for item in [info.get(best_key), *(info.get(list_key) or [])]:
-        if not isinstance(item, Mapping) or not item.get("email"):
-            continue
-        email = str(item["email"])
-        if email.lower() in seen:
+    for item in [info.get(best_key), *items(info.get(list_key))]:
+        entry = mapping(item)
+        email = text(entry.get("email"))
+        if email is None or email.lower() in seen:
             continue
         seen.add(email.lower())
-        yield EmailFinding(email, field, _email_status(item.get("status")))
+        yield EmailFinding(email, field, _email_status(entry.get("status")))
 
 
 def _email_status(value: Any) -> EmailStatus | None:
@@ -176,55 +189,3 @@ def _line_type(value: Any) -> LineType:
         return LineType(str(value).upper())
     except ValueError:
         return LineType.UNKNOWN
-
-
-def _body(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        raise ProviderError(ErrorKind.TRANSIENT, "body is not JSON") from None
-    if not isinstance(body, dict):
-        raise ProviderError(ErrorKind.TRANSIENT, "body is not a JSON object")
-    return body
-
-
-def _code(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return ""
-    return str(body.get("code") or "") if isinstance(body, dict) else ""
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), if any."""
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def _error(response: httpx.Response) -> ProviderError:
-    status = response.status_code
-    code = _code(response)
-    if status == 401:
-        return ProviderError(ErrorKind.AUTH, code or "unauthorized")
-    if status == 402:
-        return ProviderError(ErrorKind.QUOTA, code or "payment required")
-    if status == 429:
-        wait = _retry_after(response)
-        wait = _DEFAULT_RATE_WAIT if wait is None else wait
-        return ProviderError(ErrorKind.RATE_LIMITED, code or "too many requests", wait)
-    if status == 404:
-        return ProviderError(ErrorKind.BAD_REQUEST, code or "enrichment not found")
-    if 400 <= status < 500:
-        return ProviderError(ErrorKind.BAD_REQUEST, code or f"HTTP {status}")
-    return ProviderError(ErrorKind.TRANSIENT, f"HTTP {status}")

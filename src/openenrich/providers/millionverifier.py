@@ -7,13 +7,12 @@ when the call itself failed (bad key, no credits).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from openenrich.providers.base import EmailStatus, ErrorKind, ProviderError, Verdict
+from openenrich.providers.replies import check_status, fail, json_body, mapping, text
 
 DEFAULT_BASE_URL = "https://api.millionverifier.com"
 
@@ -46,21 +45,20 @@ class MillionVerifierAdapter:
         )
 
     def parse_verify(self, response: httpx.Response) -> Verdict:
-        if response.status_code != 200:
-            raise _http_error(response)
-        body = _body(response)
-        if body.get("error"):
-            raise _body_error(str(body["error"]))
+        check_status(response)
+        body = mapping(json_body(response))
+        if text(body.get("error")):
+            raise _body_error(response, str(body["error"]))
         code = _int(body.get("resultcode"))
         result = str(body.get("result") or (_RESULT_CODE.get(code, "") if code else ""))
         if result not in _RESULT:
-            raise ProviderError(ErrorKind.TRANSIENT, f"unexpected result {result!r}")
-        subresult = str(body.get("subresult") or "").lower()
+            raise fail(ErrorKind.TRANSIENT, response, "unexpected result")
+        subresult = (text(body.get("subresult")) or "").lower()
         status = _RESULT[result]
         if result == "invalid" and ("domain" in subresult or "mx" in subresult):
             status = EmailStatus.INVALID_DOMAIN
         return Verdict(
-            email=str(body.get("email") or response.request.url.params.get("email", "")),
+            email=text(body.get("email")) or str(response.request.url.params.get("email", "")),
             status=status,
             evidence={k: body[k] for k in _EVIDENCE_KEYS if body.get(k) not in (None, "")},
             personal=body.get("free") is True,
@@ -76,49 +74,10 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _body(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        raise ProviderError(ErrorKind.TRANSIENT, "body is not JSON") from None
-    if not isinstance(body, dict):
-        raise ProviderError(ErrorKind.TRANSIENT, "body is not a JSON object")
-    return body
-
-
-def _body_error(message: str) -> ProviderError:
+def _body_error(response: httpx.Response, message: str) -> ProviderError:
     lowered = message.lower()
     if "credit" in lowered:
-        return ProviderError(ErrorKind.QUOTA, message)
+        return fail(ErrorKind.QUOTA, response, "credits")
     if "api" in lowered or "key" in lowered:
-        return ProviderError(ErrorKind.AUTH, message)
-    return ProviderError(ErrorKind.BAD_REQUEST, message)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), if any."""
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def _http_error(response: httpx.Response) -> ProviderError:
-    status = response.status_code
-    if status in (401, 403):
-        return ProviderError(ErrorKind.AUTH, f"HTTP {status}")
-    if status == 402:
-        return ProviderError(ErrorKind.QUOTA, "HTTP 402")
-    if status == 429:
-        return ProviderError(ErrorKind.RATE_LIMITED, "HTTP 429", _retry_after(response))
-    if 400 <= status < 500:
-        return ProviderError(ErrorKind.BAD_REQUEST, f"HTTP {status}")
-    return ProviderError(ErrorKind.TRANSIENT, f"HTTP {status}")
+        return fail(ErrorKind.AUTH, response, "api_key")
+    return fail(ErrorKind.BAD_REQUEST, response, "error")

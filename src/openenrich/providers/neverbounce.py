@@ -8,13 +8,12 @@ codes are requested); `flags` add detail (free_email_host, role_account, bad_dns
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from openenrich.providers.base import EmailStatus, ErrorKind, ProviderError, Verdict
+from openenrich.providers.replies import check_status, fail, json_body, mapping, text
 
 DEFAULT_BASE_URL = "https://api.neverbounce.com"
 
@@ -49,15 +48,14 @@ class NeverBounceAdapter:
         )
 
     def parse_verify(self, response: httpx.Response) -> Verdict:
-        if response.status_code != 200:
-            raise _http_error(response)
-        body = _body(response)
-        api_status = str(body.get("status") or "")
+        check_status(response)
+        body = mapping(json_body(response))
+        api_status = text(body.get("status")) or ""
         if api_status != "success":
-            raise _failure(api_status, str(body.get("message") or ""))
+            raise _failure(response, api_status, text(body.get("message")) or "")
         result = _result_name(body.get("result"))
         if result is None:
-            raise ProviderError(ErrorKind.TRANSIENT, f"unexpected result {body.get('result')!r}")
+            raise fail(ErrorKind.TRANSIENT, response, "unexpected result")
         flags = {str(flag) for flag in body.get("flags") or []}
         status = _RESULT[result]
         # No DNS for the domain: the whole domain is dead, not just this mailbox.
@@ -67,7 +65,7 @@ class NeverBounceAdapter:
         if body.get("suggested_correction"):
             evidence["suggested_correction"] = body["suggested_correction"]
         return Verdict(
-            email=response.request.url.params.get("email", ""),
+            email=str(response.request.url.params.get("email", "")),
             status=status,
             evidence=evidence,
             personal="free_email_host" in flags,
@@ -83,47 +81,8 @@ def _result_name(value: Any) -> str | None:
     return name if name in _RESULT else None
 
 
-def _failure(api_status: str, message: str) -> ProviderError:
-    detail = f"{api_status}: {message}" if message else api_status
+def _failure(response: httpx.Response, api_status: str, message: str) -> ProviderError:
+    # The code goes in the detail; the free-text message stays out of logs.
     if "credit" in message.lower():
-        return ProviderError(ErrorKind.QUOTA, detail)
-    return ProviderError(_FAILURE.get(api_status, ErrorKind.TRANSIENT), detail)
-
-
-def _body(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        raise ProviderError(ErrorKind.TRANSIENT, "body is not JSON") from None
-    if not isinstance(body, dict):
-        raise ProviderError(ErrorKind.TRANSIENT, "body is not a JSON object")
-    return body
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), if any."""
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def _http_error(response: httpx.Response) -> ProviderError:
-    status = response.status_code
-    if status in (401, 403):
-        return ProviderError(ErrorKind.AUTH, f"HTTP {status}")
-    if status == 402:
-        return ProviderError(ErrorKind.QUOTA, "HTTP 402")
-    if status == 429:
-        return ProviderError(ErrorKind.RATE_LIMITED, "HTTP 429", _retry_after(response))
-    if 400 <= status < 500:
-        return ProviderError(ErrorKind.BAD_REQUEST, f"HTTP {status}")
-    return ProviderError(ErrorKind.TRANSIENT, f"HTTP {status}")
+        return fail(ErrorKind.QUOTA, response, api_status or "credits")
+    return fail(_FAILURE.get(api_status, ErrorKind.TRANSIENT), response, api_status)

@@ -7,13 +7,12 @@ providers.md §1.4: spamtrap, abuse and do_not_mail are all "do not send", i.e. 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from openenrich.providers.base import EmailStatus, ErrorKind, ProviderError, Verdict
+from openenrich.providers.replies import check_status, fail, json_body, mapping, text
 
 DEFAULT_BASE_URL = "https://api.zerobounce.net"
 
@@ -47,19 +46,18 @@ class ZeroBounceAdapter:
         )
 
     def parse_verify(self, response: httpx.Response) -> Verdict:
-        if response.status_code != 200:
-            raise _http_error(response)
-        body = _body(response)
-        if body.get("error"):
-            raise _body_error(str(body["error"]))
-        raw = str(body.get("status") or "").lower()
+        check_status(response)
+        body = mapping(json_body(response))
+        if text(body.get("error")):
+            raise _body_error(response, str(body["error"]))
+        raw = (text(body.get("status")) or "").lower()
         if raw not in _STATUS:
-            raise ProviderError(ErrorKind.TRANSIENT, f"unexpected status {raw!r}")
-        sub_status = str(body.get("sub_status") or "").lower()
+            raise fail(ErrorKind.TRANSIENT, response, "unexpected status")
+        sub_status = (text(body.get("sub_status")) or "").lower()
         status = _STATUS[raw]
         if status is EmailStatus.INVALID and sub_status in _DEAD_DOMAIN:
             status = EmailStatus.INVALID_DOMAIN
-        email = str(body.get("address") or _requested_email(response))
+        email = text(body.get("address")) or _requested_email(response)
         return Verdict(
             email=email,
             status=status,
@@ -78,49 +76,12 @@ def _truthy(value: Any) -> bool:
     return value is True or str(value).lower() == "true"
 
 
-def _body(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        raise ProviderError(ErrorKind.TRANSIENT, "body is not JSON") from None
-    if not isinstance(body, dict):
-        raise ProviderError(ErrorKind.TRANSIENT, "body is not a JSON object")
-    return body
-
-
-def _body_error(message: str) -> ProviderError:
+def _body_error(response: httpx.Response, message: str) -> ProviderError:
     # The documented text is "Invalid API Key or your account ran out of credits": both
     # mean the key cannot be used until someone acts, so either way the breaker opens.
     lowered = message.lower()
     if "credit" in lowered:
-        return ProviderError(ErrorKind.QUOTA, message)
+        return fail(ErrorKind.QUOTA, response, "credits")
     if "key" in lowered:
-        return ProviderError(ErrorKind.AUTH, message)
-    return ProviderError(ErrorKind.BAD_REQUEST, message)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), if any."""
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def _http_error(response: httpx.Response) -> ProviderError:
-    status = response.status_code
-    if status in (401, 403):
-        return ProviderError(ErrorKind.AUTH, f"HTTP {status}")
-    if status == 429:
-        return ProviderError(ErrorKind.RATE_LIMITED, "HTTP 429", _retry_after(response))
-    if 400 <= status < 500:
-        return ProviderError(ErrorKind.BAD_REQUEST, f"HTTP {status}")
-    return ProviderError(ErrorKind.TRANSIENT, f"HTTP {status}")
+        return fail(ErrorKind.AUTH, response, "api_key")
+    return fail(ErrorKind.BAD_REQUEST, response, "error")
