@@ -13,6 +13,7 @@ from openenrich.providers.base import (
     EmailFinding,
     ErrorKind,
     Field,
+    HttpAdapter,
     LineType,
     PhoneFinding,
     ProfileFinding,
@@ -117,3 +118,8 @@ def test_rate_limit_honours_retry_after() -> None:
     with pytest.raises(ProviderError) as caught:
         parse(429, {}, headers={"Retry-After": "30"})
     assert caught.value.retry_after == 30.0
+
+
+def test_satisfies_the_protocol() -> None:
+    adapter: HttpAdapter = ADAPTER  # mypy checks the structural match
+    assert adapter.name == "contactout"

@@ -9,6 +9,7 @@ import pytest
 from tests.providers.conftest import load_fixture, reply
 
 from openenrich.providers.base import (
+    AsyncHttpAdapter,
     ContactQuery,
     EmailFinding,
     EmailStatus,
@@ -151,3 +152,8 @@ def test_poll_errors(status: int, body: object, text: str | None, kind: ErrorKin
     with pytest.raises(ProviderError) as caught:
         ADAPTER.parse_poll(reply(poll(), status, body, text=text))
     assert caught.value.kind is kind
+
+
+def test_satisfies_the_protocol() -> None:
+    adapter: AsyncHttpAdapter = ADAPTER  # mypy checks the structural match
+    assert adapter.name == "dropcontact"

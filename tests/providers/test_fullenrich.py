@@ -9,6 +9,7 @@ import pytest
 from tests.providers.conftest import load_fixture, reply
 
 from openenrich.providers.base import (
+    AsyncHttpAdapter,
     ContactQuery,
     EmailFinding,
     EmailStatus,
@@ -238,3 +239,8 @@ def test_other_terminal_statuses(
     with pytest.raises(ProviderError) as caught:
         adapter.parse_poll(reply(poll_request(adapter), 200, {"id": JOB, "status": job_status}))
     assert caught.value.kind is kind
+
+
+def test_satisfies_the_protocol() -> None:
+    adapter: AsyncHttpAdapter = FullEnrichAdapter()  # mypy checks the structural match
+    assert adapter.name == "fullenrich"

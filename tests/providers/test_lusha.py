@@ -12,6 +12,7 @@ from openenrich.providers.base import (
     EmailFinding,
     ErrorKind,
     Field,
+    HttpAdapter,
     LineType,
     PhoneFinding,
     ProfileFinding,
@@ -116,3 +117,8 @@ def test_garbage_is_transient() -> None:
     with pytest.raises(ProviderError) as caught:
         parse(200, text="<html>")
     assert caught.value.kind is ErrorKind.TRANSIENT
+
+
+def test_satisfies_the_protocol() -> None:
+    adapter: HttpAdapter = ADAPTER  # mypy checks the structural match
+    assert adapter.name == "lusha"

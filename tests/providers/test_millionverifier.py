@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 from tests.providers.conftest import load_fixture, reply
 
-from openenrich.providers.base import EmailStatus, ErrorKind, ProviderError, Verdict
+from openenrich.providers.base import (
+    EmailStatus,
+    ErrorKind,
+    HttpVerifierAdapter,
+    ProviderError,
+    Verdict,
+)
 from openenrich.providers.millionverifier import MillionVerifierAdapter
 
 ADAPTER = MillionVerifierAdapter()
@@ -78,3 +84,8 @@ def test_errors(status: int, body: object, text: str | None, kind: ErrorKind) ->
     with pytest.raises(ProviderError) as caught:
         verify(body, status, text=text)
     assert caught.value.kind is kind
+
+
+def test_satisfies_the_protocol() -> None:
+    adapter: HttpVerifierAdapter = ADAPTER  # mypy checks the structural match
+    assert adapter.name == "millionverifier"

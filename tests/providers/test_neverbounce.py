@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 from tests.providers.conftest import load_fixture, reply
 
-from openenrich.providers.base import EmailStatus, ErrorKind, ProviderError, Verdict
+from openenrich.providers.base import (
+    EmailStatus,
+    ErrorKind,
+    HttpVerifierAdapter,
+    ProviderError,
+    Verdict,
+)
 from openenrich.providers.neverbounce import NeverBounceAdapter
 
 ADAPTER = NeverBounceAdapter()
@@ -90,3 +96,8 @@ def test_http_errors(status: int, body: object, text: str | None, kind: ErrorKin
     with pytest.raises(ProviderError) as caught:
         verify(body, status, text=text)
     assert caught.value.kind is kind
+
+
+def test_satisfies_the_protocol() -> None:
+    adapter: HttpVerifierAdapter = ADAPTER  # mypy checks the structural match
+    assert adapter.name == "neverbounce"

@@ -10,6 +10,7 @@ import pytest
 from tests.providers.conftest import load_fixture, reply
 
 from openenrich.providers.base import (
+    AsyncHttpAdapter,
     ContactQuery,
     EmailFinding,
     EmailStatus,
@@ -175,3 +176,8 @@ def test_garbage_is_transient() -> None:
     with pytest.raises(ProviderError) as caught:
         ADAPTER.parse_poll(reply(poll(), 200, {"status": "mystery"}))
     assert caught.value.kind is ErrorKind.TRANSIENT
+
+
+def test_satisfies_the_protocol() -> None:
+    adapter: AsyncHttpAdapter = ADAPTER  # mypy checks the structural match
+    assert adapter.name == "snov"

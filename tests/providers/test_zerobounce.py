@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 from tests.providers.conftest import load_fixture, reply
 
-from openenrich.providers.base import EmailStatus, ErrorKind, ProviderError, Verdict
+from openenrich.providers.base import (
+    EmailStatus,
+    ErrorKind,
+    HttpVerifierAdapter,
+    ProviderError,
+    Verdict,
+)
 from openenrich.providers.zerobounce import ZeroBounceAdapter
 
 ADAPTER = ZeroBounceAdapter()
@@ -96,3 +102,8 @@ def test_error_fixture_and_retry_after() -> None:
     with pytest.raises(ProviderError) as caught:
         verify("a@b.com", 429, {}, headers={"Retry-After": "12"})
     assert caught.value.retry_after == 12.0
+
+
+def test_satisfies_the_protocol() -> None:
+    adapter: HttpVerifierAdapter = ADAPTER  # mypy checks the structural match
+    assert adapter.name == "zerobounce"
