@@ -1,9 +1,17 @@
-"""Per-field waterfalls over an ordered list of providers."""
+"""Per-field waterfalls over ordered sources, run concurrently for one contact.
+
+Each field asks its sources in order and stops when its rule is met (`stop.StopRules`).
+Every email a source returns is verified before it is accepted, unless the source's own
+status is trusted; an INVALID address sends the waterfall on. A source is asked once per
+contact for all the requested fields it serves, so findings for another field (a phone in
+a person match) are used, not paid for again.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from openenrich.providers.base import (
@@ -12,54 +20,206 @@ from openenrich.providers.base import (
     EmailStatus,
     Field,
     Finding,
-    LineType,
     PhoneFinding,
     ProfileFinding,
     Provider,
     ProviderError,
+    Verdict,
+    Verifier,
 )
+from openenrich.waterfall import metrics
+from openenrich.waterfall.cache import ResultCache
+from openenrich.waterfall.calllog import CallLog
+from openenrich.waterfall.guard import Guard
+from openenrich.waterfall.ordering import AdaptiveRanker
+from openenrich.waterfall.sources import CACHE_SCOPE, GuardedVerifier
+from openenrich.waterfall.stop import StopRules, field_satisfied, finding_field, with_line_type
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Waterfall", "WaterfallOutcome", "field_satisfied"]
+
+_INVALID = (EmailStatus.INVALID, EmailStatus.INVALID_DOMAIN)
 
 
 @dataclass(slots=True)
 class WaterfallOutcome:
-    """Every finding kept for one contact, and what the sources cost."""
+    """Every finding kept for one contact, and what the sources cost.
+
+    Emails carry their final status; candidates that failed verification (INVALID,
+    UNKNOWN) are kept too, so only `status.is_found` ones count as found."""
 
     findings: list[Finding] = field(default_factory=list)
     cost: float = 0.0
 
 
-def field_satisfied(wanted: Field, findings: Sequence[Finding]) -> bool:
-    """The default stop rule: a deliverable email, a mobile phone, any profile."""
-    for finding in findings:
-        if isinstance(finding, EmailFinding) and finding.field is wanted:
-            if finding.status is EmailStatus.DELIVERABLE:
-                return True
-        elif isinstance(finding, PhoneFinding) and wanted is Field.PHONE:
-            if finding.line_type is LineType.MOBILE:
-                return True
-        elif isinstance(finding, ProfileFinding) and wanted is Field.PROFILE:
-            return True
-    return False
+class _Contact:
+    """The running state of one contact: findings deduplicated, spend so far."""
+
+    def __init__(self) -> None:
+        self.outcome = WaterfallOutcome()
+        self._emails: dict[str, int] = {}
+        self._phones: dict[str, int] = {}
+        self.taken: dict[str, asyncio.Future[None]] = {}
+
+    def add(self, finding: Finding) -> None:
+        items = self.outcome.findings
+        if isinstance(finding, EmailFinding):
+            key = finding.email.strip().lower()
+            index = self._emails.get(key)
+            if index is None:
+                self._emails[key] = len(items)
+                items.append(finding)
+            elif _email_better(finding, items[index]):
+                items[index] = finding
+        elif isinstance(finding, PhoneFinding):
+            key = "".join(ch for ch in finding.number if ch.isdigit())
+            if key not in self._phones:
+                self._phones[key] = len(items)
+                items.append(finding)
+        elif finding not in items:
+            items.append(finding)
+
+
+def _email_better(new: EmailFinding, old: Finding) -> bool:
+    assert isinstance(old, EmailFinding)
+    if old.status is None:
+        return new.status is not None
+    return new.status is not None and new.status.rank < old.status.rank
 
 
 class Waterfall:
-    """Runs one waterfall per requested field, concurrently, over `order[field]`."""
+    """Runs one waterfall per requested field, concurrently, over `order[field]`.
 
-    def __init__(self, order: Mapping[Field, Sequence[Provider]]) -> None:
+    `Waterfall(order)` with plain providers applies no verification and no policies (the
+    sandbox); `build_waterfall` wraps configured sources in the engine's policies."""
+
+    def __init__(
+        self,
+        order: Mapping[Field, Sequence[Provider]],
+        *,
+        verifiers: Sequence[Verifier] = (),
+        rules: StopRules | None = None,
+        max_cost_per_contact: float | None = None,
+        ranker: AdaptiveRanker | None = None,
+        per_workspace_cache: bool = False,
+        closers: Sequence[Callable[[], Awaitable[None]]] = (),
+    ) -> None:
         self.order = order
+        self.verifiers = list(verifiers)
+        self.rules = rules or StopRules()
+        self.max_cost_per_contact = max_cost_per_contact
+        self.ranker = ranker
+        self.per_workspace_cache = per_workspace_cache
+        self._closers = list(closers)
+        # Set by `build_waterfall`, for introspection (CLI, tests).
+        self.guards: dict[str, Guard] = {}
+        self.call_log: CallLog | None = None
+        self.cache: ResultCache | None = None
 
-    async def run(self, query: ContactQuery, fields: frozenset[Field]) -> WaterfallOutcome:
-        outcome = WaterfallOutcome()
-        await asyncio.gather(*(self._one_field(query, f, outcome) for f in fields))
-        return outcome
+    async def run(
+        self, query: ContactQuery, fields: frozenset[Field], *, workspace_id: str = ""
+    ) -> WaterfallOutcome:
+        """Enrich one contact. `workspace_id` matters only when answers are cached per
+        workspace."""
+        token = CACHE_SCOPE.set(workspace_id if self.per_workspace_cache else "")
+        try:
+            contact = _Contact()
+            await asyncio.gather(*(self._one_field(query, f, fields, contact) for f in fields))
+            return contact.outcome
+        finally:
+            CACHE_SCOPE.reset(token)
 
-    async def _one_field(self, query: ContactQuery, wanted: Field, out: WaterfallOutcome) -> None:
-        for provider in self.order.get(wanted, ()):
-            try:
-                result = await provider.find(query, frozenset({wanted}))
-            except ProviderError:
-                continue
-            out.cost += result.cost
-            out.findings.extend(result.findings)
-            if field_satisfied(wanted, result.findings):
+    def _sources(self, wanted: Field) -> Sequence[Provider]:
+        sources = self.order.get(wanted, ())
+        return self.ranker.order(wanted, sources) if self.ranker else sources
+
+    async def _one_field(
+        self, query: ContactQuery, wanted: Field, fields: frozenset[Field], contact: _Contact
+    ) -> None:
+        cap = self.max_cost_per_contact
+        for provider in self._sources(wanted):
+            if self.rules.satisfied(wanted, contact.outcome.findings):
                 return
+            expected = float(getattr(provider, "expected_cost", 0.0))
+            if cap is not None and expected > 0 and contact.outcome.cost + expected > cap:
+                metrics.SKIPPED.labels(provider.name, "cost_cap").inc()
+                continue
+            asked = (fields & provider.fields) or frozenset({wanted})
+            try:
+                result = await provider.find(query, asked)
+            except ProviderError as exc:
+                log.info("%s skipped for %s: %s", provider.name, wanted, exc.kind)
+                continue
+            contact.outcome.cost += result.cost
+            # Several fields' waterfalls may reach the same source: its findings are taken
+            # in once, and the others wait for that before judging their stop rule.
+            taken = contact.taken.get(provider.name)
+            if taken is not None:
+                await asyncio.shield(taken)
+                continue
+            taken = asyncio.get_running_loop().create_future()
+            contact.taken[provider.name] = taken
+            try:
+                relevant = [f for f in result.findings if finding_field(f) in fields]
+                found = False
+                for finding in await self._accept(provider, relevant, contact):
+                    contact.add(finding)
+                    found = found or (finding_field(finding) is wanted and _counts(finding))
+            finally:
+                taken.set_result(None)
+            if self.ranker is not None:
+                self.ranker.observe(provider.name, wanted, result.cost, found)
+
+    async def _accept(
+        self, provider: Provider, findings: list[Finding], contact: _Contact
+    ) -> list[Finding]:
+        """Verify emails (unless trusted), classify phones, drop what the rules refuse."""
+        trusted: frozenset[EmailStatus] = getattr(provider, "trusted_statuses", frozenset())
+
+        async def one(finding: Finding) -> Finding:
+            if isinstance(finding, PhoneFinding):
+                return with_line_type(finding)
+            if not isinstance(finding, EmailFinding) or not self.verifiers:
+                return finding
+            if finding.status is not None and finding.status in trusted:
+                return finding
+            verdict = await self.verify(finding.email, contact)
+            return EmailFinding(finding.email, finding.field, verdict.status)
+
+        accepted = await asyncio.gather(*(one(f) for f in findings))
+        return [f for f in accepted if self.rules.keeps(f)]
+
+    async def verify(self, email: str, contact: _Contact | None = None) -> Verdict:
+        """Ask the verifiers in turn: any INVALID settles it, so does a DELIVERABLE; a
+        CATCH_ALL or UNKNOWN asks the next one for a second opinion, and the best answer
+        wins. A verifier that fails counts as UNKNOWN."""
+        answers: list[Verdict] = []
+        for verifier in self.verifiers:
+            try:
+                if isinstance(verifier, GuardedVerifier):
+                    verdict, cost = await verifier.check(email)
+                else:
+                    verdict, cost = await verifier.verify(email), 0.0
+            except ProviderError as exc:
+                log.info("verifier %s failed: %s", verifier.name, exc.kind)
+                continue
+            if contact is not None:
+                contact.outcome.cost += cost
+            if verdict.status in _INVALID or verdict.status is EmailStatus.DELIVERABLE:
+                return verdict
+            answers.append(verdict)
+        if not answers:
+            return Verdict(email=email, status=EmailStatus.UNKNOWN)
+        return min(answers, key=lambda verdict: verdict.status.rank)
+
+    async def aclose(self) -> None:
+        """Flush the call log and the cache to the database."""
+        for close in self._closers:
+            await close()
+
+
+def _counts(finding: Finding) -> bool:
+    if isinstance(finding, EmailFinding):
+        return finding.status is None or finding.status.is_found
+    return isinstance(finding, PhoneFinding | ProfileFinding)

@@ -1,0 +1,141 @@
+"""Never pay twice: answers kept per normalised input (memory, then the database), and
+concurrent identical calls collapsed into one."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from openenrich.db import Database
+from openenrich.providers.base import ErrorKind, ProviderError
+from openenrich.waterfall.config import CacheConfig
+from openenrich.waterfall.models import ProviderCacheEntry
+from openenrich.waterfall.store import BatchWriter
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Codec(Generic[T]):
+    """How one kind of answer is stored, and for how long."""
+
+    kind: str
+    encode: Callable[[T], str]
+    decode: Callable[[str], T]
+    found: Callable[[T], bool]
+    ttl: Callable[[T], float]  # seconds; 0 means do not keep
+
+
+class ResultCache:
+    def __init__(
+        self,
+        config: CacheConfig,
+        *,
+        db: Database | None = None,
+        writer: BatchWriter | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self.db = db
+        self.writer = writer
+        self.clock = clock
+        self._memory: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._inflight: dict[str, asyncio.Future[Any]] = {}
+
+    async def fetch(
+        self, key: str, provider: str, codec: Codec[T], call: Callable[[], Awaitable[T]]
+    ) -> tuple[T, bool]:
+        """The answer for `key`, and whether it was paid for by this very call (False when it
+        came from the cache or from an identical call already in flight)."""
+        waiting = self._inflight.get(key)
+        if waiting is not None:
+            return await asyncio.shield(waiting), False
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._inflight[key] = future
+        try:
+            cached = await self._get(key, codec)
+            if cached is not None:
+                future.set_result(cached)
+                return cached, False
+            value = await call()
+            self._put(key, provider, codec, value)
+            future.set_result(value)
+            return value, True
+        except asyncio.CancelledError:
+            future.set_exception(ProviderError(ErrorKind.TRANSIENT, "call cancelled"))
+            raise
+        except BaseException as exc:
+            future.set_exception(exc)
+            raise
+        finally:
+            del self._inflight[key]
+            if future.done() and not future.cancelled() and future.exception() is not None:
+                future.exception()  # mark retrieved when nobody else was waiting
+
+    async def _get(self, key: str, codec: Codec[T]) -> T | None:
+        if not self.config.enabled:
+            return None
+        now = self.clock()
+        hit = self._memory.get(key)
+        if hit is not None:
+            if hit[0] > now:
+                self._memory.move_to_end(key)
+                value: T = hit[1]
+                return value
+            del self._memory[key]
+        if self.db is None:
+            return None
+        entry = self.writer.pending_entry(key) if self.writer else None
+        if entry is None:
+            try:
+                async with self.db.read() as session:
+                    entry = await session.get(ProviderCacheEntry, key)
+            except SQLAlchemyError:
+                log.warning("provider cache read failed", exc_info=True)
+                return None
+        if entry is None or entry.expires_at.timestamp() <= now:
+            return None
+        decoded = codec.decode(entry.payload)
+        self._remember(key, entry.expires_at.timestamp(), decoded)
+        return decoded
+
+    def _put(self, key: str, provider: str, codec: Codec[T], value: T) -> None:
+        ttl = codec.ttl(value)
+        if not self.config.enabled or ttl <= 0:
+            return
+        now = self.clock()
+        self._remember(key, now + ttl, value)
+        if self.writer is not None:
+            self.writer.put_entry(
+                ProviderCacheEntry(
+                    key=key,
+                    provider=provider,
+                    kind=codec.kind,
+                    found=codec.found(value),
+                    payload=codec.encode(value),
+                    created_at=datetime.fromtimestamp(now, UTC),
+                    expires_at=datetime.fromtimestamp(now + ttl, UTC),
+                )
+            )
+
+    def _remember(self, key: str, expires_at: float, value: object) -> None:
+        if self.config.memory_entries <= 0:
+            return
+        self._memory[key] = (expires_at, value)
+        self._memory.move_to_end(key)
+        while len(self._memory) > self.config.memory_entries:
+            self._memory.popitem(last=False)
+
+    def forget_memory(self) -> None:
+        """Drop the in-memory layer (the database layer stays): as after a restart."""
+        self._memory.clear()

@@ -1,0 +1,190 @@
+"""Policies around one source, per API key: concurrency cap, rate limit, timeout, retries
+for transient failures only, and a circuit breaker. Every request is logged."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import httpx
+from limits.aio.storage import Storage
+
+from openenrich.providers.base import ErrorKind, ProviderError
+from openenrich.waterfall import metrics
+from openenrich.waterfall.calllog import CallLog, CallRecord
+from openenrich.waterfall.config import BreakerConfig, ProviderConfig
+from openenrich.waterfall.normalise import key_id
+from openenrich.waterfall.policies import CircuitBreaker, Clock, RateLimiter, backoff_delay
+
+T = TypeVar("T")
+
+# Longer waits than this are not slept through: the key is parked by its breaker instead.
+MAX_RETRY_WAIT = 30.0
+
+
+class ProviderUnavailable(ProviderError):
+    """Every key of a source has its breaker open: the step is skipped, nothing is sent."""
+
+    def __init__(self, provider: str) -> None:
+        super().__init__(ErrorKind.TRANSIENT, f"{provider}: circuit open")
+
+
+@dataclass(slots=True)
+class KeySlot:
+    """One API key of a source, with its own limits and breaker."""
+
+    api_key: str
+    key_id: str
+    semaphore: asyncio.Semaphore
+    limiter: RateLimiter | None
+    breaker: CircuitBreaker
+    resume_at: float = 0.0  # monotonic time before which a Retry-After asks us to wait
+    token: str | None = None  # exchanged bearer token (TokenAuthAdapter)
+    token_expires: float = 0.0
+    token_lock: asyncio.Lock | None = None
+
+
+@dataclass(slots=True)
+class Attempt:
+    """What one attempt may read (the key) and report (the HTTP status)."""
+
+    slot: KeySlot
+    http_status: int | None = None
+
+
+class Guard:
+    def __init__(
+        self,
+        name: str,
+        config: ProviderConfig,
+        breaker: BreakerConfig,
+        log: CallLog,
+        *,
+        api_keys: list[str],
+        storage: Storage | None = None,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self.name = name
+        self.config = config
+        self.log = log
+        self.slots = [
+            KeySlot(
+                api_key=key,
+                key_id=key_id(key),
+                semaphore=asyncio.Semaphore(config.concurrency),
+                limiter=(
+                    RateLimiter(config.rate_limit, f"{name}:{key_id(key)}", storage)
+                    if config.rate_limit and storage is not None
+                    else None
+                ),
+                breaker=CircuitBreaker(breaker, clock),
+            )
+            for key in (api_keys or [""])
+        ]
+        self._next = 0
+
+    @property
+    def available(self) -> bool:
+        return any(slot.breaker.available() for slot in self.slots)
+
+    def pick(self) -> KeySlot:
+        """The next key (round robin) whose breaker lets a call through."""
+        for step in range(len(self.slots)):
+            slot = self.slots[(self._next + step) % len(self.slots)]
+            if slot.breaker.allow():
+                self._next = (self._next + step + 1) % len(self.slots)
+                self._gauge(slot)
+                return slot
+        metrics.SKIPPED.labels(self.name, "breaker_open").inc()
+        raise ProviderUnavailable(self.name)
+
+    def _gauge(self, slot: KeySlot) -> None:
+        metrics.BREAKER_OPEN.labels(self.name, slot.key_id).set(1 if slot.breaker.is_open else 0)
+
+    async def call(
+        self,
+        operation: str,
+        input_hash: str,
+        attempt: Callable[[Attempt], Awaitable[T]],
+        describe: Callable[[T], tuple[str, float]],
+        *,
+        slot: KeySlot,
+    ) -> T:
+        """Run `attempt` under the key's policies, retrying transient failures.
+        `describe` names a success's outcome and cost, for the log."""
+        for number in range(1, self.config.max_retries + 2):
+            wait = slot.resume_at - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            error: ProviderError
+            outcome: str
+            async with slot.semaphore:
+                if slot.limiter is not None:
+                    await slot.limiter.acquire()
+                ctx = Attempt(slot)
+                started = time.perf_counter()
+                try:
+                    async with asyncio.timeout(self.config.timeout):
+                        value = await attempt(ctx)
+                except ProviderError as exc:
+                    error, outcome = exc, str(exc.kind)
+                except (TimeoutError, httpx.TimeoutException):
+                    error, outcome = ProviderError(ErrorKind.TRANSIENT, "timeout"), "timeout"
+                except httpx.TransportError as exc:
+                    error = ProviderError(ErrorKind.TRANSIENT, type(exc).__name__)
+                    outcome = "transport"
+                except asyncio.CancelledError:
+                    slot.breaker.release_probe()
+                    raise
+                except Exception as exc:  # an unparseable body (HTML error page, bad JSON)
+                    error = ProviderError(ErrorKind.TRANSIENT, f"unparseable: {type(exc).__name__}")
+                    outcome = "garbage"
+                else:
+                    label, cost = describe(value)
+                    self._record(operation, input_hash, ctx, started, label, cost, number)
+                    slot.breaker.record_success()
+                    self._gauge(slot)
+                    return value
+            self._record(operation, input_hash, ctx, started, outcome, 0.0, number)
+            if error.kind is ErrorKind.RATE_LIMITED:
+                pause = error.retry_after or backoff_delay(number, base=1.0)
+                if pause > MAX_RETRY_WAIT:
+                    slot.breaker.record_failure(error.kind, pause)
+                else:
+                    slot.resume_at = max(slot.resume_at, time.monotonic() + pause)
+                    slot.breaker.record_failure(error.kind)
+            else:
+                slot.breaker.record_failure(error.kind, error.retry_after)
+            self._gauge(slot)
+            if not error.retryable or slot.breaker.is_open or number > self.config.max_retries:
+                raise error
+            if error.kind is ErrorKind.TRANSIENT:
+                await asyncio.sleep(backoff_delay(number - 1, base=0.2))
+        raise AssertionError("unreachable")
+
+    def _record(
+        self,
+        operation: str,
+        input_hash: str,
+        ctx: Attempt,
+        started: float,
+        outcome: str,
+        cost: float,
+        number: int,
+    ) -> None:
+        self.log.record(
+            CallRecord(
+                provider=self.name,
+                key_id=ctx.slot.key_id,
+                operation=operation,
+                input_hash=input_hash,
+                outcome=outcome,
+                latency=time.perf_counter() - started,
+                cost=cost,
+                attempt=number,
+                http_status=ctx.http_status,
+            )
+        )

@@ -1,0 +1,70 @@
+"""Normalised inputs: two queries that mean the same person hash to the same cache key."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import urlsplit
+
+import orjson
+from anyascii import anyascii
+
+from openenrich.providers.base import ContactQuery, Field
+
+_SPACES = re.compile(r"\s+")
+_LINKEDIN_HANDLE = re.compile(r"linkedin\.com/(?:in|pub)/([^/?#]+)", re.IGNORECASE)
+
+
+def _name(value: str) -> str:
+    return _SPACES.sub(" ", anyascii(value).strip().lower())
+
+
+def normalise_domain(value: str) -> str:
+    """`https://www.Acme.com/about` -> `acme.com`."""
+    value = value.strip().lower()
+    if not value:
+        return ""
+    host = urlsplit(value if "//" in value else f"//{value}").hostname or ""
+    return host.removeprefix("www.").rstrip(".")
+
+
+def normalise_linkedin(value: str) -> str:
+    """Any profile URL form -> `linkedin.com/in/<handle>` (other URLs are kept, lowered)."""
+    match = _LINKEDIN_HANDLE.search(value)
+    if match:
+        return f"linkedin.com/in/{match.group(1).lower()}"
+    return value.strip().lower()
+
+
+def normalise_query(query: ContactQuery) -> ContactQuery:
+    return ContactQuery(
+        first_name=_name(query.first_name),
+        last_name=_name(query.last_name),
+        domain=normalise_domain(query.domain),
+        company_name=_name(query.company_name),
+        linkedin_url=normalise_linkedin(query.linkedin_url),
+        email=query.email.strip().lower(),
+    )
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(orjson.dumps(parts)).hexdigest()
+
+
+def query_hash(query: ContactQuery) -> str:
+    """Digest of the normalised input, logged instead of the personal data itself."""
+    q = normalise_query(query)
+    return _digest(q.first_name, q.last_name, q.domain, q.company_name, q.linkedin_url, q.email)
+
+
+def find_key(scope: str, provider: str, fields: frozenset[Field], query: ContactQuery) -> str:
+    return _digest("find", scope, provider, sorted(fields), query_hash(query))
+
+
+def verify_key(scope: str, verifier: str, email: str) -> str:
+    return _digest("verify", scope, verifier, email.strip().lower())
+
+
+def key_id(api_key: str) -> str:
+    """A short digest naming an API key in logs and limiter keys (never the key itself)."""
+    return hashlib.sha256(api_key.encode()).hexdigest()[:12] if api_key else ""

@@ -1,0 +1,269 @@
+"""Sources as the waterfall sees them: a vendor adapter or an in-process provider, behind
+the result cache and its `Guard`. Both wrappers are themselves a `Provider` / `Verifier`."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import cast
+
+import httpx
+
+from openenrich.providers.base import (
+    AsyncHttpAdapter,
+    ContactQuery,
+    EmailStatus,
+    ErrorKind,
+    Field,
+    HttpAdapter,
+    HttpVerifierAdapter,
+    Pending,
+    Provider,
+    ProviderError,
+    ProviderResult,
+    TokenAuthAdapter,
+    Verdict,
+    Verifier,
+)
+from openenrich.waterfall import metrics
+from openenrich.waterfall.cache import Codec, ResultCache
+from openenrich.waterfall.calllog import FOUND, MISS, PENDING, CallRecord
+from openenrich.waterfall.codec import dump_findings, dump_verdict, load_findings, load_verdict
+from openenrich.waterfall.config import CacheConfig, ProviderConfig
+from openenrich.waterfall.guard import Attempt, Guard, KeySlot
+from openenrich.waterfall.normalise import find_key, query_hash, verify_key
+
+# Cache scope of the running enrichment: "" shares answers across the server; the engine
+# sets the workspace id here when answers are kept per workspace.
+CACHE_SCOPE: ContextVar[str] = ContextVar("openenrich_cache_scope", default="")
+
+DAY = 86_400.0
+MAX_POLL_INTERVAL = 30.0
+
+
+def find_codec(config: CacheConfig) -> Codec[ProviderResult]:
+    return Codec(
+        kind="find",
+        encode=lambda result: dump_findings(result.findings),
+        decode=lambda payload: ProviderResult(findings=load_findings(payload)),
+        found=lambda result: bool(result.findings),
+        ttl=lambda result: (config.hit_ttl_days if result.findings else config.miss_ttl_days)
+        * DAY,
+    )
+
+
+def verify_codec(config: CacheConfig) -> Codec[Verdict]:
+    return Codec(
+        kind="verify",
+        encode=dump_verdict,
+        decode=load_verdict,
+        found=lambda verdict: verdict.status.is_found,
+        # UNKNOWN is an answer we may get better next time: not kept.
+        ttl=lambda verdict: 0.0
+        if verdict.status is EmailStatus.UNKNOWN
+        else config.verify_ttl_days * DAY,
+    )
+
+
+async def _send(http: httpx.AsyncClient, request: httpx.Request, ctx: Attempt) -> httpx.Response:
+    response = await http.send(request)
+    ctx.http_status = response.status_code
+    return response
+
+
+class _Priced:
+    config: ProviderConfig
+
+    def price(self, reported: float, found: bool) -> float:
+        """The configured price of a completed call, or the cost the source reported."""
+        per_call, per_hit = self.config.price_per_call, self.config.price_per_hit
+        if per_call is None and per_hit is None:
+            return reported
+        return (per_call or 0.0) + ((per_hit or 0.0) if found else 0.0)
+
+    @property
+    def expected_cost(self) -> float:
+        """An upper bound of one call's price, for the per-contact cost cap."""
+        return (self.config.price_per_call or 0.0) + (self.config.price_per_hit or 0.0)
+
+
+class GuardedProvider(_Priced):
+    """A finder with every engine policy applied; `find` returns what this call cost."""
+
+    def __init__(
+        self,
+        name: str,
+        source: HttpAdapter | Provider,
+        guard: Guard,
+        cache: ResultCache,
+        *,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.name = name
+        self.source = source
+        self.fields: frozenset[Field] = frozenset(source.fields)
+        self.guard = guard
+        self.config = guard.config
+        self.cache = cache
+        self.http = http
+        self.trusted_statuses = frozenset(self.config.trusted_statuses)
+        self.codec = find_codec(cache.config)
+        self._is_http = hasattr(source, "build_request")
+        if self._is_http and http is None:
+            raise ValueError(f"{name}: an HTTP adapter needs an httpx client")
+
+    def _describe(self, value: ProviderResult | Pending) -> tuple[str, float]:
+        if isinstance(value, Pending):
+            return PENDING, 0.0
+        found = bool(value.findings)
+        return (FOUND if found else MISS), self.price(value.cost, found)
+
+    async def find(self, query: ContactQuery, fields: frozenset[Field]) -> ProviderResult:
+        asked = (fields & self.fields) or self.fields
+        key = find_key(CACHE_SCOPE.get(), self.name, asked, query)
+        result, fresh = await self.cache.fetch(
+            key, self.name, self.codec, lambda: self._fetch(query, asked)
+        )
+        metrics.CACHE.labels(self.name, "miss" if fresh else "hit").inc()
+        cost = self.price(result.cost, bool(result.findings)) if fresh else 0.0
+        return ProviderResult(findings=list(result.findings), cost=cost)
+
+    async def _fetch(self, query: ContactQuery, fields: frozenset[Field]) -> ProviderResult:
+        slot = self.guard.pick()
+        digest = query_hash(query)
+        if not self._is_http:
+            provider = cast(Provider, self.source)
+
+            async def plain(_: Attempt) -> ProviderResult:
+                return await provider.find(query, fields)
+
+            return await self.guard.call("find", digest, plain, self._describe, slot=slot)
+        adapter = cast(HttpAdapter, self.source)
+        assert self.http is not None
+        http = self.http
+        credential = await self._credential(slot)
+
+        async def submit(ctx: Attempt) -> ProviderResult | Pending:
+            request = adapter.build_request(query, fields, credential)
+            return adapter.parse_response(await _send(http, request, ctx))
+
+        value = await self.guard.call("find", digest, submit, self._describe, slot=slot)
+        return await self._poll(value, digest, slot, credential)
+
+    async def _poll(
+        self, value: ProviderResult | Pending, digest: str, slot: KeySlot, credential: str
+    ) -> ProviderResult:
+        """Poll an accepted job with backoff until it answers or the deadline passes; no
+        concurrency slot is held while waiting."""
+        if isinstance(value, ProviderResult):
+            return value
+        adapter = cast(AsyncHttpAdapter, self.source)
+        if not hasattr(adapter, "build_poll"):
+            raise ProviderError(ErrorKind.BAD_REQUEST, f"{self.name} returned a job to poll")
+        assert self.http is not None
+        http = self.http
+        deadline = time.monotonic() + self.config.poll_deadline
+        interval = 0.0
+        while isinstance(value, Pending):
+            pending = value
+            interval = max(pending.poll_after, min(interval * 1.5, MAX_POLL_INTERVAL))
+            if time.monotonic() + interval > deadline:
+                self.guard.log.record(
+                    CallRecord(self.name, slot.key_id, "poll", digest, "deadline", 0.0)
+                )
+                slot.breaker.record_failure(ErrorKind.TRANSIENT)
+                raise ProviderError(ErrorKind.TRANSIENT, f"{self.name}: poll deadline passed")
+            await asyncio.sleep(interval)
+
+            async def poll(ctx: Attempt, pending: Pending = pending) -> ProviderResult | Pending:
+                request = adapter.build_poll(pending, credential)
+                return adapter.parse_poll(await _send(http, request, ctx))
+
+            value = await self.guard.call("poll", digest, poll, self._describe, slot=slot)
+        return value
+
+    async def _credential(self, slot: KeySlot) -> str:
+        """The key itself, or the short-lived token it is exchanged for (cached per key)."""
+        if not isinstance(self.source, TokenAuthAdapter):
+            return slot.api_key
+        adapter = self.source
+        if slot.token_lock is None:
+            slot.token_lock = asyncio.Lock()
+        async with slot.token_lock:
+            if slot.token is not None and time.monotonic() < slot.token_expires:
+                return slot.token
+            assert self.http is not None
+            http = self.http
+
+            async def exchange(ctx: Attempt) -> tuple[str, float]:
+                request = adapter.build_token_request(slot.api_key)
+                return adapter.parse_token(await _send(http, request, ctx))
+
+            token, lifetime = await self.guard.call(
+                "token", "", exchange, lambda _: ("found", 0.0), slot=slot
+            )
+            slot.token, slot.token_expires = token, time.monotonic() + lifetime * 0.9
+            return token
+
+
+class GuardedVerifier(_Priced):
+    """A verifier with every engine policy applied; `check` also returns what it cost."""
+
+    def __init__(
+        self,
+        name: str,
+        source: HttpVerifierAdapter | Verifier,
+        guard: Guard,
+        cache: ResultCache,
+        *,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.name = name
+        self.source = source
+        self.guard = guard
+        self.config = guard.config
+        self.cache = cache
+        self.http = http
+        self.codec = verify_codec(cache.config)
+        self._is_http = hasattr(source, "build_verify")
+        if self._is_http and http is None:
+            raise ValueError(f"{name}: an HTTP adapter needs an httpx client")
+
+    async def verify(self, email: str) -> Verdict:
+        verdict, _ = await self.check(email)
+        return verdict
+
+    async def check(self, email: str) -> tuple[Verdict, float]:
+        key = verify_key(CACHE_SCOPE.get(), self.name, email)
+        verdict, fresh = await self.cache.fetch(
+            key, self.name, self.codec, lambda: self._fetch(email)
+        )
+        metrics.CACHE.labels(self.name, "miss" if fresh else "hit").inc()
+        return verdict, (self.price(0.0, verdict.status.is_found) if fresh else 0.0)
+
+    async def _fetch(self, email: str) -> Verdict:
+        slot = self.guard.pick()
+        digest = verify_key("", "", email)
+        describe: Callable[[Verdict], tuple[str, float]] = lambda verdict: (
+            FOUND if verdict.status.is_found else MISS,
+            self.price(0.0, verdict.status.is_found),
+        )
+        if self._is_http:
+            adapter = cast(HttpVerifierAdapter, self.source)
+            assert self.http is not None
+            http = self.http
+
+            async def remote(ctx: Attempt) -> Verdict:
+                request = adapter.build_verify(email, ctx.slot.api_key)
+                return adapter.parse_verify(await _send(http, request, ctx))
+
+            return await self.guard.call("verify", digest, remote, describe, slot=slot)
+        verifier = cast(Verifier, self.source)
+
+        async def local(_: Attempt) -> Verdict:
+            return await verifier.verify(email)
+
+        return await self.guard.call("verify", digest, local, describe, slot=slot)
+

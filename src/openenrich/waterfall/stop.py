@@ -1,0 +1,84 @@
+"""When a field's waterfall has found enough, and which findings count at all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import phonenumbers
+
+from openenrich.providers.base import (
+    EmailFinding,
+    EmailStatus,
+    Field,
+    Finding,
+    LineType,
+    PhoneFinding,
+    ProfileFinding,
+)
+
+_MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE}
+
+
+def finding_field(finding: Finding) -> Field:
+    if isinstance(finding, EmailFinding):
+        return finding.field
+    if isinstance(finding, PhoneFinding):
+        return Field.PHONE
+    return Field.PROFILE
+
+
+def with_line_type(finding: PhoneFinding) -> PhoneFinding:
+    """Fill in MOBILE when the source did not say but the numbering plan does (numbering
+    plans that mix fixed and mobile ranges, like the US, stay UNKNOWN)."""
+    if finding.line_type is not LineType.UNKNOWN:
+        return finding
+    try:
+        parsed = phonenumbers.parse(finding.number, finding.region)
+    except phonenumbers.NumberParseException:
+        return finding
+    if phonenumbers.number_type(parsed) in _MOBILE_TYPES:
+        return PhoneFinding(finding.number, LineType.MOBILE, finding.region)
+    return finding
+
+
+@dataclass(frozen=True, slots=True)
+class StopRules:
+    """Per field: a work or personal email stops at `email_stop_status` (DELIVERABLE by
+    default; a CATCH_ALL is kept but the search goes on for better); a phone stops at a
+    mobile; a profile at the first one. `safe_only` never accepts CATCH_ALL."""
+
+    email_stop_status: EmailStatus = EmailStatus.DELIVERABLE
+    safe_only: bool = False
+    phone_requires_mobile: bool = True
+
+    def keeps(self, finding: Finding) -> bool:
+        """Whether a (verified) finding is kept in the outcome at all."""
+        if isinstance(finding, EmailFinding) and self.safe_only:
+            return finding.status is not EmailStatus.CATCH_ALL
+        return True
+
+    def satisfied(self, wanted: Field, findings: Iterable[Finding]) -> bool:
+        for finding in findings:
+            if isinstance(finding, EmailFinding):
+                if (
+                    finding.field is wanted
+                    and finding.status is not None
+                    and finding.status.is_found
+                    and finding.status.rank <= self.email_stop_status.rank
+                    and not (self.safe_only and finding.status is EmailStatus.CATCH_ALL)
+                ):
+                    return True
+            elif isinstance(finding, PhoneFinding):
+                if wanted is Field.PHONE and (
+                    finding.line_type is LineType.MOBILE or not self.phone_requires_mobile
+                ):
+                    return True
+            elif isinstance(finding, ProfileFinding) and wanted is Field.PROFILE:
+                return True
+        return False
+
+
+def field_satisfied(wanted: Field, findings: Iterable[Finding]) -> bool:
+    """The default stop rule."""
+    return StopRules().satisfied(wanted, findings)
