@@ -102,6 +102,8 @@ def test_not_found_is_a_clean_miss(status: int, body: object) -> None:
     [
         (401, load_fixture("contactout", "bad_token"), None, ErrorKind.AUTH),
         (402, {}, None, ErrorKind.QUOTA),
+        (403, {"status_code": 403, "message": "You have no credits left"}, None, ErrorKind.QUOTA),
+        (403, {"status_code": 403, "message": "Forbidden"}, None, ErrorKind.AUTH),
         (400, {}, None, ErrorKind.BAD_REQUEST),
         (429, {}, None, ErrorKind.RATE_LIMITED),
         (502, None, "<html>bad gateway</html>", ErrorKind.TRANSIENT),

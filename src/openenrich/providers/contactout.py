@@ -34,7 +34,15 @@ from openenrich.providers.person import (
     linkedin_url,
     person,
 )
-from openenrich.providers.replies import check_status, items, json_body, mapping, text
+from openenrich.providers.replies import (
+    check_status,
+    fail,
+    items,
+    json_body,
+    mapping,
+    maybe_json,
+    text,
+)
 
 DEFAULT_BASE_URL = "https://api.contactout.com"
 
@@ -43,7 +51,7 @@ _INCLUDE = {
     Field.PERSONAL_EMAIL: "personal_email",
     Field.PHONE: "phone",
 }
-_ERRORS: Mapping[int, ErrorKind | None] = {404: None}
+_ERRORS: Mapping[int, ErrorKind | None] = {403: None, 404: None}
 
 
 class ContactOutAdapter:
@@ -84,6 +92,13 @@ class ContactOutAdapter:
 
     def parse_response(self, response: httpx.Response) -> ProviderResult:
         check_status(response, _ERRORS)
+        if response.status_code == 403:
+            # Out of credits and a key without API access both answer 403; the message
+            # tells them apart. Either way the key is unusable until someone acts.
+            message = str(mapping(maybe_json(response)).get("message") or "").lower()
+            if "credit" in message:
+                raise fail(ErrorKind.QUOTA, response, "credits")
+            raise fail(ErrorKind.AUTH, response, "forbidden")
         if response.status_code == 404:
             return ProviderResult()
         profile = mapping(mapping(json_body(response)).get("profile"))
