@@ -1,0 +1,107 @@
+"""LeadMagic email finder: request, status mapping, RFC 9457 errors."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from tests.providers.conftest import load_fixture, reply
+
+from openenrich.providers.base import (
+    ContactQuery,
+    EmailFinding,
+    EmailStatus,
+    ErrorKind,
+    Field,
+    ProviderError,
+    ProviderResult,
+)
+from openenrich.providers.leadmagic import LeadMagicAdapter
+
+QUERY = ContactQuery(first_name="Jane", last_name="Doe", domain="example.com", company_name="Ex")
+FIELDS = frozenset({Field.WORK_EMAIL})
+
+
+def fixture(name: str) -> Any:
+    return copy.deepcopy(load_fixture("leadmagic", name))
+
+
+def parse(status: int, body: Any = None, **kw: Any) -> ProviderResult:
+    adapter = LeadMagicAdapter()
+    request = adapter.build_request(QUERY, FIELDS, "k")
+    return adapter.parse_response(reply(request, status, body, **kw))
+
+
+def test_request() -> None:
+    request = LeadMagicAdapter().build_request(QUERY, FIELDS, "lm-key")
+    assert LeadMagicAdapter.name == "leadmagic"
+    assert request.method == "POST"
+    assert str(request.url) == "https://api.leadmagic.io/v1/people/email-finder"
+    assert request.headers["X-API-Key"] == "lm-key"
+    assert json.loads(request.content) == {
+        "first_name": "Jane",
+        "last_name": "Doe",
+        "domain": "example.com",
+        "company_name": "Ex",
+    }
+
+
+def test_request_needs_name_and_company() -> None:
+    with pytest.raises(ProviderError) as caught:
+        LeadMagicAdapter().build_request(ContactQuery(first_name="J", domain="x.com"), FIELDS, "k")
+    assert caught.value.kind is ErrorKind.BAD_REQUEST
+
+
+def test_found() -> None:
+    assert parse(200, fixture("found")) == ProviderResult(
+        [EmailFinding("jane.doe@example.com", Field.WORK_EMAIL, EmailStatus.DELIVERABLE)]
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("valid", EmailStatus.DELIVERABLE),
+        ("valid_catch_all", EmailStatus.HIGH_PROBABILITY),
+        ("catch_all", EmailStatus.CATCH_ALL),
+        ("invalid", EmailStatus.INVALID),
+        ("unknown", EmailStatus.UNKNOWN),
+        (None, None),
+    ],
+)
+def test_status_mapping(raw: str | None, expected: EmailStatus | None) -> None:
+    body = fixture("found")
+    body["status"] = raw
+    assert parse(200, body).findings == [EmailFinding("jane.doe@example.com", status=expected)]
+
+
+def test_not_found_is_clean_miss() -> None:
+    assert parse(200, fixture("not_found")) == ProviderResult()
+    assert parse(404, {"title": "Not Found", "status": 404}) == ProviderResult()
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "headers", "kind", "retry"),
+    [
+        (400, {"title": "Bad Request", "status": 400}, None, ErrorKind.BAD_REQUEST, None),
+        (401, {"title": "Unauthorized", "status": 401}, None, ErrorKind.AUTH, None),
+        (402, fixture("insufficient_credits"), None, ErrorKind.QUOTA, None),
+        (429, {"title": "Too Many Requests"}, {"Retry-After": "7"}, ErrorKind.RATE_LIMITED, 7.0),
+        (500, None, None, ErrorKind.TRANSIENT, None),
+        (503, None, None, ErrorKind.TRANSIENT, None),
+    ],
+)
+def test_errors(
+    status: int, body: Any, headers: dict[str, str] | None, kind: ErrorKind, retry: float | None
+) -> None:
+    with pytest.raises(ProviderError) as caught:
+        parse(status, body, headers=headers)
+    assert (caught.value.kind, caught.value.retry_after) == (kind, retry)
+
+
+def test_garbage_body_is_transient() -> None:
+    with pytest.raises(ProviderError) as caught:
+        parse(200, text="")
+    assert caught.value.kind is ErrorKind.TRANSIENT
