@@ -52,6 +52,7 @@ class Vendor:
     fault_for: Callable[[str], str | None] | None = None  # per-input faults
     delay: float = 0.0
     asynchronous: bool = False
+    never_done: bool = False  # asynchronous jobs that never finish
     requests: int = 0
     answered: Counter[str] = field(default_factory=Counter)  # person_key -> answers given
     charged: float = 0.0
@@ -78,6 +79,8 @@ class Vendor:
         if request.url.path.endswith("/poll"):
             key = self._jobs[params["id"]]
             self.log.append(f"poll:{key}")
+            if self.never_done:
+                return httpx.Response(202, json={"id": params["id"]})
         else:
             self.log.append(f"find:{key}")
         fault = self.faults.pop(0) if self.faults else None
