@@ -126,7 +126,7 @@ def test_finder_not_found_is_clean_miss(response: Any) -> None:
     assert HunterAdapter().parse_response(response(finder_request())) == ProviderResult()
 
 
-ERRORS = [
+ERRORS: list[tuple[int, dict[str, str], ErrorKind, float | None]] = [
     (400, {}, ErrorKind.BAD_REQUEST, None),
     (401, {}, ErrorKind.AUTH, None),
     (403, {}, ErrorKind.RATE_LIMITED, None),  # Hunter's rate limit

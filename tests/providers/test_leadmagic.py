@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from typing import Any
 
 import pytest
@@ -105,3 +107,10 @@ def test_garbage_body_is_transient() -> None:
     with pytest.raises(ProviderError) as caught:
         parse(200, text="")
     assert caught.value.kind is ErrorKind.TRANSIENT
+
+
+def test_retry_after_as_http_date() -> None:
+    when = format_datetime(datetime.now(UTC) + timedelta(seconds=90), usegmt=True)
+    with pytest.raises(ProviderError) as caught:
+        parse(429, {"title": "Too Many Requests"}, headers={"Retry-After": when})
+    assert caught.value.retry_after is not None and 85 <= caught.value.retry_after <= 90
