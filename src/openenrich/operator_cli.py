@@ -120,7 +120,9 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
     ) -> None:
         """Create a workspace and print its live and sandbox API keys (shown once)."""
-        created = asyncio.run(_create_workspace(Settings(), name, credits, sandbox_credits))
+        settings = Settings()
+        upgrade(settings.database_url)
+        created = asyncio.run(_create_workspace(settings, name, credits, sandbox_credits))
         _print_workspace(created, as_json)
 
     @credits.command("add")
