@@ -89,8 +89,8 @@ def test_found() -> None:
         "connection_count": 500,
     }
     assert person["languages"] == [
-        {"language": "english", "proficiency": "NATIVE_OR_BILINGUAL"},
-        {"language": "spanish"},
+        {"language": "English", "proficiency": "NATIVE_OR_BILINGUAL"},
+        {"language": "Spanish"},
     ]
     assert person["educations"] == [
         {

@@ -89,7 +89,7 @@ def profile(data: Mapping[str, Any]) -> dict[str, Any]:
     ]
     languages = [
         p.language(
-            text(mapping(lang).get("name")),
+            _title(mapping(lang).get("name")),
             _PROFICIENCY.get(_int(mapping(lang).get("proficiency")) or 0),
         )
         for lang in items(data.get("languages"))
