@@ -9,7 +9,11 @@ import typer
 app = typer.Typer(help="OpenEnrich: self-hosted contact enrichment.", no_args_is_help=True)
 
 # Modules exposing `register(app: typer.Typer) -> None`.
-COMMAND_MODULES: tuple[str, ...] = ("openenrich.operator_cli", "openenrich.verification.cli")
+COMMAND_MODULES: tuple[str, ...] = (
+    "openenrich.operator_cli",
+    "openenrich.verification.cli",
+    "openenrich.waterfall.cli",
+)
 
 
 def main() -> None:

@@ -181,7 +181,9 @@ class FakeAdapter:
 
     def build_poll(self, pending: Pending, api_key: str) -> httpx.Request:
         return httpx.Request(
-            "GET", f"https://{self.name}.test/poll", params={"id": pending.handle},
+            "GET",
+            f"https://{self.name}.test/poll",
+            params={"id": pending.handle},
             headers={"X-Key": api_key},
         )
 
@@ -197,7 +199,9 @@ class FakeVerifierAdapter:
 
     def build_verify(self, email: str, api_key: str) -> httpx.Request:
         return httpx.Request(
-            "GET", f"https://{self.name}.test/verify", params={"first": email},
+            "GET",
+            f"https://{self.name}.test/verify",
+            params={"first": email},
             headers={"X-Key": api_key},
         )
 

@@ -6,6 +6,7 @@ import asyncio
 import time
 
 import pytest
+from tests.waterfall.fakes import Internet, LocalFinder, LocalVerifier, person_key
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -19,7 +20,6 @@ from openenrich.providers.base import (
 )
 from openenrich.waterfall import Waterfall, WaterfallConfig, build_waterfall
 from openenrich.waterfall.config import ProviderConfig
-from tests.waterfall.fakes import Internet, LocalFinder, LocalVerifier, person_key
 
 pytestmark = pytest.mark.anyio
 
@@ -118,7 +118,13 @@ async def test_safe_only_never_accepts_catch_all() -> None:
         {"ada@example.com": EmailStatus.CATCH_ALL, "lovelace@example.com": EmailStatus.DELIVERABLE},
     )
     for safe_only, expected in (
-        (False, {"ada@example.com": EmailStatus.CATCH_ALL, "lovelace@example.com": EmailStatus.DELIVERABLE}),
+        (
+            False,
+            {
+                "ada@example.com": EmailStatus.CATCH_ALL,
+                "lovelace@example.com": EmailStatus.DELIVERABLE,
+            },
+        ),
         (True, {"lovelace@example.com": EmailStatus.DELIVERABLE}),
     ):
         config = configured({"work_email": ["first", "second"]}, ["v"], safe_only=safe_only)
@@ -133,7 +139,9 @@ async def test_invalid_email_sends_the_waterfall_on_and_trusted_status_skips_ver
     verifier = LocalVerifier("v", {})  # says INVALID to everything
     config = configured({"work_email": ["bad", "trusted"]}, ["v"])
     providers = dict(config.providers)
-    providers["trusted"] = ProviderConfig(price_per_hit=1.0, trusted_statuses=[EmailStatus.DELIVERABLE])
+    providers["trusted"] = ProviderConfig(
+        price_per_hit=1.0, trusted_statuses=[EmailStatus.DELIVERABLE]
+    )
     config = config.model_copy(update={"providers": providers})
     waterfall = await build(config, bad, trusted, verifiers=(verifier,))
     outcome = await waterfall.run(ADA, WORK)
@@ -148,7 +156,9 @@ async def test_a_second_verifier_is_asked_about_catch_all_and_unknown() -> None:
     finder = LocalFinder("f", {ADA_KEY: email("ada@example.com")})
     first = LocalVerifier("v1", {"ada@example.com": EmailStatus.CATCH_ALL})
     second = LocalVerifier("v2", {"ada@example.com": EmailStatus.HIGH_PROBABILITY})
-    waterfall = await build(configured({"work_email": ["f"]}, ["v1", "v2"]), finder, verifiers=(first, second))
+    waterfall = await build(
+        configured({"work_email": ["f"]}, ["v1", "v2"]), finder, verifiers=(first, second)
+    )
     outcome = await waterfall.run(ADA, WORK)
     assert emails_of(outcome.findings) == {"ada@example.com": EmailStatus.HIGH_PROBABILITY}
     # A DELIVERABLE from the first verifier settles it; verdicts are cached per address.

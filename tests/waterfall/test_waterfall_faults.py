@@ -9,11 +9,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import pytest
-
-from openenrich.providers.base import ContactQuery, EmailFinding, EmailStatus, Field
-from openenrich.waterfall import Waterfall, WaterfallConfig, build_waterfall
-from openenrich.waterfall.config import BreakerConfig, ProviderConfig
-from openenrich.waterfall.policies import BreakerState
 from tests.waterfall.fakes import (
     FAULT_429,
     FAULT_500,
@@ -27,6 +22,11 @@ from tests.waterfall.fakes import (
     Vendor,
     person_key,
 )
+
+from openenrich.providers.base import ContactQuery, EmailFinding, EmailStatus, Field
+from openenrich.waterfall import Waterfall, WaterfallConfig, build_waterfall
+from openenrich.waterfall.config import BreakerConfig, ProviderConfig
+from openenrich.waterfall.policies import BreakerState
 
 pytestmark = pytest.mark.anyio
 
@@ -182,12 +182,22 @@ async def test_breaker_opens_and_recovers_through_a_half_open_probe() -> None:
     clock = FakeClock()
     people = [(f"P{n}", "Doe") for n in range(8)]
     flaky.people.update(
-        {person_key(f, last, "example.com"): {"email": f"{f}@example.com", "status": "DELIVERABLE"}
-         for f, last in people}
+        {
+            person_key(f, last, "example.com"): {
+                "email": f"{f}@example.com",
+                "status": "DELIVERABLE",
+            }
+            for f, last in people
+        }
     )
     backup.people.update(
-        {person_key(f, last, "example.com"): {"email": f"b.{f}@example.com", "status": "DELIVERABLE"}
-         for f, last in people}
+        {
+            person_key(f, last, "example.com"): {
+                "email": f"b.{f}@example.com",
+                "status": "DELIVERABLE",
+            }
+            for f, last in people
+        }
     )
     async with internet.client() as http:
         waterfall = build(internet, http, ["flaky", "backup"], clock=clock, max_retries=0)
@@ -223,7 +233,10 @@ async def test_quota_opens_until_the_quota_period_ends() -> None:
     clock = FakeClock()
     async with internet.client() as http:
         waterfall = build(
-            internet, http, ["vendor"], clock=clock,
+            internet,
+            http,
+            ["vendor"],
+            clock=clock,
             breaker=BreakerConfig(quota_open_seconds=3600),
         )
         first = await waterfall.run(query(*PEOPLE[0]), WORK)
@@ -243,9 +256,7 @@ async def test_a_bad_key_is_parked_and_the_other_key_carries_on() -> None:
     internet = Internet(vendor)
     internet.keys = {"VENDOR_KEY": "bad", "VENDOR_KEY_2": "good"}  # type: ignore[attr-defined]
     async with internet.client() as http:
-        waterfall = build(
-            internet, http, ["vendor"], api_key_env=["VENDOR_KEY", "VENDOR_KEY_2"]
-        )
+        waterfall = build(internet, http, ["vendor"], api_key_env=["VENDOR_KEY", "VENDOR_KEY_2"])
         outcomes = [await waterfall.run(query(*p), WORK) for p in PEOPLE]
     slots = waterfall.guards["vendor"].slots
     assert [s.breaker.is_open for s in slots] == [True, False]
@@ -264,7 +275,9 @@ async def test_in_flight_duplicates_collapse_into_one_call() -> None:
         waterfall = build(internet, http, ["vendor"])
         twins = [
             query("Ada", "Lovelace"),
-            ContactQuery(first_name=" ADA ", last_name="lovelace", domain="https://www.Example.com/"),
+            ContactQuery(
+                first_name=" ADA ", last_name="lovelace", domain="https://www.Example.com/"
+            ),
         ] * 10
         outcomes = await asyncio.gather(*(waterfall.run(q, WORK) for q in twins))
     assert vendor.requests == 1

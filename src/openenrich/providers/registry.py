@@ -33,6 +33,7 @@ ADAPTERS: dict[str, tuple[str, str]] = {
     "fullenrich": ("openenrich.providers.fullenrich", "FullEnrichAdapter"),
 }
 
+
 class AdapterUnavailable(LookupError):
     """No adapter by that name, or its module could not be imported."""
 

@@ -86,9 +86,7 @@ async def call_stats(db: Database, since: datetime | None = None) -> list[Provid
     """The call log summarised per source (for `openenrich providers stats`)."""
     found = func.sum(case((ProviderCall.outcome == FOUND, 1), else_=0))
     misses = func.sum(case((ProviderCall.outcome == MISS, 1), else_=0))
-    errors = func.sum(
-        case((ProviderCall.outcome.not_in((FOUND, MISS, PENDING)), 1), else_=0)
-    )
+    errors = func.sum(case((ProviderCall.outcome.not_in((FOUND, MISS, PENDING)), 1), else_=0))
     stmt = (
         select(
             ProviderCall.provider,

@@ -39,5 +39,7 @@ class AdaptiveRanker:
         return spent / found
 
     def order(self, wanted: Field, providers: Sequence[Provider]) -> list[Provider]:
-        ranked = sorted(enumerate(providers), key=lambda item: (self.score(item[1], wanted), item[0]))
+        ranked = sorted(
+            enumerate(providers), key=lambda item: (self.score(item[1], wanted), item[0])
+        )
         return [provider for _, provider in ranked]

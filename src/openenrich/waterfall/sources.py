@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from contextvars import ContextVar
 from typing import cast
 
@@ -49,8 +48,7 @@ def find_codec(config: CacheConfig) -> Codec[ProviderResult]:
         encode=lambda result: dump_findings(result.findings),
         decode=lambda payload: ProviderResult(findings=load_findings(payload)),
         found=lambda result: bool(result.findings),
-        ttl=lambda result: (config.hit_ttl_days if result.findings else config.miss_ttl_days)
-        * DAY,
+        ttl=lambda result: (config.hit_ttl_days if result.findings else config.miss_ttl_days) * DAY,
     )
 
 
@@ -61,9 +59,9 @@ def verify_codec(config: CacheConfig) -> Codec[Verdict]:
         decode=load_verdict,
         found=lambda verdict: verdict.status.is_found,
         # UNKNOWN is an answer we may get better next time: not kept.
-        ttl=lambda verdict: 0.0
-        if verdict.status is EmailStatus.UNKNOWN
-        else config.verify_ttl_days * DAY,
+        ttl=lambda verdict: (
+            0.0 if verdict.status is EmailStatus.UNKNOWN else config.verify_ttl_days * DAY
+        ),
     )
 
 
@@ -243,13 +241,14 @@ class GuardedVerifier(_Priced):
         metrics.CACHE.labels(self.name, "miss" if fresh else "hit").inc()
         return verdict, (self.price(0.0, verdict.status.is_found) if fresh else 0.0)
 
+    def _describe(self, verdict: Verdict) -> tuple[str, float]:
+        found = verdict.status.is_found
+        return (FOUND if found else MISS), self.price(0.0, found)
+
     async def _fetch(self, email: str) -> Verdict:
         slot = self.guard.pick()
         digest = verify_key("", "", email)
-        describe: Callable[[Verdict], tuple[str, float]] = lambda verdict: (
-            FOUND if verdict.status.is_found else MISS,
-            self.price(0.0, verdict.status.is_found),
-        )
+        describe = self._describe
         if self._is_http:
             adapter = cast(HttpVerifierAdapter, self.source)
             assert self.http is not None
@@ -266,4 +265,3 @@ class GuardedVerifier(_Priced):
             return await verifier.verify(email)
 
         return await self.guard.call("verify", digest, local, describe, slot=slot)
-

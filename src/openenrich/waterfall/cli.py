@@ -1,0 +1,127 @@
+"""`openenrich providers list | check | stats`."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+
+from openenrich.db import Database, utcnow
+from openenrich.providers import registry
+from openenrich.waterfall.calllog import call_stats
+from openenrich.waterfall.check import check_key
+from openenrich.waterfall.config import WaterfallConfig, load_config
+from openenrich.waterfall.factory import describe_sources
+
+providers_app = typer.Typer(help="Data sources of the waterfall.", no_args_is_help=True)
+
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="TOML file (default: $OPENENRICH_CONFIG).")
+]
+
+
+def _config(path: Path | None) -> WaterfallConfig:
+    try:
+        return load_config(path)
+    except (OSError, ValueError) as exc:
+        typer.echo(f"cannot read the configuration: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def _local() -> dict[str, object]:
+    """In-process sources available in this installation."""
+    if importlib.util.find_spec("openenrich.providers.builtin") is not None:
+        return {"builtin": object()}
+    return {}
+
+
+@providers_app.command("list")
+def list_sources(config: ConfigOption = None) -> None:
+    """What is configured, where it is used, and whether it is usable."""
+    settings = _config(config)
+    rows = describe_sources(settings, local=_local())
+    typer.echo(f"{'name':<20} {'adapter':<20} {'used for':<36} {'keys':>4}  status")
+    for row in rows:
+        roles = ", ".join(row.roles) or "-"
+        status = "ok" if row.usable else row.problem
+        typer.echo(f"{row.name:<20} {row.adapter:<20} {roles:<36} {row.keys:>4}  {status}")
+    unconfigured = sorted(set(registry.ADAPTERS) - {r.adapter for r in rows})
+    if unconfigured:
+        typer.echo(f"\navailable, not configured: {', '.join(unconfigured)}")
+
+
+async def _check(settings: WaterfallConfig) -> int:
+    failures = 0
+    async with httpx.AsyncClient(timeout=15.0) as http:
+        for name, provider in settings.providers.items():
+            if not provider.enabled:
+                continue
+            try:
+                adapter = registry.create_adapter(
+                    provider.adapter or name, base_url=provider.base_url
+                )
+            except registry.AdapterUnavailable as exc:
+                typer.echo(f"{name}: unavailable ({exc})")
+                failures += 1
+                continue
+            keys = provider.api_keys()
+            if not keys:
+                typer.echo(f"{name}: no API key in {', '.join(provider.key_envs) or '(none)'}")
+                failures += 1
+                continue
+            for env_name, key in zip(provider.key_envs, keys, strict=False):
+                result = await check_key(adapter, key, http)
+                mark = {True: "ok", False: "FAILED", None: "unchecked"}[result.ok]
+                typer.echo(f"{name} [{env_name}]: {mark}: {result.detail}")
+                failures += result.ok is False
+    return failures
+
+
+@providers_app.command("check")
+def check(config: ConfigOption = None) -> None:
+    """Test each configured key with the vendor's cheapest authenticated call."""
+    failures = asyncio.run(_check(_config(config)))
+    if failures:
+        raise typer.Exit(1)
+
+
+async def _stats(database_url: str, days: float) -> None:
+    db = Database(database_url)
+    try:
+        rows = await call_stats(db, since=utcnow() - timedelta(days=days))
+    finally:
+        await db.dispose()
+    typer.echo(
+        f"{'provider':<20} {'calls':>8} {'found':>7} {'miss':>7} {'errors':>7} "
+        f"{'hit rate':>8} {'cost':>10} {'cost/found':>10} {'avg ms':>8}"
+    )
+    for s in rows:
+        per_found = f"{s.cost_per_found:.4f}" if s.cost_per_found is not None else "-"
+        typer.echo(
+            f"{s.provider:<20} {s.calls:>8} {s.found:>7} {s.misses:>7} {s.errors:>7} "
+            f"{s.hit_rate:>8.1%} {s.cost:>10.4f} {per_found:>10} {s.avg_latency_ms:>8.0f}"
+        )
+
+
+@providers_app.command("stats")
+def stats(
+    days: Annotated[float, typer.Option(help="Look back this many days.")] = 30.0,
+    database_url: Annotated[
+        str | None, typer.Option(help="Default: $OPENENRICH_DATABASE_URL.")
+    ] = None,
+) -> None:
+    """Summary of the provider-call log: calls, hit rate, errors, spend, latency."""
+    if database_url is None:
+        from openenrich.config import Settings
+
+        database_url = Settings().database_url
+    asyncio.run(_stats(database_url, days))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(providers_app, name="providers")
