@@ -33,6 +33,7 @@ from openenrich.providers.replies import (
     check_status,
     error_code,
     fail,
+    integer,
     items,
     json_body,
     mapping,
@@ -66,14 +67,10 @@ def _company(org: Mapping[str, Any]) -> dict[str, Any]:
         website=text(org.get("website_url")),
         linkedin=text(org.get("linkedin_url")),
         description=text(org.get("short_description")),
-        year_founded=org.get("founded_year") if isinstance(org.get("founded_year"), int) else None,
-        headcount=_int(org.get("estimated_num_employees")),
+        year_founded=integer(org.get("founded_year")),
+        headcount=integer(org.get("estimated_num_employees")),
         industry=text(org.get("industry")),
     )
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def profile(person: Mapping[str, Any]) -> dict[str, Any]:

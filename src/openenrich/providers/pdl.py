@@ -26,7 +26,7 @@ from openenrich.providers.base import (
     ProviderError,
     ProviderResult,
 )
-from openenrich.providers.replies import check_status, items, json_body, mapping, text
+from openenrich.providers.replies import check_status, integer, items, json_body, mapping, text
 
 DEFAULT_BASE_URL = "https://api.peopledatalabs.com/v5"
 
@@ -38,10 +38,6 @@ _PROFICIENCY = {
     4: "FULL_PROFESSIONAL",
     5: "NATIVE_OR_BILINGUAL",
 }
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _name(value: Any) -> str | None:
@@ -64,7 +60,7 @@ def profile(data: Mapping[str, Any]) -> dict[str, Any]:
                     name=text(org.get("name")),
                     website=text(org.get("website")),
                     linkedin=text(org.get("linkedin_url")),
-                    year_founded=_int(org.get("founded")),
+                    year_founded=integer(org.get("founded")),
                     headcount_range=text(org.get("size")),
                     industry=text(org.get("industry")),
                 ),
@@ -90,7 +86,7 @@ def profile(data: Mapping[str, Any]) -> dict[str, Any]:
     languages = [
         p.language(
             _title(mapping(lang).get("name")),
-            _PROFICIENCY.get(_int(mapping(lang).get("proficiency")) or 0),
+            _PROFICIENCY.get(integer(mapping(lang).get("proficiency")) or 0),
         )
         for lang in items(data.get("languages"))
     ]
@@ -103,7 +99,7 @@ def profile(data: Mapping[str, Any]) -> dict[str, Any]:
         headline=text(data.get("headline")),
         description=text(data.get("summary")),
         linkedin=text(data.get("linkedin_url")),
-        connection_count=_int(data.get("linkedin_connections")),
+        connection_count=integer(data.get("linkedin_connections")),
         city=_title(data.get("location_locality")),
         region=_title(data.get("location_region")),
         country=_title(country),

@@ -32,6 +32,7 @@ from openenrich.providers.base import (
 from openenrich.providers.replies import (
     check_status,
     fail,
+    integer,
     items,
     json_body,
     mapping,
@@ -59,10 +60,6 @@ def _revealed(block: Mapping[str, Any], key: str) -> str | None:
     return value if value and "*" not in value else None
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def profile(person: Mapping[str, Any], company: Mapping[str, Any]) -> dict[str, Any]:
     """Prospeo's `person` and current `company` as the spec's `Person`."""
     current_company = p.company(
@@ -72,8 +69,8 @@ def profile(person: Mapping[str, Any], company: Mapping[str, Any]) -> dict[str, 
         website=text(company.get("website")),
         linkedin=text(company.get("linkedin_url")),
         description=text(company.get("description")),
-        year_founded=_int(company.get("founded")),
-        headcount=_int(company.get("employee_count")),
+        year_founded=integer(company.get("founded")),
+        headcount=integer(company.get("employee_count")),
         headcount_range=text(company.get("employee_range")),
         industry=text(company.get("industry")),
     )

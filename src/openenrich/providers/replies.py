@@ -22,6 +22,7 @@ __all__ = [
     "check_status",
     "error_code",
     "fail",
+    "integer",
     "items",
     "json_body",
     "mapping",
@@ -142,3 +143,8 @@ def text(value: Any) -> str | None:
     if isinstance(value, str) and value.strip():
         return value.strip()
     return None
+
+
+def integer(value: Any) -> int | None:
+    """An integer (not a boolean, which Python counts as one), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

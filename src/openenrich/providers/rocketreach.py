@@ -30,7 +30,15 @@ from openenrich.providers.base import (
     ProviderError,
     ProviderResult,
 )
-from openenrich.providers.replies import check_status, fail, items, json_body, mapping, text
+from openenrich.providers.replies import (
+    check_status,
+    fail,
+    integer,
+    items,
+    json_body,
+    mapping,
+    text,
+)
 
 DEFAULT_BASE_URL = "https://api.rocketreach.co/api/v2"
 
@@ -62,15 +70,11 @@ def email_status(entry: Mapping[str, Any]) -> EmailStatus | None:
     return EmailStatus.UNKNOWN if smtp or grade else None
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def profile(data: Mapping[str, Any]) -> dict[str, Any]:
     """A RocketReach profile as the spec's `Person`."""
     current_name = text(data.get("current_employer"))
     current_company = p.company(
-        id=str(data["current_employer_id"]) if _int(data.get("current_employer_id")) else None,
+        id=str(data["current_employer_id"]) if integer(data.get("current_employer_id")) else None,
         name=current_name,
         domain=text(data.get("current_employer_domain")),
         website=text(data.get("current_employer_website")),
@@ -117,10 +121,10 @@ def profile(data: Mapping[str, Any]) -> dict[str, Any]:
         for edu in items(data.get("education"))
     ]
     return p.person(
-        id=str(data["id"]) if _int(data.get("id")) else None,
+        id=str(data["id"]) if integer(data.get("id")) else None,
         full_name=text(data.get("name")),
         linkedin=text(data.get("linkedin_url")),
-        connection_count=_int(data.get("connections")),
+        connection_count=integer(data.get("connections")),
         city=text(data.get("city")),
         region=text(data.get("region")),
         country=text(data.get("country")),
@@ -189,7 +193,7 @@ class RocketReachAdapter:
         if status == "failed":
             return ProviderResult()
         if status != "complete":
-            if _int(data.get("id")) is None:
+            if integer(data.get("id")) is None:
                 raise fail(ErrorKind.TRANSIENT, response, "no lookup id")
             return Pending(str(data["id"]), self.poll_after)
         findings: list[Finding] = []
