@@ -65,7 +65,9 @@ class LoopbackDns:
         self._server.zone = {k.lower().rstrip("."): v for k, v in zone.items()}
         address = self._server.server_address
         self.host, self.port = str(address[0]), int(address[1])
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def nameserver(self) -> str:
@@ -94,6 +96,7 @@ class MailBehaviour:
     connections: int = 0
     commands: int = 0
     rcpts: int = 0
+    seen: list[str] = field(default_factory=list)  # every RCPT address, in order
     first_seen: dict[str, float] = field(default_factory=dict)
 
 
@@ -106,6 +109,7 @@ class _Handler:
     ) -> str:
         b = self.b
         b.rcpts += 1
+        b.seen.append(address)
         lowered = address.lower()
         if b.greylist_seconds is not None:
             first = b.first_seen.setdefault(lowered, time.monotonic())

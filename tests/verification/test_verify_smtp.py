@@ -1,0 +1,277 @@
+"""The verifier against real DNS and SMTP servers on loopback."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from openenrich.providers.base import EmailStatus
+from openenrich.verification.loopback import MailBehaviour
+
+from .conftest import MakeRig, mx_zone
+
+JANE = "jane.doe@acme.example"
+
+
+def acme(**kwargs: object) -> MailBehaviour:
+    return MailBehaviour(mailboxes=frozenset({JANE, "john.roe@acme.example"}), **kwargs)  # type: ignore[arg-type]
+
+
+def single(
+    behaviour: MailBehaviour,
+) -> tuple[dict[str, dict[str, list[str]]], dict[str, MailBehaviour]]:
+    return mx_zone({"acme.example": [(10, "mx1.acme.example", "127.0.0.2")]}), {
+        "127.0.0.2": behaviour
+    }
+
+
+@pytest.mark.anyio
+async def test_deliverable_then_cached_facts_cost_no_probe(make_rig: MakeRig) -> None:
+    server = acme()
+    rig = make_rig(*single(server))
+    engine = rig.engine()
+    verdict = await engine.verify(JANE)
+    assert verdict.status is EmailStatus.DELIVERABLE
+    assert verdict.evidence["mx"] == "mx1.acme.example"
+    assert verdict.evidence["reply"].startswith("250")
+    assert verdict.evidence["probe_reply"].startswith("550")
+    assert verdict.evidence["catch_all"] is False
+    assert server.rcpts == 2  # the address and the random probe
+
+    second = await engine.verify("john.roe@acme.example")
+    assert second.status is EmailStatus.DELIVERABLE
+    assert second.evidence["facts_cached"] is True and second.evidence["catch_all_cached"] is True
+    assert server.rcpts == 3  # no second probe
+    assert server.connections == 1  # the session was reused
+    await engine.aclose()
+
+
+@pytest.mark.anyio
+async def test_unknown_user_is_invalid_without_probe(make_rig: MakeRig) -> None:
+    server = acme()
+    rig = make_rig(*single(server))
+    engine = rig.engine()
+    verdict = await engine.verify("nobody@acme.example")
+    assert verdict.status is EmailStatus.INVALID
+    assert verdict.evidence["reply"].startswith("550 5.1.1")
+    assert server.seen == ["nobody@acme.example"]
+    await engine.aclose()
+
+
+@pytest.mark.anyio
+async def test_catch_all_domain(make_rig: MakeRig) -> None:
+    rig = make_rig(*single(MailBehaviour(catch_all=frozenset({"acme.example"}))))
+    engine = rig.engine()
+    verdict = await engine.verify("anyone@acme.example")
+    assert verdict.status is EmailStatus.CATCH_ALL
+    assert verdict.evidence["catch_all"] is True
+    corroborated = await engine.verify("someone@acme.example", corroborated=True)
+    assert corroborated.status is EmailStatus.HIGH_PROBABILITY
+    await engine.aclose()
+
+
+@pytest.mark.anyio
+async def test_greylisting_is_retried_then_deliverable(make_rig: MakeRig) -> None:
+    server = acme(greylist_seconds=0.3)
+    rig = make_rig(*single(server))
+    engine = rig.engine(greylist_retry_seconds=[0.4, 0.4])
+    verdict = await engine.verify(JANE)
+    assert verdict.status is EmailStatus.DELIVERABLE
+    # The address clears on the 2nd attempt; the random probe, first sent then, is
+    # greylisted in turn and answers 550 on the 3rd.
+    assert verdict.evidence["attempts"] == 3
+    assert server.seen.count(JANE) == 2
+    assert verdict.evidence["probe_reply"].startswith("550")
+    await engine.aclose()
+
+
+@pytest.mark.anyio
+async def test_greylisting_that_never_clears_is_unknown_not_invalid(make_rig: MakeRig) -> None:
+    server = acme(greylist_seconds=60)
+    rig = make_rig(*single(server))
+    engine = rig.engine(greylist_retry_seconds=[0.05, 0.05])
+    verdict = await engine.verify(JANE)
+    assert verdict.status is EmailStatus.UNKNOWN
+    assert not verdict.status.is_found
+    assert verdict.evidence["reason"] == "greylisted"
+    assert server.seen.count(JANE) == 3
+    await engine.aclose()
+
+
+@pytest.mark.anyio
+async def test_time_limit_bounds_greylisting_retries(make_rig: MakeRig) -> None:
+    rig = make_rig(*single(acme(greylist_seconds=60)))
+    engine = rig.engine(greylist_retry_seconds=[30, 30])
+    started = time.monotonic()
+    verdict = await engine.verify(JANE, time_limit=0.5)
+    assert verdict.status is EmailStatus.UNKNOWN
+    assert verdict.evidence["reason"] == "timeout"
+    assert time.monotonic() - started < 2
+    await engine.aclose()
+
+
+@pytest.mark.anyio
+async def test_421_on_connect_fails_over_to_next_mx(make_rig: MakeRig) -> None:
+    busy, good = MailBehaviour(greet_421=True), acme()
+    zone = mx_zone(
+        {
+            "acme.example": [
+                (10, "mx1.acme.example", "127.0.0.2"),
+                (20, "mx2.acme.example", "127.0.0.3"),
+            ]
+        }
+    )
+    rig = make_rig(zone, {"127.0.0.2": busy, "127.0.0.3": good})
+    engine = rig.engine()
+    verdict = await engine.verify(JANE)
+    assert verdict.status is EmailStatus.DELIVERABLE
+    assert verdict.evidence["mx"] == "mx2.acme.example"
+    assert any("421" in failure for failure in verdict.evidence["failures"])
+    assert busy.connections == 1
+    await engine.aclose()
+
+
+@pytest.mark.anyio
+async def test_421_everywhere_is_unknown(make_rig: MakeRig) -> None:
+    rig = make_rig(*single(MailBehaviour(greet_421=True)))
+    engine = rig.engine(greylist_retry_seconds=[])
+    verdict = await engine.verify(JANE)
+    assert verdict.status is EmailStatus.UNKNOWN
+    assert verdict.evidence["reason"] == "unavailable"
+    await engine.aclose()
+
+
+@pytest.mark.anyio
+async def test_452_too_many_recipients_opens_a_fresh_session(make_rig: MakeRig) -> None:
+    server = acme(max_rcpt_per_session=2)
+    rig = make_rig(*single(server))
+    engine = rig.engine()
+    addresses = [JANE, "john.roe@acme.example", "nobody@acme.example", "x@acme.example", JANE]
+    statuses = [(await engine.verify(a)).status for a in addresses]
+    assert statuses == [
+        EmailStatus.DELIVERABLE,
+        EmailStatus.DELIVERABLE,
+        EmailStatus.INVALID,
+        EmailStatus.INVALID,
+        EmailStatus.DELIVERABLE,
+    ]
+    # 6 RCPTs (one probe), 2 per session, plus the refused ones that were re-sent.
+    assert server.connections == 3
+    await engine.aclose()
+
+
+@pytest.mark.anyio
+async def test_dead_primary_mx_with_working_secondary(make_rig: MakeRig) -> None:
+    zone = mx_zone(
+        {
+            "acme.example": [
+                (5, "dead.acme.example", "127.0.0.9"),
+                (10, "mx1.acme.example", "127.0.0.2"),
+            ]
+        }
+    )
+    rig = make_rig(zone, {"127.0.0.2": acme()})
+    engine = rig.engine()
+    verdict = await engine.verify(JANE)
+    assert verdict.status is EmailStatus.DELIVERABLE
+    assert verdict.evidence["mx"] == "mx1.acme.example"
+    assert verdict.evidence["failures"][0].startswith("dead.acme.example [127.0.0.9]")
+    await engine.aclose()
+
+
+@pytest.mark.anyio
+async def test_no_mx_uses_the_a_record(make_rig: MakeRig) -> None:
+    rig = make_rig({"acme.example": {"A": ["127.0.0.2"]}}, {"127.0.0.2": acme()})
+    engine = rig.engine()
+    verdict = await engine.verify(JANE)
+    assert verdict.status is EmailStatus.DELIVERABLE
+    assert verdict.evidence["implicit_mx"] is True
+    await engine.aclose()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("zone", "reason"),
+    [
+        ({"acme.example": {"MX": ["0 ."]}}, "null_mx"),
+        ({"other.example": {"A": ["127.0.0.2"]}}, "nxdomain"),
+        ({"acme.example": {"TXT": ['"hello"']}}, "no_mail"),
+    ],
+)
+async def test_invalid_domains(
+    make_rig: MakeRig, zone: dict[str, dict[str, list[str]]], reason: str
+) -> None:
+    server = acme()
+    rig = make_rig(zone, {"127.0.0.2": server})
+    engine = rig.engine()
+    verdict = await engine.verify(JANE)
+    assert verdict.status is EmailStatus.INVALID_DOMAIN
+    assert verdict.evidence["reason"] == reason
+    assert server.connections == 0
+    await engine.aclose()
+
+
+@pytest.mark.anyio
+async def test_server_slower_than_the_timeout_is_unknown(make_rig: MakeRig) -> None:
+    rig = make_rig(*single(acme(delay=1.5)))
+    engine = rig.engine(
+        smtp_connect_timeout=0.3, smtp_command_timeout=0.3, greylist_retry_seconds=[]
+    )
+    started = time.monotonic()
+    verdict = await engine.verify(JANE)
+    assert verdict.status is EmailStatus.UNKNOWN
+    assert verdict.evidence["reason"] == "timeout"
+    assert time.monotonic() - started < 1.2
+    await engine.aclose()
+
+
+@pytest.mark.anyio
+async def test_probe_temporary_failure_proves_nothing(make_rig: MakeRig) -> None:
+    """The address is accepted but the random probe is greylisted: not DELIVERABLE, and
+    no catch-all verdict is cached."""
+    server = MailBehaviour(mailboxes=frozenset({JANE}))
+    rig = make_rig(*single(server))
+    engine = rig.engine(greylist_retry_seconds=[])
+    server.greylist_seconds = 60
+    server.first_seen[JANE] = time.monotonic() - 120  # the address itself already passed
+    verdict = await engine.verify(JANE)
+    assert verdict.status is EmailStatus.CATCH_ALL
+    assert verdict.evidence["catch_all"] is None
+    facts = await engine.facts.get("acme.example")
+    assert facts is not None and facts.catch_all is None
+    await engine.aclose()
+
+
+@pytest.mark.anyio
+async def test_hosts_that_accept_everyone_never_yield_deliverable(make_rig: MakeRig) -> None:
+    zone = mx_zone({"yahoo.example": [(1, "mta5.am0.yahoodns.net", "127.0.0.2")]})
+    server = MailBehaviour(mailboxes=frozenset({"jane@yahoo.example"}))
+    rig = make_rig(zone, {"127.0.0.2": server})
+    engine = rig.engine()
+    verdict = await engine.verify("jane@yahoo.example")
+    assert verdict.status is EmailStatus.CATCH_ALL
+    assert server.connections == 0
+    await engine.aclose()
+
+
+@pytest.mark.anyio
+async def test_flags_personal_role_disposable(make_rig: MakeRig) -> None:
+    zone = mx_zone(
+        {
+            "gmail.com": [(5, "mx.gmail.com", "127.0.0.2")],
+            "mailinator.com": [(5, "mx.mailinator.com", "127.0.0.2")],
+            "acme.example": [(5, "mx1.acme.example", "127.0.0.2")],
+        }
+    )
+    server = MailBehaviour(mailboxes=frozenset({"jane@gmail.com", "info@acme.example"}))
+    rig = make_rig(zone, {"127.0.0.2": server})
+    engine = rig.engine()
+    personal = await engine.verify("jane@gmail.com")
+    assert personal.personal and personal.status is EmailStatus.DELIVERABLE
+    role = await engine.verify("info@acme.example")
+    assert role.role and not role.personal
+    disposable = await engine.verify("x@mailinator.com")
+    assert disposable.disposable
+    assert (await engine.verify("not-an-email")).status is EmailStatus.INVALID
+    await engine.aclose()
