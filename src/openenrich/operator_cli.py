@@ -62,6 +62,14 @@ async def _bootstrap(settings: Settings) -> repository.NewWorkspace | None:
     )
 
 
+def configure_logging() -> None:
+    """INFO for our own loggers; httpx logs request URLs, which can carry personal data
+    for GET-only vendor APIs, so it stays at WARNING."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
 def register(app: typer.Typer) -> None:
     workspaces = typer.Typer(help="Workspaces and their API keys.", no_args_is_help=True)
     credits = typer.Typer(help="Credit balances.", no_args_is_help=True)
@@ -85,7 +93,7 @@ def register(app: typer.Typer) -> None:
         from openenrich.app import create_app
 
         settings = Settings()
-        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+        configure_logging()
         upgrade(settings.database_url)
         created = asyncio.run(_bootstrap(settings))
         if created is not None:
@@ -99,7 +107,7 @@ def register(app: typer.Typer) -> None:
         from openenrich.services import build_services
 
         settings = Settings()
-        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+        configure_logging()
 
         async def main() -> None:
             found = build_services(settings)
