@@ -14,13 +14,13 @@ log = logging.getLogger(__name__)
 # in the module by its `name` attribute.
 ADAPTERS: dict[str, tuple[str, str]] = {
     "hunter": ("openenrich.providers.hunter", "HunterAdapter"),
-    "hunter_verifier": ("openenrich.providers.hunter", "HunterVerifierAdapter"),
+    "hunter_verifier": ("openenrich.providers.hunter", "HunterVerifier"),
     "apollo": ("openenrich.providers.apollo", "ApolloAdapter"),
     "pdl": ("openenrich.providers.pdl", "PdlAdapter"),
     "prospeo": ("openenrich.providers.prospeo", "ProspeoAdapter"),
     "leadmagic": ("openenrich.providers.leadmagic", "LeadMagicAdapter"),
     "findymail": ("openenrich.providers.findymail", "FindymailAdapter"),
-    "findymail_verifier": ("openenrich.providers.findymail", "FindymailVerifierAdapter"),
+    "findymail_verifier": ("openenrich.providers.findymail", "FindymailVerifier"),
     "icypeas": ("openenrich.providers.icypeas", "IcypeasAdapter"),
     "rocketreach": ("openenrich.providers.rocketreach", "RocketReachAdapter"),
     "snov": ("openenrich.providers.snov", "SnovAdapter"),

@@ -76,6 +76,22 @@ class ProviderConfig(_Strict):
         return [env[name] for name in self.key_envs if env.get(name)]
 
 
+# The built-in finder proves its addresses on the mail server itself (no second check
+# needed); its transient failures (greylisting) are worth retrying minutes later, not now.
+BUILTIN_DEFAULTS = ProviderConfig(
+    concurrency=20,
+    timeout=60.0,
+    max_retries=0,
+    trusted_statuses=[
+        EmailStatus.DELIVERABLE,
+        EmailStatus.HIGH_PROBABILITY,
+        EmailStatus.CATCH_ALL,
+        EmailStatus.INVALID,
+        EmailStatus.INVALID_DOMAIN,
+    ],
+)
+
+
 class BreakerConfig(_Strict):
     failure_threshold: int = Field(default=5, ge=1)
     open_seconds: float = Field(default=30.0, gt=0)
@@ -132,7 +148,11 @@ class WaterfallConfig(_Strict):
 
     def provider(self, name: str) -> ProviderConfig:
         """The table for `name`; the built-in sources work without one."""
-        return self.providers.get(name) or ProviderConfig(concurrency=20, timeout=60.0)
+        if name in self.providers:
+            return self.providers[name]
+        if name == "builtin":
+            return BUILTIN_DEFAULTS
+        return ProviderConfig()
 
     def field_order(self) -> dict[EnrichField, list[str]]:
         return {FIELD_NAMES[key]: names for key, names in self.order.items()}
