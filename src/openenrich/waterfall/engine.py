@@ -125,7 +125,10 @@ class Waterfall:
         token = CACHE_SCOPE.set(workspace_id if self.per_workspace_cache else "")
         try:
             contact = _Contact()
-            await asyncio.gather(*(self._one_field(query, f, fields, contact) for f in fields))
+            if len(fields) == 1:
+                await self._one_field(query, next(iter(fields)), fields, contact)
+            else:
+                await asyncio.gather(*(self._one_field(query, f, fields, contact) for f in fields))
             return contact.outcome
         finally:
             CACHE_SCOPE.reset(token)

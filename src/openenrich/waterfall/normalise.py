@@ -57,8 +57,9 @@ def query_hash(query: ContactQuery) -> str:
     return _digest(q.first_name, q.last_name, q.domain, q.company_name, q.linkedin_url, q.email)
 
 
-def find_key(scope: str, provider: str, fields: frozenset[Field], query: ContactQuery) -> str:
-    return _digest("find", scope, provider, sorted(fields), query_hash(query))
+def find_key(scope: str, provider: str, fields: frozenset[Field], digest: str) -> str:
+    """Cache key of a finder's answer; `digest` is the input's `query_hash`."""
+    return _digest("find", scope, provider, sorted(fields), digest)
 
 
 def verify_key(scope: str, verifier: str, email: str) -> str:

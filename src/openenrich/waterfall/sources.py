@@ -109,6 +109,7 @@ class GuardedProvider(_Priced):
         self.trusted_statuses = frozenset(self.config.trusted_statuses)
         self.codec = find_codec(cache.config)
         self._is_http = hasattr(source, "build_request")
+        self._token_auth = isinstance(source, TokenAuthAdapter)
         if self._is_http and http is None:
             raise ValueError(f"{name}: an HTTP adapter needs an httpx client")
 
@@ -120,17 +121,19 @@ class GuardedProvider(_Priced):
 
     async def find(self, query: ContactQuery, fields: frozenset[Field]) -> ProviderResult:
         asked = (fields & self.fields) or self.fields
-        key = find_key(CACHE_SCOPE.get(), self.name, asked, query)
+        digest = query_hash(query)
+        key = find_key(CACHE_SCOPE.get(), self.name, asked, digest)
         result, fresh = await self.cache.fetch(
-            key, self.name, self.codec, lambda: self._fetch(query, asked)
+            key, self.name, self.codec, lambda: self._fetch(query, asked, digest)
         )
         metrics.CACHE.labels(self.name, "miss" if fresh else "hit").inc()
         cost = self.price(result.cost, bool(result.findings)) if fresh else 0.0
         return ProviderResult(findings=list(result.findings), cost=cost)
 
-    async def _fetch(self, query: ContactQuery, fields: frozenset[Field]) -> ProviderResult:
+    async def _fetch(
+        self, query: ContactQuery, fields: frozenset[Field], digest: str
+    ) -> ProviderResult:
         slot = self.guard.pick()
-        digest = query_hash(query)
         if not self._is_http:
             provider = cast(Provider, self.source)
 
@@ -184,9 +187,9 @@ class GuardedProvider(_Priced):
 
     async def _credential(self, slot: KeySlot) -> str:
         """The key itself, or the short-lived token it is exchanged for (cached per key)."""
-        if not isinstance(self.source, TokenAuthAdapter):
+        if not self._token_auth:
             return slot.api_key
-        adapter = self.source
+        adapter = cast(TokenAuthAdapter, self.source)
         if slot.token_lock is None:
             slot.token_lock = asyncio.Lock()
         async with slot.token_lock:
