@@ -206,3 +206,41 @@ def test_metrics_body_names_the_provider_series() -> None:
     )
     assert 'openenrich_provider_spend_total{provider="metricvendor"} 0.5' in text
     assert "openenrich_provider_latency_seconds_bucket" in text
+
+
+@pytest.mark.anyio
+@pytest.mark.redis
+async def test_two_engines_share_a_vendor_budget_through_redis() -> None:
+    if not _redis_reachable():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis at {REDIS_URL} is required in CI")
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    vendor = f"vendor{uuid.uuid4().hex[:8]}"
+    config = WaterfallConfig.model_validate(
+        {
+            "order": {"work_email": [vendor]},
+            "verifiers": [],
+            "providers": {vendor: {"api_key_env": "K", "rate_limit": "2/minute"}},
+        }
+    )
+    answers = LocalFinder(vendor, {})
+    async with httpx.AsyncClient() as http:
+        engines = [
+            build_waterfall(
+                config,
+                http,
+                redis_url=REDIS_URL,
+                extra_providers={vendor: answers},
+                environ={"K": "secret"},
+            )
+            for _ in range(2)
+        ]
+        for n, engine in enumerate(engines):
+            await engine.run(ContactQuery(first_name=f"p{n}"), frozenset({Field.WORK_EMAIL}))
+        limiter = engines[0].guards[vendor].slots[0].limiter
+        assert limiter is not None
+        # Each engine spent one token of the same bucket: none is left for either.
+        assert await limiter.try_acquire() > 0
+        other = engines[1].guards[vendor].slots[0].limiter
+        assert other is not None and await other.try_acquire() > 0
+    assert sum(answers.calls.values()) == 2
