@@ -234,3 +234,22 @@ async def test_adaptive_order_prefers_the_cheapest_per_found_result() -> None:
     # "cheap" never finds anything: its cost per found result grows past "pricey"'s.
     assert [p.name for p in waterfall._sources(Field.WORK_EMAIL)] == ["pricey", "cheap"]
     await asyncio.sleep(0)
+
+
+async def test_the_builtin_finder_learns_from_addresses_found_elsewhere() -> None:
+    class Learner(LocalFinder):
+        def __init__(self) -> None:
+            super().__init__("builtin", {})
+            self.learned: list[tuple[str, str, str]] = []
+
+        async def learn(self, email: str, first_name: str, last_name: str) -> str | None:
+            self.learned.append((email, first_name, last_name))
+            return "first.last"
+
+    builtin = Learner()
+    vendor = LocalFinder("vendor", {ADA_KEY: email("ada.lovelace@example.com")})
+    verifier = LocalVerifier("v", {"ada.lovelace@example.com": EmailStatus.DELIVERABLE})
+    config = configured({"work_email": ["builtin", "vendor"]}, ["v"])
+    waterfall = await build(config, builtin, vendor, verifiers=(verifier,))
+    await waterfall.run(ADA, WORK)
+    assert builtin.learned == [("ada.lovelace@example.com", "Ada", "Lovelace")]

@@ -112,6 +112,13 @@ class Waterfall:
         self.ranker = ranker
         self.per_workspace_cache = per_workspace_cache
         self._closers = list(closers)
+        # Sources that learn a domain's address pattern from a confirmed address (the
+        # built-in finder): they are told about deliverable work emails found elsewhere.
+        self._learners = [
+            (provider.name, learn)
+            for provider in order.get(Field.WORK_EMAIL, ())
+            if (learn := getattr(getattr(provider, "source", provider), "learn", None))
+        ]
         # Set by `build_waterfall`, for introspection (CLI, tests).
         self.guards: dict[str, Guard] = {}
         self.call_log: CallLog | None = None
@@ -166,7 +173,7 @@ class Waterfall:
             try:
                 relevant = [f for f in result.findings if finding_field(f) in fields]
                 found = False
-                for finding in await self._accept(provider, relevant, contact):
+                for finding in await self._accept(provider, relevant, contact, query):
                     contact.add(finding)
                     found = found or (finding_field(finding) is wanted and _counts(finding))
             finally:
@@ -175,7 +182,7 @@ class Waterfall:
                 self.ranker.observe(provider.name, wanted, result.cost, found)
 
     async def _accept(
-        self, provider: Provider, findings: list[Finding], contact: _Contact
+        self, provider: Provider, findings: list[Finding], contact: _Contact, query: ContactQuery
     ) -> list[Finding]:
         """Verify emails (unless trusted), classify phones, drop what the rules refuse."""
         trusted: frozenset[EmailStatus] = getattr(provider, "trusted_statuses", frozenset())
@@ -191,7 +198,23 @@ class Waterfall:
             return EmailFinding(finding.email, finding.field, verdict.status)
 
         accepted = await asyncio.gather(*(one(f) for f in findings))
+        for finding in accepted:
+            if (
+                isinstance(finding, EmailFinding)
+                and finding.field is Field.WORK_EMAIL
+                and finding.status is EmailStatus.DELIVERABLE
+            ):
+                await self._teach(provider.name, finding.email, query)
         return [f for f in accepted if self.rules.keeps(f)]
+
+    async def _teach(self, found_by: str, email: str, query: ContactQuery) -> None:
+        for name, learn in self._learners:
+            if name == found_by:
+                continue
+            try:
+                await learn(email, query.first_name, query.last_name)
+            except Exception:  # learning is a bonus; it never fails an enrichment
+                log.debug("%s could not learn from a found address", name, exc_info=True)
 
     async def verify(self, email: str, contact: _Contact | None = None) -> Verdict:
         """Ask the verifiers in turn: any INVALID settles it, so does a DELIVERABLE; a
