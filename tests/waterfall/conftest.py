@@ -19,7 +19,7 @@ def anyio_backend() -> str:
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'waterfall.db'}")
-    tables = [ProviderCall.__table__, ProviderCacheEntry.__table__]
+    tables = [Base.metadata.tables[m.__tablename__] for m in (ProviderCall, ProviderCacheEntry)]
     async with database.engine.begin() as conn:
         await conn.run_sync(lambda sync: Base.metadata.create_all(sync, tables=tables))
     yield database

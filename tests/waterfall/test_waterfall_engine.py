@@ -13,10 +13,13 @@ from openenrich.providers.base import (
     EmailFinding,
     EmailStatus,
     Field,
+    Finding,
     LineType,
     PhoneFinding,
     ProfileFinding,
+    Provider,
     ProviderResult,
+    Verifier,
 )
 from openenrich.waterfall import Waterfall, WaterfallConfig, build_waterfall
 from openenrich.waterfall.config import ProviderConfig
@@ -32,7 +35,7 @@ def email(address: str, status: EmailStatus | None = None, cost: float = 0.0) ->
     return ProviderResult(findings=[EmailFinding(address, Field.WORK_EMAIL, status)], cost=cost)
 
 
-def emails_of(findings: list) -> dict[str, EmailStatus | None]:
+def emails_of(findings: list[Finding]) -> dict[str, EmailStatus | None]:
     return {f.email: f.status for f in findings if isinstance(f, EmailFinding)}
 
 
@@ -49,12 +52,14 @@ def configured(
     )
 
 
-async def build(config: WaterfallConfig, *sources: object, verifiers: tuple = ()) -> Waterfall:
+async def build(
+    config: WaterfallConfig, *sources: Provider, verifiers: tuple[Verifier, ...] = ()
+) -> Waterfall:
     async with Internet().client() as http:
         return build_waterfall(
             config,
             http,
-            extra_providers={s.name: s for s in sources},  # type: ignore[attr-defined]
+            extra_providers={s.name: s for s in sources},
             verifiers=verifiers,
             keep_log=True,
         )
@@ -88,7 +93,7 @@ async def test_phone_goes_on_past_a_landline_and_stops_at_a_mobile() -> None:
     never = LocalFinder("never", {ADA_KEY: ProviderResult([PhoneFinding("+1 2")])}, phones)
     outcome = await Waterfall({Field.PHONE: [landline, mobile, never]}).run(ADA, phones)
     # The line type the source left out is read from the numbering plan.
-    assert [(f.number, f.line_type) for f in outcome.findings] == [
+    assert [(f.number, f.line_type) for f in outcome.findings if isinstance(f, PhoneFinding)] == [
         ("+33 1 42 68 53 00", LineType.LANDLINE),
         ("+33 6 12 34 56 78", LineType.MOBILE),
     ]

@@ -181,7 +181,7 @@ def db_url_with_calls(tmp_path: Path) -> str:
 
     async def fill() -> None:
         db = Database(url)
-        tables = [ProviderCall.__table__, ProviderCacheEntry.__table__]
+        tables = [Base.metadata.tables[m.__tablename__] for m in (ProviderCall, ProviderCacheEntry)]
         async with db.engine.begin() as conn:
             await conn.run_sync(lambda sync: Base.metadata.create_all(sync, tables=tables))
         writer = BatchWriter(db)
