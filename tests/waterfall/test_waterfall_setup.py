@@ -244,3 +244,38 @@ async def test_two_engines_share_a_vendor_budget_through_redis() -> None:
         other = engines[1].guards[vendor].slots[0].limiter
         assert other is not None and await other.try_acquire() > 0
     assert sum(answers.calls.values()) == 2
+
+
+@pytest.mark.anyio
+async def test_providers_check_exchanges_tokens_and_reports_missing_keys(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from openenrich.waterfall.cli import check_all
+
+    config = WaterfallConfig.model_validate(
+        {
+            "order": {"work_email": ["builtin", "snov", "hunter"]},
+            "verifiers": [],
+            "providers": {
+                "builtin": {},
+                "snov": {"api_key_env": ["SNOV_GOOD", "SNOV_BAD"]},
+                "hunter": {"api_key_env": "HUNTER_UNSET"},
+            },
+        }
+    )
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.url.path.endswith("/oauth/access_token")
+        if b"client_id=id" in request.content:
+            return httpx.Response(200, json={"access_token": "t", "expires_in": 3600})
+        return httpx.Response(401, json={"error": "invalid_client"})
+
+    environ = {"SNOV_GOOD": "id:secret", "SNOV_BAD": "nope:wrong"}
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        failures = await check_all(config, http, environ)
+    lines = capsys.readouterr().out.splitlines()
+    assert failures == 2
+    assert lines[0] == "builtin: built in, no key needed"
+    assert lines[1].startswith("snov [SNOV_GOOD]: ok")
+    assert lines[2].startswith("snov [SNOV_BAD]: FAILED")
+    assert lines[3].startswith("hunter [HUNTER_UNSET]: FAILED: not set")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -55,37 +57,52 @@ def list_sources(config: ConfigOption = None) -> None:
         typer.echo(f"\navailable, not configured: {', '.join(unconfigured)}")
 
 
-async def _check(settings: WaterfallConfig) -> int:
+async def check_all(
+    settings: WaterfallConfig,
+    http: httpx.AsyncClient,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    """Check every configured key; prints one line per key, returns the failures."""
+    env = os.environ if environ is None else environ
     failures = 0
-    async with httpx.AsyncClient(timeout=15.0) as http:
-        for name, provider in settings.providers.items():
-            if not provider.enabled:
-                continue
-            try:
-                adapter = registry.create_adapter(
-                    provider.adapter or name, base_url=provider.base_url
-                )
-            except registry.AdapterUnavailable as exc:
-                typer.echo(f"{name}: unavailable ({exc})")
+    for name, provider in settings.providers.items():
+        if not provider.enabled:
+            continue
+        if (provider.adapter or name) == "builtin":
+            typer.echo(f"{name}: built in, no key needed")
+            continue
+        try:
+            adapter = registry.create_adapter(provider.adapter or name, base_url=provider.base_url)
+        except registry.AdapterUnavailable as exc:
+            typer.echo(f"{name}: unavailable ({exc})")
+            failures += 1
+            continue
+        if not provider.key_envs:
+            typer.echo(f"{name}: no api_key_env configured")
+            failures += 1
+        for env_name in provider.key_envs:
+            key = env.get(env_name)
+            if not key:
+                typer.echo(f"{name} [{env_name}]: FAILED: not set in the environment")
                 failures += 1
                 continue
-            keys = provider.api_keys()
-            if not keys:
-                typer.echo(f"{name}: no API key in {', '.join(provider.key_envs) or '(none)'}")
-                failures += 1
-                continue
-            for env_name, key in zip(provider.key_envs, keys, strict=False):
-                result = await check_key(adapter, key, http)
-                mark = {True: "ok", False: "FAILED", None: "unchecked"}[result.ok]
-                typer.echo(f"{name} [{env_name}]: {mark}: {result.detail}")
-                failures += result.ok is False
+            result = await check_key(adapter, key, http)
+            mark = {True: "ok", False: "FAILED", None: "unchecked"}[result.ok]
+            typer.echo(f"{name} [{env_name}]: {mark}: {result.detail}")
+            failures += result.ok is False
     return failures
 
 
 @providers_app.command("check")
 def check(config: ConfigOption = None) -> None:
     """Test each configured key with the vendor's cheapest authenticated call."""
-    failures = asyncio.run(_check(_config(config)))
+
+    async def run() -> int:
+        async with httpx.AsyncClient(timeout=15.0) as http:
+            return await check_all(settings, http)
+
+    settings = _config(config)
+    failures = asyncio.run(run())
     if failures:
         raise typer.Exit(1)
 
