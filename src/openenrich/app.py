@@ -19,7 +19,10 @@ from openenrich.accounts.endpoints import router as accounts_router
 from openenrich.api.http import BodyLimit, install_error_handlers, json_response, services
 from openenrich.config import Settings
 from openenrich.enrichment.endpoints import router as enrichment_router
+from openenrich.reverse.endpoints import router as reverse_router
 from openenrich.services import Services, build_services
+from openenrich.v1.endpoints import router as v1_router
+from openenrich.webhooks.endpoints import router as webhooks_router
 
 SPEC = Path(__file__).parent / "api" / "fullenrich-v2-openapi.yml"
 
@@ -45,9 +48,16 @@ def create_app(settings: Settings | None = None, prebuilt: Services | None = Non
             pool = found.worker_pool()
             await pool.recover()
             worker = asyncio.create_task(pool.run())
+        delivery: asyncio.Task[None] | None = None
+        if settings.embedded_worker and found.webhooks is not None:
+            delivery = asyncio.create_task(found.webhooks.deliverer().run())
         try:
             yield
         finally:
+            if delivery is not None:
+                delivery.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await delivery
             if worker is not None:
                 worker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -67,6 +77,9 @@ def create_app(settings: Settings | None = None, prebuilt: Services | None = Non
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.include_router(accounts_router, prefix="/api/v2")
     app.include_router(enrichment_router, prefix="/api/v2")
+    app.include_router(reverse_router, prefix="/api/v2")
+    app.include_router(webhooks_router, prefix="/api/v2")
+    app.include_router(v1_router, prefix="/api/v1")
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz(request: Request) -> Response:

@@ -13,6 +13,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "openenrich.operator_cli",
     "openenrich.verification.cli",
     "openenrich.waterfall.cli",
+    "openenrich.webhooks.cli",
 )
 
 

@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def worker() -> None:
-        """Run workers only (scaled mode: many of these beside API replicas)."""
+        """Run workers and webhook delivery only (scaled mode: many beside API replicas)."""
         from openenrich.services import build_services
 
         settings = Settings()
@@ -112,7 +112,10 @@ def register(app: typer.Typer) -> None:
         async def main() -> None:
             found = build_services(settings)
             try:
-                await found.worker_pool().run()
+                loops = [found.worker_pool().run()]
+                if found.webhooks is not None:
+                    loops.append(found.webhooks.deliverer().run())
+                await asyncio.gather(*loops)
             finally:
                 await found.close()
 

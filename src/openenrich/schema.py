@@ -3,7 +3,8 @@
 from openenrich.accounts import models as accounts_models
 from openenrich.db import Base
 from openenrich.enrichment import models as enrichment_models
+from openenrich.webhooks import models as webhook_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "enrichment_models", "metadata"]
+__all__ = ["accounts_models", "enrichment_models", "metadata", "webhook_models"]

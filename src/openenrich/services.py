@@ -12,7 +12,7 @@ from openenrich.accounts.keys import load_secret
 from openenrich.config import Settings
 from openenrich.db import Database
 from openenrich.enrichment.assembly import Item
-from openenrich.enrichment.events import JobEvents, NoEvents
+from openenrich.enrichment.events import JobEvents
 from openenrich.enrichment.jobs import ContactJobs, Pricing
 from openenrich.enrichment.processing import EnrichProcessor, Processor
 from openenrich.enrichment.service import ResultReader
@@ -20,7 +20,9 @@ from openenrich.providers.base import Field
 from openenrich.providers.sandbox import SandboxProvider
 from openenrich.queue.wake import Wakeup, make_wakeup
 from openenrich.queue.worker import WorkerPool
+from openenrich.reverse.processor import ReverseEmailProcessor
 from openenrich.waterfall import Waterfall
+from openenrich.webhooks import WebhookHub, WebhookSettings
 
 
 def pricing(settings: Settings) -> Pricing:
@@ -57,6 +59,7 @@ class Services:
     jobs: ContactJobs
     reader: ResultReader
     processors: dict[str, Processor] = field(default_factory=dict)
+    webhooks: WebhookHub | None = None
 
     def worker_pool(self) -> WorkerPool:
         return WorkerPool(
@@ -84,8 +87,12 @@ def build_services(
     live = live_waterfall(settings, client, db)
     processors: dict[str, Processor] = {
         "enrich": EnrichProcessor(lambda is_sandbox: sandbox if is_sandbox else live),
+        "reverse_email": ReverseEmailProcessor(
+            db, lambda is_sandbox: sandbox if is_sandbox else live
+        ),
     }
-    contact_jobs = ContactJobs(db, processors, events or NoEvents(), pricing(settings))
+    hooks = WebhookHub(WebhookSettings(), db, secret)
+    contact_jobs = ContactJobs(db, processors, events or hooks.outbox, pricing(settings))
     return Services(
         settings=settings,
         db=db,
@@ -97,4 +104,5 @@ def build_services(
         jobs=contact_jobs,
         reader=ResultReader(db, contact_jobs, settings.in_progress_as_status),
         processors=processors,
+        webhooks=hooks,
     )

@@ -24,6 +24,8 @@ async def start_enrichment(
     bulk = validation.bulk_enrich(await json_body(request), silent_fail)
     async with found.db.transaction() as session:
         enrichment = await service.create(session, who, bulk)
+        if found.webhooks is not None:
+            await found.webhooks.attach(session, enrichment, request.headers.get("authorization"))
         if not bulk.contacts:
             await found.jobs.close_if_done(session, enrichment)
     await found.wakeup.notify()

@@ -82,7 +82,9 @@ def _seed(query: ContactQuery) -> str:
 def _names(query: ContactQuery, draw: _Draws) -> tuple[str, str]:
     if query.first_name and query.last_name:
         return query.first_name, query.last_name
-    handle = query.linkedin_url.rstrip("/").rsplit("/", 1)[-1] or "alex-doe"
+    handle = query.linkedin_url.rstrip("/").rsplit("/", 1)[-1]
+    # A reverse lookup knows only the address: its local part stands in for the handle.
+    handle = handle or query.email.partition("@")[0] or "alex-doe"
     pieces = [p for p in re.split(r"[-_.]", handle) if p.isalpha()]
     if len(pieces) >= 2:
         return pieces[0].title(), pieces[-1].title()
@@ -93,6 +95,8 @@ def _names(query: ContactQuery, draw: _Draws) -> tuple[str, str]:
 
 def _company_label(query: ContactQuery) -> str:
     source = query.domain.split(".")[0] if query.domain else query.company_name
+    if not source and query.email:
+        source = query.email.rpartition("@")[2].split(".")[0]
     return _slug(source) or "company"
 
 

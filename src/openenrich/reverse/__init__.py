@@ -1,0 +1,1 @@
+"""Reverse email lookup: from an email address to the person's profile."""

@@ -1,0 +1,1 @@
+"""FullEnrich's v1 API for legacy clients: a translation layer over the v2 services."""

@@ -1,0 +1,224 @@
+"""The sending loop: lease due events, POST them signed, log every attempt, back off.
+
+At-least-once: an event is marked delivered only after a 2xx, and a sender that dies
+mid-attempt loses its lease, so the event is sent again, with the same `webhook-id`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openenrich.db import Database, utcnow
+from openenrich.webhooks import repository
+from openenrich.webhooks.models import EventStatus, WebhookAttempt, WebhookEvent
+from openenrich.webhooks.sealing import Sealer
+from openenrich.webhooks.settings import WebhookSettings
+from openenrich.webhooks.signing import fullenrich_signature, standard_headers
+from openenrich.webhooks.ssrf import BlockedDestination, Guard, ResolutionFailed
+from openenrich.webhooks.transport import PinnedTransport
+from openenrich.webhooks.workspace_secrets import workspace_secret
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "OpenEnrich-Webhooks/1"
+
+
+@dataclass(slots=True)
+class Result:
+    """What one attempt came to."""
+
+    status_code: int | None = None
+    body: str | None = None
+    error: str | None = None
+    retry_after: float | None = None
+    permanent: bool = False  # no point retrying (refused destination, 410 Gone)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds from a `Retry-After` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+def backoff(
+    settings: WebhookSettings, attempt: int, draw: Callable[[], float] = random.random
+) -> float:
+    """Seconds before retry number `attempt` (1-based): exponential, capped, jittered."""
+    delay: float = min(
+        settings.webhook_backoff_max_seconds,
+        settings.webhook_backoff_base_seconds * 2.0 ** (attempt - 1),
+    )
+    jitter = max(0.0, min(1.0, settings.webhook_jitter))
+    return delay * (1 - jitter) + delay * jitter * draw()
+
+
+class Deliverer:
+    def __init__(
+        self,
+        db: Database,
+        sealer: Sealer,
+        settings: WebhookSettings,
+        guard: Guard,
+        inner: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.db = db
+        self.sealer = sealer
+        self.settings = settings
+        self.guard = guard
+        self.transport = PinnedTransport(guard, inner)
+        self.client = httpx.AsyncClient(
+            transport=self.transport,
+            follow_redirects=False,
+            timeout=httpx.Timeout(settings.webhook_timeout_seconds),
+            headers={"User-Agent": USER_AGENT},
+        )
+        self._wake = asyncio.Event()
+
+    def poke(self) -> None:
+        """Look for due events now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        try:
+            while True:
+                try:
+                    sent = await self.run_once()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("webhook delivery round failed")
+                    sent = 0
+                if not sent:
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(
+                            self._wake.wait(), self.settings.webhook_poll_seconds
+                        )
+        finally:
+            await self.aclose()
+
+    async def run_once(self) -> int:
+        """Send every event due now (up to the concurrency); the number attempted."""
+        lease = timedelta(seconds=self.settings.webhook_timeout_seconds + 30)
+        async with self.db.transaction() as session:
+            leases = await repository.claim_due(session, lease, self.settings.webhook_concurrency)
+        await asyncio.gather(*(self._deliver(lease) for lease in leases))
+        return len(leases)
+
+    async def _deliver(self, lease: repository.Lease) -> None:
+        async with self.db.read() as session:
+            event = await session.get(WebhookEvent, lease.event_id)
+            assert event is not None
+            api_key = await self._api_key(session, event.enrichment_id)
+            manual = event.round_attempts == 0 and event.attempts > 0
+        secret = await self.workspace_secret(event.workspace_id)
+        started = utcnow()
+        clock = time.monotonic()
+        result = await self._post(event, api_key, secret)
+        attempt = WebhookAttempt(
+            event_id=event.id,
+            number=event.attempts + 1,
+            started_at=started,
+            duration_ms=int((time.monotonic() - clock) * 1000),
+            status_code=result.status_code,
+            error=result.error[:500] if result.error else None,
+            response_body=result.body,
+            succeeded=result.succeeded,
+            manual=manual,
+        )
+        status, due = self._next(event, result)
+        attempt.next_attempt_at = due
+        async with self.db.transaction() as session:
+            kept = await repository.record_attempt(session, lease, attempt, status, due)
+        if not kept:
+            log.info("webhook %s was rescheduled meanwhile; attempt not logged", event.id)
+        elif status == EventStatus.FAILED:
+            log.warning("webhook %s gave up after %d attempts", event.id, attempt.number)
+
+    def _next(self, event: WebhookEvent, result: Result) -> tuple[str, datetime | None]:
+        if result.succeeded:
+            return EventStatus.SUCCEEDED, None
+        tried = event.round_attempts + 1
+        if result.permanent or tried >= self.settings.webhook_max_attempts:
+            return EventStatus.FAILED, None
+        delay = backoff(self.settings, tried)
+        if result.retry_after is not None:
+            delay = max(
+                delay, min(result.retry_after, self.settings.webhook_retry_after_max_seconds)
+            )
+        return EventStatus.PENDING, utcnow() + timedelta(seconds=delay)
+
+    async def _api_key(self, session: AsyncSession, enrichment_id: str) -> str | None:
+        sealed = await repository.sealed_key(session, enrichment_id)
+        return self.sealer.open(sealed) if sealed else None
+
+    async def workspace_secret(self, workspace_id: str) -> str:
+        return await workspace_secret(self.db, self.sealer, workspace_id)
+
+    def headers(self, event: WebhookEvent, api_key: str | None, secret: str) -> dict[str, str]:
+        headers = {"Content-Type": "application/json"}
+        headers.update(standard_headers(secret, event.id, datetime.now(UTC), event.body))
+        if api_key:
+            headers["X-Signature-SHA1"] = fullenrich_signature(event.body, api_key)
+        return headers
+
+    async def _post(self, event: WebhookEvent, api_key: str | None, secret: str) -> Result:
+        headers = self.headers(event, api_key, secret)
+        try:
+            return await asyncio.wait_for(
+                self._exchange(event.url, event.body, headers),
+                self.settings.webhook_timeout_seconds,
+            )
+        except BlockedDestination as error:
+            return Result(error=f"refused: {error}", permanent=True)
+        except ResolutionFailed as error:
+            return Result(error=f"dns: {error}")
+        except TimeoutError:
+            return Result(error="timeout")
+        except httpx.InvalidURL as error:
+            return Result(error=f"invalid url: {error}", permanent=True)
+        except httpx.HTTPError as error:
+            return Result(error=f"{type(error).__name__}: {error}")
+
+    async def _exchange(self, url: str, body: bytes, headers: dict[str, str]) -> Result:
+        limit = self.settings.webhook_response_max_bytes
+        async with self.client.stream("POST", url, content=body, headers=headers) as response:
+            kept = bytearray()
+            async for chunk in response.aiter_raw():
+                kept.extend(chunk[: limit - len(kept)])
+                if len(kept) >= limit:
+                    break
+            return Result(
+                status_code=response.status_code,
+                body=kept.decode("utf-8", "replace"),
+                retry_after=parse_retry_after(response.headers.get("retry-after")),
+                permanent=response.status_code == 410,
+            )
+
+    async def aclose(self) -> None:
+        await self.client.aclose()

@@ -1,0 +1,32 @@
+"""Secrets the server must read back (an API key for `X-Signature-SHA1`, a workspace's
+signing secret) are stored encrypted with Fernet (AES-128-CBC + HMAC-SHA256), under a key
+derived by HKDF-SHA256 from the server secret. A database dump alone reveals neither; with
+the server secret, the same hashes that authenticate keys could be brute-forced anyway."""
+
+from __future__ import annotations
+
+import base64
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+_INFO = b"openenrich webhook sealing v1"
+
+
+class Sealer:
+    def __init__(self, server_secret: bytes) -> None:
+        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(
+            server_secret
+        )
+        self._fernet = Fernet(base64.urlsafe_b64encode(derived))
+
+    def seal(self, plain: str) -> str:
+        return self._fernet.encrypt(plain.encode()).decode("ascii")
+
+    def open(self, sealed: str) -> str | None:
+        """The plain text, or None if it was sealed under another server secret."""
+        try:
+            return self._fernet.decrypt(sealed.encode("ascii")).decode()
+        except InvalidToken:
+            return None

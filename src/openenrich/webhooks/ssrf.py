@@ -1,0 +1,187 @@
+"""Where a webhook may go: every address a host resolves to must be public, unless the
+operator allows it; the delivery then connects to the address that was checked.
+
+A check on the URL alone is not enough (a name can point anywhere), and resolving twice is
+not either (DNS rebinding: the second answer may be 169.254.169.254). So the transport
+resolves once, checks every address, and pins the connection to one of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+from urllib.parse import urlsplit
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Instance-metadata and platform endpoints, some of them on otherwise public addresses.
+_METADATA = frozenset(
+    ipaddress.ip_address(a)
+    for a in (
+        "169.254.169.254",  # AWS, GCP, Azure, OpenStack, DigitalOcean...
+        "169.254.170.2",  # AWS ECS task metadata
+        "fd00:ec2::254",  # AWS IMDS over IPv6
+        "100.100.100.200",  # Alibaba Cloud
+        "168.63.129.16",  # Azure wire server
+        "192.0.0.192",  # Oracle Cloud
+    )
+)
+
+
+class BlockedDestination(Exception):
+    """The webhook's host is refused: delivering would reach an internal address."""
+
+
+class ResolutionFailed(Exception):
+    """The host did not resolve (possibly a passing DNS failure: retried)."""
+
+
+class Resolver(Protocol):
+    async def resolve(self, host: str, port: int) -> list[str]:
+        """Every address `host` resolves to."""
+        ...
+
+
+class SystemResolver:
+    """The operating system's resolver, through the event loop."""
+
+    async def resolve(self, host: str, port: int) -> list[str]:
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as error:
+            raise ResolutionFailed(str(error)) from None
+        return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (mapped, 6to4, Teredo client, NAT64)."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def blocked_reason(ip: IPAddress) -> str | None:
+    """Why an address must not receive webhooks, or None if it is a public one."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _METADATA:
+            return "cloud metadata"
+        inner = embedded_ipv4(ip)
+        if inner is not None:
+            reason = blocked_reason(inner)
+            return f"{reason} (inside IPv6)" if reason else None
+    if ip in _METADATA:
+        return "cloud metadata"
+    checks = (
+        (ip.is_unspecified, "unspecified"),
+        (ip.is_loopback, "loopback"),
+        (ip.is_link_local, "link-local"),
+        (ip.is_multicast, "multicast"),
+        (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT, "carrier-grade NAT"),
+        (ip.is_private, "private"),
+        (ip.is_reserved, "reserved"),
+        (not ip.is_global, "not globally routable"),
+    )
+    return next((label for hit, label in checks if hit), None)
+
+
+def _parse_address(text: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(text.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class AllowList:
+    """The operator's exceptions: host names, addresses and CIDR ranges."""
+
+    hosts: frozenset[str] = frozenset()
+    networks: tuple[IPNetwork, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> AllowList:
+        hosts: set[str] = set()
+        networks: list[IPNetwork] = []
+        for raw in text.split(","):
+            item = raw.strip().lower()
+            if not item:
+                continue
+            try:
+                networks.append(ipaddress.ip_network(item.strip("[]"), strict=False))
+            except ValueError:
+                hosts.add(item.rstrip("."))
+        return cls(frozenset(hosts), tuple(networks))
+
+    def allows_host(self, host: str) -> bool:
+        return host.lower().rstrip(".") in self.hosts
+
+    def allows_address(self, ip: IPAddress) -> bool:
+        candidates: list[IPAddress] = [ip]
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            candidates.append(ip.ipv4_mapped)
+        return any(
+            c in net for c in candidates for net in self.networks if c.version == net.version
+        )
+
+
+@dataclass(slots=True)
+class Guard:
+    """Resolves a webhook host once and says which address to connect to."""
+
+    resolver: Resolver = field(default_factory=SystemResolver)
+    allow: AllowList = field(default_factory=AllowList)
+
+    def check_address(self, ip: IPAddress, host: str) -> None:
+        reason = blocked_reason(ip)
+        if reason and not self.allow.allows_address(ip) and not self.allow.allows_host(host):
+            raise BlockedDestination(f"{host} resolves to a {reason} address")
+
+    async def addresses(self, host: str, port: int) -> list[IPAddress]:
+        """Checked addresses of `host`, in the resolver's order. Every one must pass: a
+        name with one private answer among public ones is refused."""
+        literal = _parse_address(host)
+        if literal is not None:
+            self.check_address(literal, host)
+            return [literal]
+        answers = await self.resolver.resolve(host, port)
+        found = [ip for ip in (_parse_address(a) for a in answers) if ip is not None]
+        if not found:
+            raise ResolutionFailed(f"{host} has no address")
+        for ip in found:
+            self.check_address(ip, host)
+        return found
+
+    def refuse_literal(self, url: str) -> str | None:
+        """A reason to refuse `url` without any DNS lookup (at request time): an internal
+        address literal or a `localhost` name. Names are checked again at delivery."""
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+        if self.allow.allows_host(host):
+            return None
+        if host == "localhost" or host.endswith(".localhost"):
+            return "localhost"
+        ip = _parse_address(host)
+        if ip is None:
+            return None
+        try:
+            self.check_address(ip, host)
+        except BlockedDestination as error:
+            return str(error)
+        return None
+
+
+def describe(addresses: Iterable[IPAddress]) -> Sequence[str]:
+    return [str(a) for a in addresses]
