@@ -144,3 +144,25 @@ def test_migration_creates_the_tables_the_models_use(tmp_path: Path) -> None:
         with Operations.context(MigrationContext.configure(conn)):
             migration.downgrade()
         assert "provider_calls" not in inspect(conn).get_table_names()
+
+
+async def test_purge_drops_expired_entries_and_old_log_rows(db: Database) -> None:
+    from datetime import timedelta
+
+    from openenrich.db import utcnow
+    from openenrich.waterfall.store import purge
+
+    finder, checker = vendors()
+    internet = Internet(finder, checker)
+    async with internet.client() as http:
+        waterfall = make(internet, http, db)
+        await waterfall.run(ADA, WORK)
+        await waterfall.run(NOBODY, WORK)
+        await waterfall.aclose()
+    # Nothing has expired yet; the log is younger than a day.
+    assert await purge(db, call_log_days=1) == (0, 0)
+    # 31 days on: the miss (30-day TTL) has expired, the hit and the verdict too (30 days)...
+    later = utcnow() + timedelta(days=31)
+    assert await purge(db, now=later) == (2, 0)
+    # ...91 days on: everything, and the log rows when asked to.
+    assert await purge(db, now=utcnow() + timedelta(days=91), call_log_days=90) == (1, 3)

@@ -152,7 +152,13 @@ class Waterfall:
             if self.rules.satisfied(wanted, contact.outcome.findings):
                 return
             expected = float(getattr(provider, "expected_cost", 0.0))
-            if cap is not None and expected > 0 and contact.outcome.cost + expected > cap:
+            already_paid = provider.name in contact.taken  # another field asked it: free now
+            if (
+                cap is not None
+                and expected > 0
+                and not already_paid
+                and contact.outcome.cost + expected > cap
+            ):
                 metrics.SKIPPED.labels(provider.name, "cost_cap").inc()
                 continue
             asked = (fields & provider.fields) or frozenset({wanted})
