@@ -12,6 +12,7 @@ from typing import Annotated
 
 import httpx
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from openenrich.db import Database, utcnow
 from openenrich.providers import registry
@@ -111,6 +112,9 @@ async def _stats(database_url: str, days: float) -> None:
     db = Database(database_url)
     try:
         rows = await call_stats(db, since=utcnow() - timedelta(days=days))
+    except SQLAlchemyError as exc:
+        typer.echo(f"cannot read the call log (is the database migrated?): {exc.code}", err=True)
+        raise typer.Exit(1) from exc
     finally:
         await db.dispose()
     typer.echo(
