@@ -32,6 +32,7 @@ def _psl() -> PublicSuffixList:
     return PublicSuffixList()  # the bundled list: nothing is downloaded
 
 
+@lru_cache(maxsize=4096)
 def normalise_domain(value: str) -> str:
     """`https://WWW.Bücher.example/x` -> `xn--bcher-kva.example`: host only, lower case,
     no `www.`, no trailing dot, IDNA (UTS 46) encoded."""
@@ -75,6 +76,7 @@ def is_free_mail(domain: str) -> bool:
     return domain in _FREE
 
 
+@lru_cache(maxsize=4096)
 def is_disposable(domain: str) -> bool:
     return domain in _DISPOSABLE or _psl().privatesuffix(domain) in _DISPOSABLE
 

@@ -4,11 +4,12 @@ with a catch-all check and greylisting retries, and the status that follows."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import secrets
 import string
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,7 +27,7 @@ from openenrich.verification.domains import (
     split_email,
 )
 from openenrich.verification.facts import DomainFacts, DomainFactsStore, MemoryFactsStore
-from openenrich.verification.names import name_parts
+from openenrich.verification.names import NameParts, name_parts
 from openenrich.verification.patterns import candidates, learn_pattern
 from openenrich.verification.replies import Reply, ReplyKind
 from openenrich.verification.routes import MailResolver, MailRoute, RouteStatus, build_resolver
@@ -40,7 +41,8 @@ _PROBE_ALPHABET = string.ascii_lowercase + string.digits
 
 
 def probe_local() -> str:
-    return "".join(secrets.choice(_PROBE_ALPHABET) for _ in range(14))
+    """14 random letters and digits (one urandom call)."""
+    return "".join(_PROBE_ALPHABET[b % len(_PROBE_ALPHABET)] for b in secrets.token_bytes(14))
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,10 +94,29 @@ class EmailEngine:
                 max_per_host=s.smtp_max_per_host,
                 max_rcpt_per_session=s.smtp_max_rcpt_per_session,
                 idle_seconds=s.smtp_idle_seconds,
+                host_backoff_seconds=s.smtp_host_backoff_seconds,
             )
         )
         self._clock = clock
         self._sleep = sleep
+        self._flights: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def _single_flight(self, kind: str, domain: str) -> AsyncIterator[None]:
+        """One DNS lookup / one catch-all probe per domain at a time: concurrent checks of
+        the same company wait for the first and then read its facts."""
+        key = (kind, domain)
+        lock, users = self._flights.get(key, (asyncio.Lock(), 0))
+        self._flights[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._flights[key]
+            if users == 1:
+                del self._flights[key]
+            else:
+                self._flights[key] = (lock, users - 1)
 
     async def aclose(self) -> None:
         await self.prober.aclose()
@@ -109,14 +130,19 @@ class EmailEngine:
         """Facts with a fresh route (from the store when fresh, else from DNS), and whether
         the route came from the store."""
         s = self.settings
-        facts = await self.facts.get(domain) or DomainFacts(domain)
-        route = facts.route
-        if route is not None:
-            ttl = s.fact_invalid_domain_ttl if route.status.invalid_domain else s.fact_route_ttl
-            if route.status is not RouteStatus.DNS_ERROR and self._fresh(
-                facts.route_checked_at, ttl
-            ):
-                return facts, True
+        async with self._single_flight("route", domain):
+            facts = await self.facts.get(domain) or DomainFacts(domain)
+            route = facts.route
+            if route is not None:
+                ttl = s.fact_invalid_domain_ttl if route.status.invalid_domain else s.fact_route_ttl
+                if route.status is not RouteStatus.DNS_ERROR and self._fresh(
+                    facts.route_checked_at, ttl
+                ):
+                    return facts, True
+            return await self._resolve(facts)
+
+    async def _resolve(self, facts: DomainFacts) -> tuple[DomainFacts, bool]:
+        domain = facts.domain
         route = await self.resolver.route(domain)
         facts = dataclasses.replace(facts, route=route, route_checked_at=self._clock())
         if route.status is not RouteStatus.DNS_ERROR:
@@ -225,14 +251,9 @@ class EmailEngine:
             status = EmailStatus.HIGH_PROBABILITY if corroborated else EmailStatus.CATCH_ALL
             return status, evidence
 
-        catch_all = self._catch_all(facts)
-        probe = f"{probe_local()}@{domain}"
-        recipients = [address] if catch_all is not None else [address, probe]
-
-        def stop(recipient: str, reply: Reply) -> bool:
-            return recipient == address and reply.kind is not ReplyKind.ACCEPTED
-
-        result = await self._probe(route, recipients, stop)
+        # The address first, on as many sessions as the host allows; the catch-all probe
+        # only when it is accepted, once per domain (concurrent checks wait for it).
+        result = await self._probe(route, [address], lambda _r, _x: False)
         user = result.replies.get(address)
         evidence.update(
             mx=result.outcome.host,
@@ -249,17 +270,32 @@ class EmailEngine:
         if user.kind is not ReplyKind.ACCEPTED:
             return EmailStatus.INVALID, {**evidence, "reason": user.kind.value}
 
-        if catch_all is None and probe in result.replies:
-            catch_all = await self._settle_catch_all(domain, result.replies[probe])
-            evidence["probe_reply"] = result.replies[probe].summary()
-        else:
-            evidence["catch_all_cached"] = catch_all is not None
+        catch_all = self._catch_all(facts)
+        if catch_all is None:
+            catch_all, probe_reply = await self._catch_all_check(route, facts)
+            if probe_reply is not None:
+                evidence["probe_reply"] = probe_reply
+        evidence["catch_all_cached"] = "probe_reply" not in evidence and catch_all is not None
         evidence["catch_all"] = catch_all
         if catch_all is False:
             return EmailStatus.DELIVERABLE, evidence
         if catch_all and corroborated:
             return EmailStatus.HIGH_PROBABILITY, evidence
         return EmailStatus.CATCH_ALL, evidence
+
+    async def _catch_all_check(
+        self, route: MailRoute, facts: DomainFacts
+    ) -> tuple[bool | None, str | None]:
+        """(catch-all verdict, the probe's reply or None when another check settled it)."""
+        domain = route.domain
+        async with self._single_flight("probe", domain):
+            known = self._catch_all(await self.facts.get(domain) or facts)
+            if known is not None:
+                return known, None
+            probe = f"{probe_local()}@{domain}"
+            result = await self._probe(route, [probe], lambda _r, _x: False)
+            reply = result.replies[probe]
+            return await self._settle_catch_all(domain, reply), reply.summary()
 
     async def _settle_catch_all(self, domain: str, reply: Reply) -> bool | None:
         """Only a permanent rejection of the random address proves "not catch-all"; an
@@ -304,6 +340,17 @@ class EmailEngine:
             )
         if route.status is RouteStatus.DNS_ERROR:
             return FindResult(None, EmailStatus.UNKNOWN, {**evidence, "reason": "dns_error"})
+        if self._catch_all(facts) is None and self._accept_all_host(route) is None:
+            async with self._single_flight("probe", domain):
+                facts = await self.facts.get(domain) or facts
+                if self._catch_all(facts) is None:
+                    return await self._rcpt_find(parts, route, facts, evidence)
+        return await self._rcpt_find(parts, route, facts, evidence)
+
+    async def _rcpt_find(
+        self, parts: NameParts, route: MailRoute, facts: DomainFacts, evidence: dict[str, Any]
+    ) -> FindResult:
+        domain = route.domain
         learned = self._pattern(facts)
         ranked = candidates(parts, learned, self.settings.finder_max_candidates)
         if not ranked:

@@ -83,16 +83,18 @@ class MailResolver:
         return list(answer)
 
     async def addresses(self, host: str) -> tuple[str, ...]:
-        found: list[str] = []
-        for rdtype in ("A", "AAAA"):
+        """A then AAAA records (asked at once); () when the host does not exist."""
+
+        async def one(rdtype: str) -> list[dns.rdata.Rdata] | None:
             try:
-                records = await self._records(host, rdtype)
+                return await self._records(host, rdtype)
             except dns.exception.DNSException:
-                records = []
-            if records is None:
-                return ()
-            found += [record.to_text() for record in records]
-        return tuple(found)
+                return []
+
+        v4, v6 = await asyncio.gather(one("A"), one("AAAA"))
+        if v4 is None or v6 is None:
+            return ()
+        return tuple(record.to_text() for record in (*v4, *v6))
 
     async def route(self, domain: str) -> MailRoute:
         try:

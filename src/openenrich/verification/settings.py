@@ -37,6 +37,8 @@ class VerificationSettings(BaseSettings):
     smtp_max_rcpt_per_session: int = 25
     # An idle session is reused for this long, then closed (servers drop idle clients).
     smtp_idle_seconds: float = 15.0
+    # An MX host that failed a connection is tried after the others for this long.
+    smtp_host_backoff_seconds: float = 60.0
     smtp_accept_all_mx: Annotated[list[str], NoDecode] = list(DEFAULT_ACCEPT_ALL_MX)
 
     # Greylisting: wait this many seconds before each retry of a temporary failure.

@@ -30,6 +30,8 @@ class SmtpConfig:
     max_per_host: int = 4
     max_rcpt_per_session: int = 25
     idle_seconds: float = 15.0
+    # A host that refused or failed a connection is tried last for this long.
+    host_backoff_seconds: float = 60.0
 
 
 @dataclass(slots=True)
@@ -85,6 +87,7 @@ class SmtpProber:
         self.config = config
         self.stats = ProbeStats()
         self._pools: dict[str, _HostPool] = {}
+        self._down_until: dict[str, float] = {}
 
     def _pool(self, address: str) -> _HostPool:
         pool = self._pools.get(address)
@@ -186,11 +189,14 @@ class SmtpProber:
         out = RcptOutcome()
         remaining = list(recipients)
         failure: dict[str, Reply] = {}
-        for host in route.hosts:
-            for address in host.addresses:
-                if not remaining or out.stopped:
-                    break
-                await self._on_host(host, address, remaining, stop, out, failure)
+        now = time.monotonic()
+        targets = [(host, address) for host in route.hosts for address in host.addresses]
+        # Preference order, but hosts that just failed go last (stable sort).
+        targets.sort(key=lambda target: self._down_until.get(target[1], 0.0) > now)
+        for host, address in targets:
+            if not remaining or out.stopped:
+                break
+            await self._on_host(host, address, remaining, stop, out, failure)
         for recipient in remaining if not out.stopped else ():
             out.replies[recipient] = failure.get(recipient, Reply(0, "", ReplyKind.NO_CONNECTION))
         return out
@@ -212,7 +218,9 @@ class SmtpProber:
                 out.trail.append(f"{host.name} [{address}]: {exc}")
                 if exc.reply is not None and remaining:
                     failure[remaining[0]] = exc.reply
+                self._down_until[address] = time.monotonic() + self.config.host_backoff_seconds
                 return
+            self._down_until.pop(address, None)
             fresh_tries = 1  # reopen once after 452 / a stale pooled session
             try:
                 while remaining:
@@ -252,7 +260,7 @@ class SmtpProber:
                 pool.idle.append(session)
 
     async def aclose(self) -> None:
-        for pool in self._pools.values():
-            while pool.idle:
-                await self._quit(pool.idle.pop())
+        """QUIT every idle session, all at once."""
+        sessions = [session for pool in self._pools.values() for session in pool.idle]
         self._pools.clear()
+        await asyncio.gather(*(self._quit(session) for session in sessions))
