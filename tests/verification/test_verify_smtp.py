@@ -289,3 +289,25 @@ async def test_concurrent_checks_at_one_domain_share_one_probe(make_rig: MakeRig
     assert server.rcpts == 11  # ten addresses, one catch-all probe
     assert server.connections <= 3
     await engine.aclose()
+
+
+@pytest.mark.anyio
+async def test_starttls_when_offered(make_rig: MakeRig) -> None:
+    server = acme(starttls=True)  # refuses MAIL before STARTTLS
+    rig = make_rig(*single(server))
+    engine = rig.engine()
+    assert (await engine.verify(JANE)).status is EmailStatus.DELIVERABLE
+    assert server.tls_rcpts == server.rcpts == 2
+    await engine.aclose()
+
+
+@pytest.mark.anyio
+async def test_per_host_concurrency_limit(make_rig: MakeRig) -> None:
+    server = acme(delay=0.02)
+    rig = make_rig(*single(server))
+    engine = rig.engine(smtp_max_per_host=2)
+    verdicts = await asyncio.gather(*(engine.verify(f"u{i}@acme.example") for i in range(12)))
+    assert all(v.status is EmailStatus.INVALID for v in verdicts)
+    assert server.open_peak == 2
+    assert server.connections == 2
+    await engine.aclose()

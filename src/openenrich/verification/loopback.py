@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import socket
 import socketserver
+import ssl
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -92,10 +93,14 @@ class MailBehaviour:
     greet_421: bool = False
     max_rcpt_per_session: int | None = None  # then "452 4.5.3 Too many recipients"
     delay: float = 0.0  # before every reply, the greeting included
+    starttls: bool = False  # offer STARTTLS (self-signed certificate) and require it
     # Counters, read by tests and the benchmark.
     connections: int = 0
     commands: int = 0
     rcpts: int = 0
+    tls_rcpts: int = 0  # RCPTs that arrived over TLS
+    open_now: int = 0
+    open_peak: int = 0  # most sessions open at once
     seen: list[str] = field(default_factory=list)  # every RCPT address, in order
     first_seen: dict[str, float] = field(default_factory=dict)
 
@@ -109,6 +114,7 @@ class _Handler:
     ) -> str:
         b = self.b
         b.rcpts += 1
+        b.tls_rcpts += bool(session.ssl)
         b.seen.append(address)
         lowered = address.lower()
         if b.greylist_seconds is not None:
@@ -134,14 +140,19 @@ def _smtp_class() -> type[Any]:
             b = self.behaviour
             b.connections += 1
             b.commands += 1
-            if b.delay:
-                await asyncio.sleep(b.delay)
-            if b.greet_421:
-                await self.push("421 4.3.2 Service not available, closing channel")
-                if self.transport is not None:
-                    self.transport.close()
-                return
-            await super()._handle_client()
+            b.open_now += 1
+            b.open_peak = max(b.open_peak, b.open_now)
+            try:
+                if b.delay:
+                    await asyncio.sleep(b.delay)
+                if b.greet_421:
+                    await self.push("421 4.3.2 Service not available, closing channel")
+                    if self.transport is not None:
+                        self.transport.close()
+                    return
+                await super()._handle_client()
+            finally:
+                b.open_now -= 1
 
     def wrap(verb: str) -> None:
         original = getattr(SMTP, f"smtp_{verb}")
@@ -163,6 +174,46 @@ def _smtp_class() -> type[Any]:
     for verb in ("EHLO", "HELO", "MAIL", "RCPT", "RSET", "NOOP", "QUIT"):
         wrap(verb)
     return FakeSMTP
+
+
+def _self_signed_context() -> ssl.SSLContext:
+    """A server TLS context with a throwaway self-signed certificate."""
+    import datetime
+    import tempfile
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mx.loopback.example")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with tempfile.TemporaryDirectory() as tmp:
+        cert_path, key_path = f"{tmp}/cert.pem", f"{tmp}/key.pem"
+        with open(cert_path, "wb") as out:
+            out.write(cert.public_bytes(serialization.Encoding.PEM))
+        with open(key_path, "wb") as out:
+            out.write(
+                key.private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                )
+            )
+        context.load_cert_chain(cert_path, key_path)
+    return context
 
 
 def free_port(hosts: Sequence[str]) -> int:
@@ -200,8 +251,12 @@ class LoopbackMailServers:
         for host, behaviour in self.hosts.items():
             handler = _Handler(behaviour)
 
-            def factory(handler: _Handler = handler, host: str = host) -> Any:
-                return cls(handler, hostname=f"mx.{host}", enable_SMTPUTF8=True)
+            tls: dict[str, Any] = {}
+            if behaviour.starttls:
+                tls = {"tls_context": _self_signed_context(), "require_starttls": True}
+
+            def factory(handler: _Handler = handler, host: str = host, tls: Any = tls) -> Any:
+                return cls(handler, hostname=f"mx.{host}", enable_SMTPUTF8=True, **tls)
 
             server = await self._loop.create_server(factory, host, self.port, reuse_address=True)
             self._servers.append(server)

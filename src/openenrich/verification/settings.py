@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from pydantic import field_validator
@@ -13,7 +14,9 @@ DEFAULT_ACCEPT_ALL_MX = ("yahoodns.net", "yahoo.com", "aol.com", "mail.ru")
 
 
 def _split_list(value: Any) -> Any:
-    """Accept a comma-separated string (``127.0.0.1:5353,10.0.0.1``) as well as a list."""
+    """Accept a comma-separated string (``127.0.0.1:5353,10.0.0.1``), a JSON list, or a list."""
+    if isinstance(value, str) and value.strip().startswith("["):
+        return json.loads(value)
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return value
