@@ -228,6 +228,29 @@ async def test_server_slower_than_the_timeout_is_unknown(make_rig: MakeRig) -> N
 
 
 @pytest.mark.anyio
+async def test_slow_rcpt_hits_the_command_timeout_then_the_next_mx(make_rig: MakeRig) -> None:
+    slow, good = acme(rcpt_delay=1.5), acme()
+    zone = mx_zone(
+        {
+            "acme.example": [
+                (10, "mx1.acme.example", "127.0.0.2"),
+                (20, "mx2.acme.example", "127.0.0.3"),
+            ]
+        }
+    )
+    rig = make_rig(zone, {"127.0.0.2": slow, "127.0.0.3": good})
+    engine = rig.engine(smtp_command_timeout=0.3)
+    started = time.monotonic()
+    verdict = await engine.verify(JANE)
+    assert verdict.status is EmailStatus.DELIVERABLE
+    assert verdict.evidence["mx"] == "mx2.acme.example"
+    assert "timeout" in verdict.evidence["failures"][0]
+    assert slow.rcpts == 1  # the catch-all probe went to the secondary: mx1 is backed off
+    assert time.monotonic() - started < 1.2
+    await engine.aclose()
+
+
+@pytest.mark.anyio
 async def test_probe_temporary_failure_proves_nothing(make_rig: MakeRig) -> None:
     """The address is accepted but the random probe is greylisted: not DELIVERABLE, and
     no catch-all verdict is cached."""

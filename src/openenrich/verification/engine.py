@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import logging
 import secrets
 import string
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -33,8 +32,6 @@ from openenrich.verification.replies import Reply, ReplyKind
 from openenrich.verification.routes import MailResolver, MailRoute, RouteStatus, build_resolver
 from openenrich.verification.settings import VerificationSettings
 from openenrich.verification.smtp import RcptOutcome, SmtpConfig, SmtpProber
-
-log = logging.getLogger(__name__)
 
 # A random local part no one owns: the catch-all probe.
 _PROBE_ALPHABET = string.ascii_lowercase + string.digits

@@ -93,6 +93,7 @@ class MailBehaviour:
     greet_421: bool = False
     max_rcpt_per_session: int | None = None  # then "452 4.5.3 Too many recipients"
     delay: float = 0.0  # before every reply, the greeting included
+    rcpt_delay: float = 0.0  # extra wait before RCPT replies only
     starttls: bool = False  # offer STARTTLS (self-signed certificate) and require it
     # Counters, read by tests and the benchmark.
     connections: int = 0
@@ -163,6 +164,8 @@ def _smtp_class() -> type[Any]:
             if b.delay:
                 await asyncio.sleep(b.delay)
             if verb == "RCPT":
+                if b.rcpt_delay:
+                    await asyncio.sleep(b.rcpt_delay)
                 self.session_rcpts += 1
                 if b.max_rcpt_per_session and self.session_rcpts > b.max_rcpt_per_session:
                     await self.push("452 4.5.3 Too many recipients")

@@ -215,6 +215,7 @@ class SmtpProber:
             try:
                 session, reused = await self._checkout(pool, host, address)
             except _SessionFailed as exc:
+                log.debug("MX %s [%s] refused a session: %s", host.name, address, exc)
                 out.trail.append(f"{host.name} [{address}]: {exc}")
                 if exc.reply is not None and remaining:
                     failure[remaining[0]] = exc.reply
@@ -251,7 +252,9 @@ class SmtpProber:
                         out.stopped = True
                         break
             except _SessionFailed as exc:
+                log.debug("MX %s [%s] failed mid-session: %s", host.name, address, exc)
                 out.trail.append(f"{host.name} [{address}]: {exc}")
+                self._down_until[address] = time.monotonic() + self.config.host_backoff_seconds
                 if remaining and exc.reply is not None:
                     failure[remaining[0]] = exc.reply
                 session.smtp.close()
