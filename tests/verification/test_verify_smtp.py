@@ -245,7 +245,7 @@ async def test_slow_rcpt_hits_the_command_timeout_then_the_next_mx(make_rig: Mak
     assert verdict.status is EmailStatus.DELIVERABLE
     assert verdict.evidence["mx"] == "mx2.acme.example"
     assert "timeout" in verdict.evidence["failures"][0]
-    assert slow.rcpts == 1  # the catch-all probe went to the secondary: mx1 is backed off
+    assert slow.connections == 1  # the catch-all probe went to mx2: mx1 is backed off
     assert time.monotonic() - started < 1.2
     await engine.aclose()
 
