@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
+from prometheus_client import Counter, Histogram
 from sqlalchemy import case, func, select
 
 from openenrich.db import Database
@@ -15,6 +17,16 @@ from openenrich.waterfall.store import BatchWriter
 FOUND = "found"
 MISS = "miss"
 PENDING = "pending"
+
+
+@lru_cache(maxsize=1024)
+def _series(provider: str, operation: str, outcome: str) -> tuple[Counter, Histogram, Counter]:
+    """The labelled metric children of one (source, operation, outcome), looked up once."""
+    return (
+        metrics.CALLS.labels(provider, operation, outcome),
+        metrics.LATENCY.labels(provider),
+        metrics.SPEND.labels(provider),
+    )
 
 
 @dataclass(slots=True)
@@ -38,12 +50,13 @@ class CallLog:
         self.kept: list[CallRecord] | None = [] if keep else None
 
     def record(self, rec: CallRecord) -> None:
-        metrics.CALLS.labels(rec.provider, rec.operation, rec.outcome).inc()
-        metrics.LATENCY.labels(rec.provider).observe(rec.latency)
+        calls, latency, spend = _series(rec.provider, rec.operation, rec.outcome)
+        calls.inc()
+        latency.observe(rec.latency)
         if rec.outcome not in (FOUND, MISS, PENDING):
             metrics.ERRORS.labels(rec.provider, rec.outcome).inc()
         if rec.cost:
-            metrics.SPEND.labels(rec.provider).inc(rec.cost)
+            spend.inc(rec.cost)
         if self.kept is not None:
             self.kept.append(rec)
         if self.writer is not None:

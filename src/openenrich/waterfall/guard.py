@@ -20,9 +20,22 @@ from openenrich.waterfall.normalise import key_id
 from openenrich.waterfall.policies import CircuitBreaker, Clock, RateLimiter, backoff_delay
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 # Longer waits than this are not slept through: the key is parked by its breaker instead.
 MAX_RETRY_WAIT = 30.0
+
+
+def _classify(exc: Exception) -> tuple[ProviderError, str]:
+    """A failed attempt as a `ProviderError`, and its outcome label for the log."""
+    if isinstance(exc, ProviderError):
+        return exc, str(exc.kind)
+    if isinstance(exc, TimeoutError | httpx.TimeoutException):
+        return ProviderError(ErrorKind.TRANSIENT, "timeout"), "timeout"
+    if isinstance(exc, httpx.TransportError):
+        return ProviderError(ErrorKind.TRANSIENT, type(exc).__name__), "transport"
+    # An unparseable body (an HTML error page, bad JSON, a missing key).
+    return ProviderError(ErrorKind.TRANSIENT, f"unparseable: {type(exc).__name__}"), "garbage"
 
 
 class ProviderUnavailable(ProviderError):
@@ -108,19 +121,21 @@ class Guard:
         self,
         operation: str,
         input_hash: str,
-        attempt: Callable[[Attempt], Awaitable[T]],
+        attempt: Callable[[Attempt], Awaitable[R]],
+        finish: Callable[[R], T],
         describe: Callable[[T], tuple[str, float]],
         *,
         slot: KeySlot,
     ) -> T:
-        """Run `attempt` under the key's policies, retrying transient failures.
-        `describe` names a success's outcome and cost, for the log."""
+        """Run `attempt` (the I/O) under the key's policies, then `finish` (the parsing,
+        outside the concurrency slot), retrying transient failures. `describe` names a
+        success's outcome and cost, for the log."""
         for number in range(1, self.config.max_retries + 2):
             wait = slot.resume_at - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
-            error: ProviderError
-            outcome: str
+            error: ProviderError | None = None
+            outcome = ""
             async with slot.semaphore:
                 if slot.limiter is not None:
                     await slot.limiter.acquire()
@@ -128,27 +143,30 @@ class Guard:
                 started = time.perf_counter()
                 try:
                     async with asyncio.timeout(self.config.timeout):
-                        value = await attempt(ctx)
-                except ProviderError as exc:
-                    error, outcome = exc, str(exc.kind)
-                except (TimeoutError, httpx.TimeoutException):
-                    error, outcome = ProviderError(ErrorKind.TRANSIENT, "timeout"), "timeout"
-                except httpx.TransportError as exc:
-                    error = ProviderError(ErrorKind.TRANSIENT, type(exc).__name__)
-                    outcome = "transport"
+                        raw = await attempt(ctx)
                 except asyncio.CancelledError:
                     slot.breaker.release_probe()
                     raise
-                except Exception as exc:  # an unparseable body (HTML error page, bad JSON)
-                    error = ProviderError(ErrorKind.TRANSIENT, f"unparseable: {type(exc).__name__}")
-                    outcome = "garbage"
+                except Exception as exc:
+                    error, outcome = _classify(exc)
+                latency = time.perf_counter() - started
+            if error is None:
+                # The slot is free: let whoever waited for it start before this call's
+                # parsing and bookkeeping, so the source is never left idle meanwhile.
+                await asyncio.sleep(0)
+                try:
+                    value = finish(raw)
+                except Exception as exc:
+                    error, outcome = _classify(exc)
                 else:
                     label, cost = describe(value)
-                    self._record(operation, input_hash, ctx, started, label, cost, number)
+                    self._record(operation, input_hash, ctx, latency, label, cost, number)
+                    was_open = slot.breaker.is_open
                     slot.breaker.record_success()
-                    self._gauge(slot)
+                    if was_open:
+                        self._gauge(slot)
                     return value
-            self._record(operation, input_hash, ctx, started, outcome, 0.0, number)
+            self._record(operation, input_hash, ctx, latency, outcome, 0.0, number)
             if error.kind is ErrorKind.RATE_LIMITED:
                 pause = error.retry_after or backoff_delay(number, base=1.0)
                 if pause > MAX_RETRY_WAIT:
@@ -170,7 +188,7 @@ class Guard:
         operation: str,
         input_hash: str,
         ctx: Attempt,
-        started: float,
+        latency: float,
         outcome: str,
         cost: float,
         number: int,
@@ -182,7 +200,7 @@ class Guard:
                 operation=operation,
                 input_hash=input_hash,
                 outcome=outcome,
-                latency=time.perf_counter() - started,
+                latency=latency,
                 cost=cost,
                 attempt=number,
                 http_status=ctx.http_status,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import orjson
@@ -51,8 +52,10 @@ def _digest(*parts: object) -> str:
     return hashlib.sha256(orjson.dumps(parts)).hexdigest()
 
 
+@lru_cache(maxsize=8192)
 def query_hash(query: ContactQuery) -> str:
-    """Digest of the normalised input, logged instead of the personal data itself."""
+    """Digest of the normalised input, logged instead of the personal data itself (memoised:
+    one contact asks several sources in a row)."""
     q = normalise_query(query)
     return _digest(q.first_name, q.last_name, q.domain, q.company_name, q.linkedin_url, q.email)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from contextvars import ContextVar
-from typing import cast
+from typing import TypeVar, cast
 
 import httpx
 
@@ -37,6 +37,8 @@ from openenrich.waterfall.normalise import find_key, query_hash, verify_key
 # Cache scope of the running enrichment: "" shares answers across the server; the engine
 # sets the workspace id here when answers are kept per workspace.
 CACHE_SCOPE: ContextVar[str] = ContextVar("openenrich_cache_scope", default="")
+
+T = TypeVar("T")
 
 DAY = 86_400.0
 MAX_POLL_INTERVAL = 30.0
@@ -69,6 +71,10 @@ async def _send(http: httpx.AsyncClient, request: httpx.Request, ctx: Attempt) -
     response = await http.send(request)
     ctx.http_status = response.status_code
     return response
+
+
+def _same(value: T) -> T:
+    return value
 
 
 class _Priced:
@@ -108,6 +114,8 @@ class GuardedProvider(_Priced):
         self.http = http
         self.trusted_statuses = frozenset(self.config.trusted_statuses)
         self.codec = find_codec(cache.config)
+        self._cache_hit = metrics.CACHE.labels(name, "hit")
+        self._cache_miss = metrics.CACHE.labels(name, "miss")
         self._is_http = hasattr(source, "build_request")
         self._token_auth = isinstance(source, TokenAuthAdapter)
         if self._is_http and http is None:
@@ -126,7 +134,7 @@ class GuardedProvider(_Priced):
         result, fresh = await self.cache.fetch(
             key, self.name, self.codec, lambda: self._fetch(query, asked, digest)
         )
-        metrics.CACHE.labels(self.name, "miss" if fresh else "hit").inc()
+        (self._cache_miss if fresh else self._cache_hit).inc()
         cost = self.price(result.cost, bool(result.findings)) if fresh else 0.0
         return ProviderResult(findings=list(result.findings), cost=cost)
 
@@ -140,17 +148,18 @@ class GuardedProvider(_Priced):
             async def plain(_: Attempt) -> ProviderResult:
                 return await provider.find(query, fields)
 
-            return await self.guard.call("find", digest, plain, self._describe, slot=slot)
+            return await self.guard.call("find", digest, plain, _same, self._describe, slot=slot)
         adapter = cast(HttpAdapter, self.source)
         assert self.http is not None
         http = self.http
         credential = await self._credential(slot)
 
-        async def submit(ctx: Attempt) -> ProviderResult | Pending:
-            request = adapter.build_request(query, fields, credential)
-            return adapter.parse_response(await _send(http, request, ctx))
+        async def submit(ctx: Attempt) -> httpx.Response:
+            return await _send(http, adapter.build_request(query, fields, credential), ctx)
 
-        value = await self.guard.call("find", digest, submit, self._describe, slot=slot)
+        value = await self.guard.call(
+            "find", digest, submit, adapter.parse_response, self._describe, slot=slot
+        )
         return await self._poll(value, digest, slot, credential)
 
     async def _poll(
@@ -178,11 +187,12 @@ class GuardedProvider(_Priced):
                 raise ProviderError(ErrorKind.TRANSIENT, f"{self.name}: poll deadline passed")
             await asyncio.sleep(interval)
 
-            async def poll(ctx: Attempt, pending: Pending = pending) -> ProviderResult | Pending:
-                request = adapter.build_poll(pending, credential)
-                return adapter.parse_poll(await _send(http, request, ctx))
+            async def poll(ctx: Attempt, pending: Pending = pending) -> httpx.Response:
+                return await _send(http, adapter.build_poll(pending, credential), ctx)
 
-            value = await self.guard.call("poll", digest, poll, self._describe, slot=slot)
+            value = await self.guard.call(
+                "poll", digest, poll, adapter.parse_poll, self._describe, slot=slot
+            )
         return value
 
     async def _credential(self, slot: KeySlot) -> str:
@@ -198,12 +208,11 @@ class GuardedProvider(_Priced):
             assert self.http is not None
             http = self.http
 
-            async def exchange(ctx: Attempt) -> tuple[str, float]:
-                request = adapter.build_token_request(slot.api_key)
-                return adapter.parse_token(await _send(http, request, ctx))
+            async def exchange(ctx: Attempt) -> httpx.Response:
+                return await _send(http, adapter.build_token_request(slot.api_key), ctx)
 
             token, lifetime = await self.guard.call(
-                "token", "", exchange, lambda _: ("found", 0.0), slot=slot
+                "token", "", exchange, adapter.parse_token, lambda _: (FOUND, 0.0), slot=slot
             )
             slot.token, slot.token_expires = token, time.monotonic() + lifetime * 0.9
             return token
@@ -228,6 +237,8 @@ class GuardedVerifier(_Priced):
         self.cache = cache
         self.http = http
         self.codec = verify_codec(cache.config)
+        self._cache_hit = metrics.CACHE.labels(name, "hit")
+        self._cache_miss = metrics.CACHE.labels(name, "miss")
         self._is_http = hasattr(source, "build_verify")
         if self._is_http and http is None:
             raise ValueError(f"{name}: an HTTP adapter needs an httpx client")
@@ -241,7 +252,7 @@ class GuardedVerifier(_Priced):
         verdict, fresh = await self.cache.fetch(
             key, self.name, self.codec, lambda: self._fetch(email)
         )
-        metrics.CACHE.labels(self.name, "miss" if fresh else "hit").inc()
+        (self._cache_miss if fresh else self._cache_hit).inc()
         return verdict, (self.price(0.0, verdict.status.is_found) if fresh else 0.0)
 
     def _describe(self, verdict: Verdict) -> tuple[str, float]:
@@ -257,14 +268,15 @@ class GuardedVerifier(_Priced):
             assert self.http is not None
             http = self.http
 
-            async def remote(ctx: Attempt) -> Verdict:
-                request = adapter.build_verify(email, ctx.slot.api_key)
-                return adapter.parse_verify(await _send(http, request, ctx))
+            async def remote(ctx: Attempt) -> httpx.Response:
+                return await _send(http, adapter.build_verify(email, ctx.slot.api_key), ctx)
 
-            return await self.guard.call("verify", digest, remote, describe, slot=slot)
+            return await self.guard.call(
+                "verify", digest, remote, adapter.parse_verify, describe, slot=slot
+            )
         verifier = cast(Verifier, self.source)
 
         async def local(_: Attempt) -> Verdict:
             return await verifier.verify(email)
 
-        return await self.guard.call("verify", digest, local, describe, slot=slot)
+        return await self.guard.call("verify", digest, local, _same, describe, slot=slot)
