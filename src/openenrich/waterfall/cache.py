@@ -105,7 +105,11 @@ class ResultCache:
                 return None
         if entry is None or entry.expires_at.timestamp() <= now:
             return None
-        decoded = codec.decode(entry.payload)
+        try:
+            decoded = codec.decode(entry.payload)
+        except (ValueError, KeyError, TypeError):  # a row written by another version
+            log.warning("unreadable provider cache entry ignored", exc_info=True)
+            return None
         self._remember(key, entry.expires_at.timestamp(), decoded)
         return decoded
 
