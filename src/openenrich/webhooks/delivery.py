@@ -204,12 +204,15 @@ class Deliverer:
             return Result(error=f"invalid url: {error}", permanent=True)
         except httpx.HTTPError as error:
             return Result(error=f"{type(error).__name__}: {error}")
+        except Exception as error:  # a bug or an odd reply must not wedge the event
+            log.exception("webhook %s: unexpected failure", event.id)
+            return Result(error=f"{type(error).__name__}: {error}")
 
     async def _exchange(self, url: str, body: bytes, headers: dict[str, str]) -> Result:
         limit = self.settings.webhook_response_max_bytes
         async with self.client.stream("POST", url, content=body, headers=headers) as response:
             kept = bytearray()
-            async for chunk in response.aiter_raw():
+            async for chunk in response.aiter_bytes():
                 kept.extend(chunk[: limit - len(kept)])
                 if len(kept) >= limit:
                     break

@@ -1,0 +1,249 @@
+"""The SSRF guard with an injected resolver: no test traffic leaves loopback (connections
+that would go elsewhere end in an `httpx.MockTransport`)."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from tests.harness import Api, make_settings, running_api
+from tests.webhooks.receiver import delivering, eventually, fast_settings
+
+from openenrich.webhooks.ssrf import (
+    AllowList,
+    BlockedDestination,
+    Guard,
+    ResolutionFailed,
+    blocked_reason,
+)
+from openenrich.webhooks.transport import PinnedTransport
+
+pytestmark = pytest.mark.anyio
+
+PUBLIC_V4 = "93.184.215.14"
+PUBLIC_V6 = "2606:4700:4700::1111"
+
+
+class FakeResolver:
+    """Answers from a table; each name may have a sequence of answers (one per lookup)."""
+
+    def __init__(self, table: dict[str, list[list[str]]]) -> None:
+        self.table = table
+        self.calls: list[str] = []
+
+    async def resolve(self, host: str, port: int) -> list[str]:
+        self.calls.append(host)
+        answers = self.table.get(host)
+        if not answers:
+            raise ResolutionFailed(f"{host}: NXDOMAIN")
+        return answers.pop(0) if len(answers) > 1 else answers[0]
+
+
+BLOCKED = [
+    "127.0.0.1",
+    "127.8.9.10",
+    "10.0.0.1",
+    "172.16.5.4",
+    "192.168.1.1",
+    "169.254.169.254",
+    "169.254.1.1",
+    "100.64.0.1",
+    "100.100.100.200",
+    "0.0.0.0",
+    "224.0.0.251",
+    "240.0.0.1",
+    "255.255.255.255",
+    "198.18.0.1",
+    "168.63.129.16",
+    "::1",
+    "::",
+    "fe80::1",
+    "fc00::1",
+    "fd00:ec2::254",
+    "ff02::1",
+    "::ffff:127.0.0.1",
+    "::ffff:169.254.169.254",
+    "::ffff:10.0.0.1",
+    "64:ff9b::a9fe:a9fe",
+    "2002:7f00:1::1",
+]
+
+
+@pytest.mark.parametrize("address", BLOCKED)
+async def test_internal_literals_are_refused(address: str) -> None:
+    assert blocked_reason(ipaddress.ip_address(address)) is not None
+    guard = Guard(FakeResolver({}))
+    with pytest.raises(BlockedDestination):
+        await guard.addresses(address, 443)
+    assert guard.refuse_literal(
+        f"https://[{address}]/hook" if ":" in address else f"http://{address}/"
+    )
+
+
+@pytest.mark.parametrize("address", [PUBLIC_V4, PUBLIC_V6, "::ffff:93.184.215.14"])
+async def test_public_literals_pass(address: str) -> None:
+    assert blocked_reason(ipaddress.ip_address(address)) is None
+    assert await Guard(FakeResolver({})).addresses(address, 443) == [ipaddress.ip_address(address)]
+
+
+@pytest.mark.parametrize("address", ["10.1.2.3", "169.254.169.254", "::ffff:127.0.0.1", "fd12::5"])
+async def test_names_resolving_to_internal_addresses_are_refused(address: str) -> None:
+    guard = Guard(FakeResolver({"hooks.customer.test": [[address]]}))
+    with pytest.raises(BlockedDestination):
+        await guard.addresses("hooks.customer.test", 443)
+    # At request time a name is not resolved: it is checked when delivered.
+    assert guard.refuse_literal("https://hooks.customer.test/x") is None
+
+
+async def test_one_internal_answer_among_public_ones_is_enough_to_refuse() -> None:
+    guard = Guard(FakeResolver({"mixed.test": [[PUBLIC_V4, "10.0.0.7"]]}))
+    with pytest.raises(BlockedDestination):
+        await guard.addresses("mixed.test", 443)
+
+
+async def test_allow_list_accepts_hosts_addresses_and_ranges() -> None:
+    allow = AllowList.parse(" 127.0.0.1, 10.0.0.0/8 ,internal.test, fd00::/8")
+    resolver = FakeResolver({"internal.test": [["192.168.9.9"]], "other.test": [["10.9.9.9"]]})
+    guard = Guard(resolver, allow)
+    assert await guard.addresses("127.0.0.1", 80) == [ipaddress.ip_address("127.0.0.1")]
+    assert await guard.addresses("::ffff:127.0.0.1", 80)
+    assert await guard.addresses("internal.test", 80)
+    assert await guard.addresses("other.test", 80)
+    assert await guard.addresses("fd00::1", 80)
+    with pytest.raises(BlockedDestination):
+        await guard.addresses("127.0.0.2", 80)
+    with pytest.raises(BlockedDestination):
+        await guard.addresses("169.254.169.254", 80)
+    assert guard.refuse_literal("http://localhost:8000/") == "localhost"
+    assert Guard(resolver, AllowList.parse("localhost")).refuse_literal("http://localhost/") is None
+
+
+async def test_connection_is_pinned_to_the_checked_address() -> None:
+    """DNS rebinding: the name answers public, then private. The request goes to the
+    public address checked first; the next lookup's private answer is refused, and never
+    reaches the network."""
+    resolver = FakeResolver({"rebind.test": [[PUBLIC_V4], ["169.254.169.254"]]})
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(204)
+
+    transport = PinnedTransport(Guard(resolver), httpx.MockTransport(handler))
+    async with httpx.AsyncClient(transport=transport, follow_redirects=False) as client:
+        first = await client.post("https://rebind.test:8443/hook?x=1", content=b"{}")
+        assert first.status_code == 204
+        with pytest.raises(BlockedDestination):
+            await client.post("https://rebind.test:8443/hook", content=b"{}")
+    assert len(seen) == 1
+    assert seen[0].url.host == PUBLIC_V4
+    assert seen[0].url.port == 8443
+    assert seen[0].url.path == "/hook" and seen[0].url.query == b"x=1"
+    assert seen[0].headers["host"] == "rebind.test:8443"
+    assert seen[0].extensions["sni_hostname"] == "rebind.test"
+    assert resolver.calls == ["rebind.test", "rebind.test"]
+
+
+async def test_ipv6_answers_are_pinned_with_brackets() -> None:
+    resolver = FakeResolver({"v6.test": [[PUBLIC_V6]]})
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200)
+
+    transport = PinnedTransport(Guard(resolver), httpx.MockTransport(handler))
+    async with httpx.AsyncClient(transport=transport) as client:
+        await client.post("http://v6.test/hook", content=b"{}")
+    assert seen[0].url.host == PUBLIC_V6
+    assert seen[0].headers["host"] == "v6.test"
+    assert "sni_hostname" not in seen[0].extensions
+
+
+@pytest.fixture
+async def api(sqlite_url: str, tmp_path: Path) -> AsyncIterator[Api]:
+    async with running_api(make_settings(sqlite_url, tmp_path)) as running:
+        assert running.services.webhooks is not None
+        running.services.webhooks.settings = fast_settings(webhook_allow_hosts="")
+        yield running
+
+
+CONTACT = {
+    "first_name": "Grace",
+    "last_name": "Hopper",
+    "domain": "navy.example",
+    "enrich_fields": ["contact.work_emails"],
+}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data",
+        "http://127.0.0.1:9/",
+        "http://[::1]/",
+        "http://[::ffff:10.0.0.1]/",
+        "http://localhost:8080/hook",
+        "https://api.localhost/hook",
+    ],
+)
+async def test_internal_webhook_urls_are_refused_at_request_time(api: Api, url: str) -> None:
+    for body in (
+        {"name": "x", "webhook_url": url, "data": [CONTACT]},
+        {"name": "x", "webhook_events": {"contact_finished": url}, "data": [CONTACT]},
+    ):
+        response = await api.client.post(
+            "/api/v2/contact/enrich/bulk", json=body, headers=api.auth()
+        )
+        assert response.status_code == 400
+        assert response.json()["code"] == "error.enrichment.webhook_url"
+    reverse = await api.client.post(
+        "/api/v2/contact/reverse/email/bulk",
+        json={"name": "x", "webhook_url": url, "data": [{"email": "a@b.example"}]},
+        headers=api.auth(),
+    )
+    assert reverse.status_code == 400
+    assert reverse.json()["code"] == "error.enrichment.webhook_url"
+
+
+async def test_delivery_refuses_a_name_that_rebinds_to_metadata(api: Api) -> None:
+    """Accepted at request time (a name), first delivered to its public address (which
+    fails), then refused when it resolves to the metadata address: the event gives up
+    without any connection to it."""
+    hub = api.services.webhooks
+    assert hub is not None
+    hub.resolver = FakeResolver({"hooks.rebind.test": [[PUBLIC_V4], ["169.254.169.254"]]})
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url.host))
+        return httpx.Response(500)
+
+    async with delivering(
+        api.services, fast_settings(webhook_allow_hosts=""), httpx.MockTransport(handler)
+    ):
+        enrichment_id = await api.enrich(
+            {"name": "r", "webhook_url": "https://hooks.rebind.test/in", "data": [CONTACT]}
+        )
+        await api.wait(enrichment_id)
+
+        async def failed() -> bool:
+            response = await api.client.get(
+                "/api/v2/webhooks/deliveries",
+                params={"enrichment_id": enrichment_id},
+                headers=api.auth(),
+            )
+            found = response.json()["deliveries"]
+            return bool(found) and found[0]["status"] == "failed"
+
+        await eventually(failed)
+    assert seen == [PUBLIC_V4]
+    response = await api.client.get(
+        "/api/v2/webhooks/deliveries", params={"enrichment_id": enrichment_id}, headers=api.auth()
+    )
+    log = response.json()["deliveries"][0]["log"]
+    assert [a["status_code"] for a in log] == [500, None]
+    assert "refused" in log[1]["error"] and "cloud metadata" in log[1]["error"]
