@@ -169,7 +169,7 @@ async def test_running_v1_job_answers_200_with_its_status(sqlite_url: str, tmp_p
             "error.enrichment.last_name.empty",
         ),
         (
-            {"name": "x", "datas": [dict(DATAS[0], enrich_fields=["contact.fax"])]},
+            {"name": "x", "datas": [{**DATAS[0], "enrich_fields": ["contact.fax"]}]},
             "error.enrichment.enrich_field.value",
         ),
         ({"name": "x", "webhook_url": "nope", "datas": DATAS[:1]}, "error.enrichment.webhook_url"),
