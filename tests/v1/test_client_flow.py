@@ -33,7 +33,7 @@ CONTACT_KEYS = {
     "phones",
     "social_medias",
 }
-DATAS = [
+DATAS: list[dict[str, Any]] = [
     {
         "firstname": "Ada",
         "lastname": "Lovelace",
