@@ -18,6 +18,7 @@ from openenrich.accounts import repository
 from openenrich.app import create_app
 from openenrich.config import Settings
 from openenrich.services import Services, build_services
+from openenrich.waterfall.config import WaterfallConfig
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "OPENENRICH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -124,6 +125,8 @@ class Api:
 async def running_api(
     settings: Settings, credits: int = 1000, sandbox_credits: int = 1000, **build: Any
 ) -> AsyncIterator[Api]:
+    # No built-in SMTP probing unless a test asks for it: tests never leave loopback.
+    build.setdefault("waterfall_config", WaterfallConfig(order={}, verifiers=[]))
     found = build_services(settings, **build)
     async with found.db.transaction() as session:
         created = await repository.create_workspace(

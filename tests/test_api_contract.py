@@ -6,7 +6,6 @@ import uuid
 from typing import Any
 
 import pytest
-
 from tests.harness import Api
 from tests.spec import assert_schema, documented_errors
 

@@ -15,7 +15,11 @@ from tests.spec import assert_schema
 
 text = st.text(max_size=30)
 junk = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | text,
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | text,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(text, children, max_size=4),
     max_leaves=8,
 )
@@ -100,7 +104,10 @@ def test_generated_paths_and_headers_never_500(sqlite_url: str, tmp_path: Path) 
             @given(
                 ident=st.text(
                     st.characters(
-                        min_codepoint=33, max_codepoint=0x2FFF, exclude_characters="/?#%\x7f", exclude_categories=("Cc", "Cs")
+                        min_codepoint=33,
+                        max_codepoint=0x2FFF,
+                        exclude_characters="/?#%\x7f",
+                        exclude_categories=("Cc", "Cs"),
                     ),
                     min_size=1,
                     max_size=40,

@@ -22,6 +22,7 @@ from openenrich.enrichment.endpoints import router as enrichment_router
 from openenrich.reverse.endpoints import router as reverse_router
 from openenrich.services import Services, build_services
 from openenrich.v1.endpoints import router as v1_router
+from openenrich.waterfall.metrics import metrics_response
 from openenrich.webhooks.endpoints import router as webhooks_router
 
 SPEC = Path(__file__).parent / "api" / "fullenrich-v2-openapi.yml"
@@ -89,5 +90,10 @@ def create_app(settings: Settings | None = None, prebuilt: Services | None = Non
         except Exception:
             return json_response({"code": "error.database", "message": "Database unavailable"}, 503)
         return json_response({"status": "ok"})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        body, content_type = metrics_response()
+        return Response(content=body, media_type=content_type)
 
     return app

@@ -3,8 +3,17 @@
 from openenrich.accounts import models as accounts_models
 from openenrich.db import Base
 from openenrich.enrichment import models as enrichment_models
+from openenrich.verification import models as verification_models
+from openenrich.waterfall import models as waterfall_models
 from openenrich.webhooks import models as webhook_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "enrichment_models", "metadata", "webhook_models"]
+__all__ = [
+    "accounts_models",
+    "enrichment_models",
+    "metadata",
+    "verification_models",
+    "waterfall_models",
+    "webhook_models",
+]

@@ -17,11 +17,15 @@ from openenrich.enrichment.jobs import ContactJobs, Pricing
 from openenrich.enrichment.processing import EnrichProcessor, Processor
 from openenrich.enrichment.service import ResultReader
 from openenrich.providers.base import Field
+from openenrich.providers.builtin import BuiltinFinder, BuiltinVerifier
 from openenrich.providers.sandbox import SandboxProvider
 from openenrich.queue.wake import Wakeup, make_wakeup
 from openenrich.queue.worker import WorkerPool
 from openenrich.reverse.processor import ReverseEmailProcessor
+from openenrich.verification import EmailEngine, SqlFactsStore, VerificationSettings
 from openenrich.waterfall import Waterfall
+from openenrich.waterfall.config import WaterfallConfig, load_config
+from openenrich.waterfall.factory import build_waterfall
 from openenrich.webhooks import WebhookHub, WebhookSettings
 
 
@@ -42,9 +46,25 @@ def sandbox_waterfall(settings: Settings) -> Waterfall:
     return Waterfall({f: [provider] for f in Field})
 
 
-def live_waterfall(settings: Settings, http: httpx.AsyncClient, db: Database) -> Waterfall:
-    """The configured providers; none by default, so a live job finds nothing."""
-    return Waterfall({})
+def live_waterfall(
+    settings: Settings,
+    http: httpx.AsyncClient,
+    db: Database,
+    config: WaterfallConfig,
+    verification: VerificationSettings,
+) -> tuple[Waterfall, EmailEngine]:
+    """The configured sources (`OPENENRICH_CONFIG`); by default the built-in finder and
+    SMTP verifier, which share one engine: its SMTP sessions and cached domain facts."""
+    engine = EmailEngine(verification, SqlFactsStore(db))
+    waterfall = build_waterfall(
+        config,
+        http,
+        db=db,
+        redis_url=settings.redis_url,
+        verifiers=[BuiltinVerifier(engine=engine)],
+        extra_providers={"builtin": BuiltinFinder(engine=engine)},
+    )
+    return waterfall, engine
 
 
 @dataclass
@@ -60,6 +80,8 @@ class Services:
     reader: ResultReader
     processors: dict[str, Processor] = field(default_factory=dict)
     webhooks: WebhookHub | None = None
+    live: Waterfall | None = None
+    email_engine: EmailEngine | None = None
 
     def worker_pool(self) -> WorkerPool:
         return WorkerPool(
@@ -72,19 +94,34 @@ class Services:
         )
 
     async def close(self) -> None:
+        if self.live is not None:
+            await self.live.aclose()  # writes out the last call-log and cache rows
+        if self.email_engine is not None:
+            await self.email_engine.aclose()
         await self.wakeup.close()
         await self.http.aclose()
         await self.db.dispose()
 
 
 def build_services(
-    settings: Settings, *, http: httpx.AsyncClient | None = None, events: JobEvents | None = None
+    settings: Settings,
+    *,
+    http: httpx.AsyncClient | None = None,
+    events: JobEvents | None = None,
+    waterfall_config: WaterfallConfig | None = None,
+    verification: VerificationSettings | None = None,
 ) -> Services:
     db = Database(settings.database_url)
     client = http or httpx.AsyncClient(timeout=30.0, follow_redirects=False)
     secret = load_secret(settings.secret_key, settings.secret_key_file)
     sandbox = sandbox_waterfall(settings)
-    live = live_waterfall(settings, client, db)
+    live, email_engine = live_waterfall(
+        settings,
+        client,
+        db,
+        waterfall_config or load_config(),
+        verification or VerificationSettings(),
+    )
     processors: dict[str, Processor] = {
         "enrich": EnrichProcessor(lambda is_sandbox: sandbox if is_sandbox else live),
         "reverse_email": ReverseEmailProcessor(
@@ -105,4 +142,6 @@ def build_services(
         reader=ResultReader(db, contact_jobs, settings.in_progress_as_status),
         processors=processors,
         webhooks=hooks,
+        live=live,
+        email_engine=email_engine,
     )

@@ -103,7 +103,9 @@ class EnrichProcessor:
         fields = {Field(f) for f in contact.fields}
         if query.linkedin_url:
             fields.add(Field.PROFILE)
-        outcome = await self.waterfall_for(enrichment.sandbox).run(query, frozenset(fields))
+        outcome = await self.waterfall_for(enrichment.sandbox).run(
+            query, frozenset(fields), workspace_id=enrichment.workspace_id
+        )
         info = assembly.collect(outcome.findings, contact.fields, query.domain)
         return EnrichOutcome(contact, info, outcome.findings)
 

@@ -147,6 +147,20 @@ async def release(session: AsyncSession, claim: Claim, status: ContactStatus) ->
     )
 
 
+async def renew_lease(session: AsyncSession, claim: Claim, lease: timedelta) -> bool:
+    """Extend a lease still held; False once it was lost."""
+    result = await session.execute(
+        update(Contact)
+        .where(
+            Contact.id == claim.contact_id,
+            Contact.status == ContactStatus.RUNNING,
+            Contact.attempts == claim.attempt,
+        )
+        .values(lease_expires_at=utcnow() + lease)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def unfinished_count(session: AsyncSession, enrichment_id: str) -> int:
     return int(
         await session.scalar(

@@ -72,7 +72,19 @@ class WorkerPool:
         # A freed slot lets the claim loop take more work at once.
         self.wakeup.poke()
 
+    async def _keep_lease(self, claim: jobs.Claim) -> None:
+        """Renew the lease while the contact runs, so only a dead worker loses it."""
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            try:
+                async with self.db.transaction() as session:
+                    if not await jobs.renew_lease(session, claim, self.lease):
+                        return
+            except Exception:
+                log.warning("lease renewal failed; retrying", exc_info=True)
+
     async def _run_one(self, claim: jobs.Claim) -> None:
+        keeper = asyncio.create_task(self._keep_lease(claim))
         try:
             await self.jobs.run(claim)
         except asyncio.CancelledError:
@@ -85,6 +97,8 @@ class WorkerPool:
                 if status is ContactStatus.FAILED:
                     enrichment = await jobs.lock_enrichment(session, claim.enrichment_id, 0)
                     await self.jobs.close_if_done(session, enrichment)
+        finally:
+            keeper.cancel()
 
     async def sweep(self) -> None:
         """Requeue expired leases; close enrichments with nothing left to run."""
