@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tests.spec import assert_schema
 from tests.test_crash import free_port, start
 
