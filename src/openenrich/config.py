@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     price_phone: int = 10
     price_reverse_profile: int = 1
     dedup_days: int = 90
+    # Provider-call log retention (the cache keeps its own TTLs from the waterfall file).
+    call_log_days: float = 90.0
 
     # Workers: contacts processed at once per process, lease and sweeper timing.
     worker_concurrency: int = 20

@@ -26,6 +26,7 @@ from openenrich.verification import EmailEngine, SqlFactsStore, VerificationSett
 from openenrich.waterfall import Waterfall
 from openenrich.waterfall.config import WaterfallConfig, load_config
 from openenrich.waterfall.factory import build_waterfall
+from openenrich.waterfall.store import purge
 from openenrich.webhooks import WebhookHub, WebhookSettings
 
 
@@ -91,7 +92,12 @@ class Services:
             concurrency=self.settings.worker_concurrency,
             lease=timedelta(seconds=self.settings.lease_seconds),
             sweep_interval=self.settings.sweep_interval_seconds,
+            housekeeping=[self.purge_expired],
         )
+
+    async def purge_expired(self) -> None:
+        """Cached provider answers past their TTL and call-log rows past retention."""
+        await purge(self.db, call_log_days=self.settings.call_log_days)
 
     async def close(self) -> None:
         if self.live is not None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from openenrich.db import Database, utcnow
@@ -29,6 +31,8 @@ class WorkerPool:
         lease: timedelta,
         sweep_interval: float,
         poll_interval: float = 1.0,
+        housekeeping: Sequence[Callable[[], Awaitable[object]]] = (),
+        housekeeping_interval: float = 3600.0,
     ) -> None:
         self.db = db
         self.jobs = contact_jobs
@@ -38,6 +42,10 @@ class WorkerPool:
         self.sweep_interval = sweep_interval
         self.poll_interval = poll_interval
         self._running: set[asyncio.Task[None]] = set()
+        # Slow chores (expired cache rows, old logs), run by the sweeper now and then.
+        self.housekeeping = list(housekeeping)
+        self.housekeeping_interval = housekeeping_interval
+        self._next_housekeeping = 0.0
 
     async def recover(self) -> None:
         """At start of a single-process server: whatever was running died with it."""
@@ -111,6 +119,10 @@ class WorkerPool:
         if requeued:
             log.info("requeued contacts of %d enrichments after expired leases", len(requeued))
             await self.wakeup.notify()
+        if self.housekeeping and time.monotonic() >= self._next_housekeeping:
+            self._next_housekeeping = time.monotonic() + self.housekeeping_interval
+            for chore in self.housekeeping:
+                await chore()
 
     async def _sweep_forever(self) -> None:
         while True:

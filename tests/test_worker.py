@@ -1,0 +1,86 @@
+"""The worker pool: leases expire and are swept back, live leases are renewed, and the
+sweeper's housekeeping removes expired cached answers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from tests.harness import make_settings, running_api
+
+from openenrich.db import utcnow
+from openenrich.enrichment import repository as jobs
+from openenrich.enrichment.models import Contact
+from openenrich.waterfall.models import ProviderCacheEntry
+
+pytestmark = pytest.mark.anyio
+PERSON = {
+    "first_name": "Lea",
+    "last_name": "Se",
+    "domain": "lease.example",
+    "enrich_fields": ["contact.work_emails"],
+}
+
+
+async def test_expired_lease_is_swept_back_and_fenced(database_url: str, tmp_path: Path) -> None:
+    settings = make_settings(database_url, tmp_path, embedded_worker=False)
+    async with running_api(settings) as api:
+        enrichment_id = await api.enrich({"name": "l", "data": [PERSON]})
+        async with api.services.db.transaction() as session:
+            (stale,) = await jobs.claim(session, timedelta(seconds=-1), 10)
+        pool = api.services.worker_pool()
+        await pool.sweep()
+        async with api.services.db.transaction() as session:
+            (fresh,) = await jobs.claim(session, timedelta(minutes=1), 10)
+        assert fresh.contact_id == stale.contact_id and fresh.attempt == stale.attempt + 1
+        # The first holder comes back late: its lease is fenced off, the second finishes.
+        async with api.services.db.transaction() as session:
+            assert not await jobs.renew_lease(session, stale, timedelta(minutes=1))
+            assert not await jobs.finish_contact(session, stale, {}, 0)
+            assert await jobs.finish_contact(session, fresh, {}, 0)
+        await pool.sweep()  # closes the enrichment: no contact left to run
+        body = (await api.wait(enrichment_id)).json()
+        assert body["status"] == "FINISHED"
+
+
+async def test_running_contact_keeps_its_lease(sqlite_url: str, tmp_path: Path) -> None:
+    settings = make_settings(
+        sqlite_url, tmp_path, lease_seconds=0.3, sandbox_latency_ms=1200, sweep_interval_seconds=0.1
+    )
+    async with running_api(settings) as api:
+        enrichment_id = await api.enrich({"name": "slow", "data": [PERSON]})
+        body = (await api.wait(enrichment_id)).json()
+        assert body["status"] == "FINISHED"
+        async with api.services.db.read() as session:
+            attempts = await session.scalar(
+                select(Contact.attempts).where(Contact.enrichment_id == enrichment_id)
+            )
+        assert attempts == 1  # never swept back while it ran, though it outlived its lease
+
+
+async def test_housekeeping_purges_expired_cache(database_url: str, tmp_path: Path) -> None:
+    settings = make_settings(database_url, tmp_path, embedded_worker=False)
+    async with running_api(settings) as api:
+        now = utcnow()
+        async with api.services.db.transaction() as session:
+            for key, expires in (
+                ("old", now - timedelta(seconds=1)),
+                ("new", now + timedelta(days=1)),
+            ):
+                session.add(
+                    ProviderCacheEntry(
+                        key=key,
+                        provider="p",
+                        kind="find",
+                        found=False,
+                        payload="[]",
+                        expires_at=expires,
+                    )
+                )
+        await api.services.worker_pool().sweep()
+        async with api.services.db.read() as session:
+            keys = (await session.execute(select(ProviderCacheEntry.key))).scalars().all()
+            count = await session.scalar(select(func.count()).select_from(ProviderCacheEntry))
+        assert list(keys) == ["new"] and count == 1
