@@ -249,6 +249,8 @@ async def test_malformed_oversized_and_unknown_routes(api: Api) -> None:
 
 async def test_docs_serve_our_openapi(api: Api) -> None:
     document = (await api.client.get("/openapi.json")).json()
-    assert "/contact/enrich/bulk" in document["paths"]
+    assert "/api/v2/contact/enrich/bulk" in document["paths"]
+    assert "/api/v1/contact/enrich/bulk" in document["paths"]
+    assert document["components"]["schemas"]["RecordEnrichment"]
     assert (await api.client.get("/docs")).status_code == 200
     assert (await api.client.get("/healthz")).json() == {"status": "ok"}

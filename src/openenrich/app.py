@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 from fastapi import FastAPI, Request
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 from sqlalchemy import text
 
@@ -29,11 +30,27 @@ SPEC = Path(__file__).parent / "api" / "fullenrich-v2-openapi.yml"
 
 
 @cache
-def openapi_document() -> dict[str, Any]:
-    """The published contract, served as our own: same paths, fields and errors."""
-    document: dict[str, Any] = yaml.safe_load(SPEC.read_text())
-    document["servers"] = [{"url": "/api/v2"}]
-    document["info"]["title"] = "OpenEnrich API (FullEnrich v2 compatible)"
+def _contract() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(SPEC.read_text())
+    return loaded
+
+
+def openapi_document(app: FastAPI) -> dict[str, Any]:
+    """The published v2 contract as it is (same paths, fields and errors), under `/api/v2`,
+    plus what this server adds (v1, webhook deliveries) as FastAPI describes it."""
+    contract = _contract()
+    document: dict[str, Any] = {
+        **contract,
+        "info": {**contract["info"], "title": "OpenEnrich API (FullEnrich compatible)"},
+        "servers": [{"url": "/"}],
+        "paths": {f"/api/v2{path}": item for path, item in contract["paths"].items()},
+    }
+    generated = get_openapi(title=app.title, version=app.version, routes=app.routes)
+    for path, item in generated.get("paths", {}).items():
+        document["paths"].setdefault(path, item)
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name, schema in generated.get("components", {}).get("schemas", {}).items():
+        schemas.setdefault(name, schema)
     return document
 
 
@@ -73,7 +90,13 @@ def create_app(settings: Settings | None = None, prebuilt: Services | None = Non
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    app.openapi = openapi_document  # type: ignore[method-assign]
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = openapi_document(app)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.include_router(accounts_router, prefix="/api/v2")
