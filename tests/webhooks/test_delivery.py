@@ -42,8 +42,9 @@ CONTACTS = [
 
 
 @pytest.fixture
-async def api(sqlite_url: str, tmp_path: Path) -> AsyncIterator[Api]:
-    async with running_api(make_settings(sqlite_url, tmp_path)) as running:
+async def api(database_url: str, tmp_path: Path) -> AsyncIterator[Api]:
+    """SQLite and PostgreSQL: leases and the delivery log are SQL."""
+    async with running_api(make_settings(database_url, tmp_path)) as running:
         assert running.services.webhooks is not None
         running.services.webhooks.settings = fast_settings()
         yield running
