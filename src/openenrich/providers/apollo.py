@@ -26,18 +26,18 @@ from openenrich.providers.base import (
     Field,
     Finding,
     ProfileFinding,
-    ProviderError,
     ProviderResult,
 )
 from openenrich.providers.replies import (
-    check_status,
+    checked_body,
     error_code,
     fail,
+    filled,
     integer,
     items,
-    json_body,
     mapping,
     maybe_json,
+    require_lookup_input,
     text,
 )
 
@@ -121,24 +121,17 @@ class ApolloAdapter:
     def build_request(
         self, query: ContactQuery, fields: frozenset[Field], api_key: str
     ) -> httpx.Request:
-        named = bool(query.first_name and query.last_name)
-        company = query.domain or query.company_name
-        if not (query.linkedin_url or query.email or (named and company)):
-            raise ProviderError(
-                ErrorKind.BAD_REQUEST, "needs a LinkedIn URL, an email, or a name with a company"
-            )
-        body: dict[str, Any] = {
-            key: value
-            for key, value in {
+        require_lookup_input(query)
+        body = filled(
+            {
                 "first_name": query.first_name,
                 "last_name": query.last_name,
                 "domain": query.domain,
                 "organization_name": query.company_name,
                 "linkedin_url": p.linkedin_url(query.linkedin_url) or query.linkedin_url,
                 "email": query.email,
-            }.items()
-            if value
-        }
+            }
+        )
         body["reveal_personal_emails"] = Field.PERSONAL_EMAIL in fields
         return httpx.Request(
             "POST",
@@ -153,8 +146,7 @@ class ApolloAdapter:
             # Apollo words exhausted credits in the body, on varying statuses.
             if "credit" in str(body).lower():
                 raise fail(ErrorKind.QUOTA, response, error_code(body))
-        check_status(response)
-        person = mapping(mapping(json_body(response)).get("person"))
+        person = mapping(checked_body(response).get("person"))
         if not person:
             return ProviderResult()
         findings: list[Finding] = []

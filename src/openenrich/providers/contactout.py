@@ -23,7 +23,6 @@ from openenrich.providers.base import (
     Finding,
     PhoneFinding,
     ProfileFinding,
-    ProviderError,
     ProviderResult,
 )
 from openenrich.providers.person import (
@@ -35,13 +34,15 @@ from openenrich.providers.person import (
     person,
 )
 from openenrich.providers.replies import (
-    check_status,
     fail,
     items,
     json_body,
     mapping,
     maybe_json,
+    missed,
+    require_lookup_input,
     text,
+    texts,
 )
 
 DEFAULT_BASE_URL = "https://api.contactout.com"
@@ -51,7 +52,7 @@ _INCLUDE = {
     Field.PERSONAL_EMAIL: "personal_email",
     Field.PHONE: "phone",
 }
-_ERRORS: Mapping[int, ErrorKind | None] = {403: None, 404: None}
+_ERRORS: Mapping[int, ErrorKind | None] = {403: None}
 
 
 class ContactOutAdapter:
@@ -66,15 +67,12 @@ class ContactOutAdapter:
     def build_request(
         self, query: ContactQuery, fields: frozenset[Field], api_key: str
     ) -> httpx.Request:
-        profile_url = linkedin_url(query.linkedin_url)
-        named = bool(query.first_name and query.last_name)
-        if not (profile_url or query.email or (named and (query.domain or query.company_name))):
-            raise ProviderError(
-                ErrorKind.BAD_REQUEST, "needs a public LinkedIn URL, an email, or name and company"
-            )
+        require_lookup_input(
+            query, "needs a public LinkedIn URL, an email, or name and company", canonical=True
+        )
         body = compact(
             {
-                "linkedin_url": profile_url,
+                "linkedin_url": linkedin_url(query.linkedin_url),
                 "email": query.email,
                 "first_name": query.first_name,
                 "last_name": query.last_name,
@@ -91,7 +89,8 @@ class ContactOutAdapter:
         )
 
     def parse_response(self, response: httpx.Response) -> ProviderResult:
-        check_status(response, _ERRORS)
+        if missed(response, _ERRORS):
+            return ProviderResult()
         if response.status_code == 403:
             # Out of credits and a key without API access both answer 403; the message
             # tells them apart. Either way the key is unusable until someone acts.
@@ -99,24 +98,18 @@ class ContactOutAdapter:
             if "credit" in message:
                 raise fail(ErrorKind.QUOTA, response, "credits")
             raise fail(ErrorKind.AUTH, response, "forbidden")
-        if response.status_code == 404:
-            return ProviderResult()
         profile = mapping(mapping(json_body(response)).get("profile"))
         return ProviderResult(findings=list(_findings(profile)))
-
-
-def _strings(value: Any) -> list[str]:
-    return [s for s in (text(v) for v in items(value)) if s]
 
 
 def _findings(profile: Mapping[str, Any]) -> Iterator[Finding]:
     seen: set[str] = set()
     for key, field in (("work_email", Field.WORK_EMAIL), ("personal_email", Field.PERSONAL_EMAIL)):
-        for email in _strings(profile.get(key)):
+        for email in texts(profile.get(key)):
             if email.lower() not in seen:
                 seen.add(email.lower())
                 yield EmailFinding(email, field)
-    for number in dict.fromkeys(_strings(profile.get("phone"))):
+    for number in dict.fromkeys(texts(profile.get("phone"))):
         yield PhoneFinding(number)
     built = _person(profile)
     if built:
@@ -150,7 +143,7 @@ def _person(profile: Mapping[str, Any]) -> dict[str, Any]:
         country=country,
         employments=jobs,
         educations=[_school(mapping(e)) for e in items(profile.get("education"))],
-        skills=_strings(profile.get("skills")),
+        skills=texts(profile.get("skills")),
     )
 
 

@@ -30,12 +30,13 @@ from openenrich.providers.base import (
 )
 from openenrich.providers.person import compact, company, employment, person
 from openenrich.providers.replies import (
-    check_status,
+    checked_body,
     error_code,
     fail,
     items,
-    json_body,
     mapping,
+    pending_from_path,
+    require_name_or_linkedin,
     text,
 )
 
@@ -64,11 +65,7 @@ class DropcontactAdapter:
     def build_request(
         self, query: ContactQuery, fields: frozenset[Field], api_key: str
     ) -> httpx.Request:
-        named = bool(query.first_name and query.last_name)
-        if not query.linkedin_url and not (named and (query.domain or query.company_name)):
-            raise ProviderError(
-                ErrorKind.BAD_REQUEST, "needs first and last name with a company, or a LinkedIn URL"
-            )
+        require_name_or_linkedin(query)
         # No "email" key: sending one buys a verification credit that is never refunded.
         record = compact(
             {
@@ -87,8 +84,7 @@ class DropcontactAdapter:
         )
 
     def parse_response(self, response: httpx.Response) -> ProviderResult | Pending:
-        check_status(response, _ERRORS)
-        body = mapping(json_body(response))
+        body = checked_body(response, _ERRORS)
         request_id = text(body.get("request_id"))
         if request_id is None or body.get("success") is False:
             raise _refusal(response, body)
@@ -102,14 +98,12 @@ class DropcontactAdapter:
         )
 
     def parse_poll(self, response: httpx.Response) -> ProviderResult | Pending:
-        check_status(response, _ERRORS)
-        body = mapping(json_body(response))
+        body = checked_body(response, _ERRORS)
         if body.get("success") is not True:
             if body.get("error") is True:
                 raise _refusal(response, body)
             # Not ready yet (or an id Dropcontact does not know: the deadline ends that).
-            handle = response.request.url.path.rstrip("/").rsplit("/", 1)[-1]
-            return Pending(handle, self.poll_after)
+            return pending_from_path(response, self.poll_after)
         records = items(body.get("data"))
         record = mapping(records[0]) if records else {}
         return ProviderResult(findings=list(_findings(record)))

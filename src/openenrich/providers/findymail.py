@@ -26,7 +26,7 @@ from openenrich.providers.base import (
     ProviderResult,
     Verdict,
 )
-from openenrich.providers.replies import check_status, fail, json_body, mapping, text
+from openenrich.providers.replies import checked_body, fail, mapping, text
 
 DEFAULT_BASE_URL = "https://app.findymail.com/api"
 
@@ -37,8 +37,7 @@ def _headers(api_key: str) -> dict[str, str]:
 
 def _body(response: httpx.Response) -> Mapping[str, Any]:
     """The reply as an object, after the status and the in-body `error` are checked."""
-    check_status(response)
-    body = mapping(json_body(response))
+    body = checked_body(response)
     error = text(body.get("error"))
     if error is not None:
         lowered = error.lower()

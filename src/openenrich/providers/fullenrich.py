@@ -25,7 +25,6 @@ from openenrich.providers.base import (
     Pending,
     PhoneFinding,
     ProfileFinding,
-    ProviderError,
     ProviderResult,
 )
 from openenrich.providers.person import compact
@@ -37,6 +36,8 @@ from openenrich.providers.replies import (
     json_body,
     mapping,
     maybe_json,
+    pending_from_path,
+    require_name_or_linkedin,
     retry_after,
     text,
 )
@@ -66,11 +67,7 @@ class FullEnrichAdapter:
     def build_request(
         self, query: ContactQuery, fields: frozenset[Field], api_key: str
     ) -> httpx.Request:
-        has_name = bool(query.first_name and query.last_name)
-        if not query.linkedin_url and not (has_name and (query.domain or query.company_name)):
-            raise ProviderError(
-                ErrorKind.BAD_REQUEST, "needs first and last name with a company, or a LinkedIn URL"
-            )
+        require_name_or_linkedin(query)
         # enrich_fields may not be empty; a profile-only request asks for the cheapest field.
         enrich_fields = [value for key, value in _ENRICH_FIELD.items() if key in fields]
         contact = compact(
@@ -105,12 +102,12 @@ class FullEnrichAdapter:
     def parse_poll(self, response: httpx.Response) -> ProviderResult | Pending:
         code = error_code(maybe_json(response))
         if response.status_code == 400 and code == "error.enrichment.in_progress":
-            return self._still_pending(response)
+            return pending_from_path(response, self.poll_after)
         _check(response)  # 402 (its body is the result, CREDITS_INSUFFICIENT) is a quota
         body = mapping(json_body(response))
         job_status = text(body.get("status")) or ""
         if job_status in _PENDING_STATUSES:
-            return self._still_pending(response)
+            return pending_from_path(response, self.poll_after)
         if job_status == "FINISHED":
             records = items(body.get("data"))
             return ProviderResult(findings=list(_findings(mapping(records[0] if records else {}))))
@@ -121,10 +118,6 @@ class FullEnrichAdapter:
         if job_status == "CANCELED":
             raise fail(ErrorKind.BAD_REQUEST, response, job_status)
         raise fail(ErrorKind.TRANSIENT, response, "unexpected job status")
-
-    def _still_pending(self, response: httpx.Response) -> Pending:
-        handle = response.request.url.path.rstrip("/").rsplit("/", 1)[-1]
-        return Pending(handle, self.poll_after)
 
 
 def _auth(api_key: str) -> dict[str, str]:

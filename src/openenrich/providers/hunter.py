@@ -25,7 +25,7 @@ from openenrich.providers.base import (
     Verdict,
 )
 from openenrich.providers.person import linkedin_handle
-from openenrich.providers.replies import check_status, fail, json_body, mapping, text
+from openenrich.providers.replies import check_status, fail, json_body, mapping, missed, text
 
 DEFAULT_BASE_URL = "https://api.hunter.io/v2"
 
@@ -106,8 +106,7 @@ class HunterAdapter:
 
     def parse_response(self, response: httpx.Response) -> ProviderResult:
         # 404 on the finder is "no such person/email": a clean miss, not a fault.
-        check_status(response, {**_ERRORS, 404: None})
-        if response.status_code == 404:
+        if missed(response, _ERRORS):
             return ProviderResult()
         data = mapping(mapping(json_body(response)).get("data"))
         email = text(data.get("email"))

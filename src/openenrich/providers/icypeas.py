@@ -25,7 +25,7 @@ from openenrich.providers.base import (
     ProviderError,
     ProviderResult,
 )
-from openenrich.providers.replies import check_status, fail, items, json_body, mapping, text
+from openenrich.providers.replies import checked_body, fail, items, mapping, text
 
 DEFAULT_BASE_URL = "https://app.icypeas.com/api"
 
@@ -49,8 +49,7 @@ def _headers(api_key: str) -> dict[str, str]:
 
 
 def _checked(response: httpx.Response) -> Mapping[str, Any]:
-    check_status(response)
-    body = mapping(json_body(response))
+    body = checked_body(response)
     if body.get("success") is False:
         # Validation errors come back as 200 with success false.
         blob = str(body.get("validationErrors") or body.get("message") or "").lower()

@@ -19,7 +19,7 @@ from openenrich.providers.base import (
     ProviderError,
     ProviderResult,
 )
-from openenrich.providers.replies import check_status, json_body, mapping, text
+from openenrich.providers.replies import filled, json_body, mapping, missed, text
 
 DEFAULT_BASE_URL = "https://api.leadmagic.io"
 
@@ -46,16 +46,14 @@ class LeadMagicAdapter:
     ) -> httpx.Request:
         if not (query.first_name and query.last_name and (query.domain or query.company_name)):
             raise ProviderError(ErrorKind.BAD_REQUEST, "needs first and last name with a company")
-        body = {
-            key: value
-            for key, value in {
+        body = filled(
+            {
                 "first_name": query.first_name,
                 "last_name": query.last_name,
                 "domain": query.domain,
                 "company_name": query.company_name,
-            }.items()
-            if value
-        }
+            }
+        )
         return httpx.Request(
             "POST",
             f"{self.base_url}/v1/people/email-finder",
@@ -65,8 +63,7 @@ class LeadMagicAdapter:
 
     def parse_response(self, response: httpx.Response) -> ProviderResult:
         # 404 from the finder is "nobody found"; the route itself is fixed.
-        check_status(response, {404: None})
-        if response.status_code == 404:
+        if missed(response):
             return ProviderResult()
         body = mapping(json_body(response))
         email = text(body.get("email"))

@@ -31,20 +31,22 @@ from openenrich.providers.base import (
 )
 from openenrich.providers.person import compact, company, employment, person
 from openenrich.providers.replies import (
-    check_status,
     fail,
+    integer,
     items,
     json_body,
     mapping,
     maybe_json,
+    missed,
+    require_lookup_input,
     retry_after,
     text,
+    texts,
 )
 
 DEFAULT_BASE_URL = "https://api.lusha.com"
 
 _ERRORS: Mapping[int, ErrorKind | None] = {
-    404: None,
     412: ErrorKind.BAD_REQUEST,
     429: None,
     451: ErrorKind.BAD_REQUEST,
@@ -67,13 +69,7 @@ class LushaAdapter:
     def build_request(
         self, query: ContactQuery, fields: frozenset[Field], api_key: str
     ) -> httpx.Request:
-        named = bool(query.first_name and query.last_name)
-        if not (
-            query.linkedin_url or query.email or (named and (query.domain or query.company_name))
-        ):
-            raise ProviderError(
-                ErrorKind.BAD_REQUEST, "needs a LinkedIn URL, an email, or name and company"
-            )
+        require_lookup_input(query, "needs a LinkedIn URL, an email, or name and company")
         params = compact(
             {
                 "linkedinUrl": query.linkedin_url,
@@ -89,11 +85,10 @@ class LushaAdapter:
         )
 
     def parse_response(self, response: httpx.Response) -> ProviderResult:
-        check_status(response, _ERRORS)
+        if missed(response, _ERRORS):
+            return ProviderResult()
         if response.status_code == 429:
             raise _too_many(response)
-        if response.status_code == 404:
-            return ProviderResult()
         contact = mapping(mapping(json_body(response)).get("contact"))
         if contact.get("error"):  # e.g. {"code": 3, "name": "EMPTY_DATA"}: a clean miss
             return ProviderResult()
@@ -181,15 +176,11 @@ def _person(data: Mapping[str, Any]) -> dict[str, Any]:
         last_name=text(data.get("lastName")),
         full_name=text(data.get("fullName")),
         linkedin=text(mapping(data.get("socialLinks")).get("linkedin")),
-        connection_count=_int(data.get("linkedinConnectionsCount")),
+        connection_count=integer(data.get("linkedinConnectionsCount")),
         city=text(location.get("city")),
         region=text(location.get("state")),
         country=text(location.get("country")),
         country_code=text(location.get("countryIso2")) or text(location.get("country_iso2")),
         employments=jobs,
-        skills=[s for s in (text(v) for v in items(data.get("linkedinSkills"))) if s],
+        skills=texts(data.get("linkedinSkills")),
     )
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 
-from openenrich.providers.base import EmailStatus, ErrorKind, ProviderError, Verdict
-from openenrich.providers.replies import check_status, fail, json_body, mapping, text
+from openenrich.providers.base import EmailStatus, ErrorKind, Verdict
+from openenrich.providers.replies import body_error, checked_body, fail, requested_email, text
 
 DEFAULT_BASE_URL = "https://api.millionverifier.com"
 
@@ -45,10 +45,9 @@ class MillionVerifierAdapter:
         )
 
     def parse_verify(self, response: httpx.Response) -> Verdict:
-        check_status(response)
-        body = mapping(json_body(response))
+        body = checked_body(response)
         if text(body.get("error")):
-            raise _body_error(response, str(body["error"]))
+            raise body_error(response, str(body["error"]), ("api", "key"))
         code = _int(body.get("resultcode"))
         result = str(body.get("result") or (_RESULT_CODE.get(code, "") if code else ""))
         if result not in _RESULT:
@@ -58,7 +57,7 @@ class MillionVerifierAdapter:
         if result == "invalid" and ("domain" in subresult or "mx" in subresult):
             status = EmailStatus.INVALID_DOMAIN
         return Verdict(
-            email=text(body.get("email")) or str(response.request.url.params.get("email", "")),
+            email=text(body.get("email")) or requested_email(response),
             status=status,
             evidence={k: body[k] for k in _EVIDENCE_KEYS if body.get(k) not in (None, "")},
             personal=body.get("free") is True,
@@ -72,12 +71,3 @@ def _int(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _body_error(response: httpx.Response, message: str) -> ProviderError:
-    lowered = message.lower()
-    if "credit" in lowered:
-        return fail(ErrorKind.QUOTA, response, "credits")
-    if "api" in lowered or "key" in lowered:
-        return fail(ErrorKind.AUTH, response, "api_key")
-    return fail(ErrorKind.BAD_REQUEST, response, "error")

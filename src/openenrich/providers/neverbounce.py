@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from openenrich.providers.base import EmailStatus, ErrorKind, ProviderError, Verdict
-from openenrich.providers.replies import check_status, fail, json_body, mapping, text
+from openenrich.providers.replies import checked_body, fail, requested_email, text
 
 DEFAULT_BASE_URL = "https://api.neverbounce.com"
 
@@ -48,8 +48,7 @@ class NeverBounceAdapter:
         )
 
     def parse_verify(self, response: httpx.Response) -> Verdict:
-        check_status(response)
-        body = mapping(json_body(response))
+        body = checked_body(response)
         api_status = text(body.get("status")) or ""
         if api_status != "success":
             raise _failure(response, api_status, text(body.get("message")) or "")
@@ -65,7 +64,7 @@ class NeverBounceAdapter:
         if body.get("suggested_correction"):
             evidence["suggested_correction"] = body["suggested_correction"]
         return Verdict(
-            email=str(response.request.url.params.get("email", "")),
+            email=requested_email(response),
             status=status,
             evidence=evidence,
             personal="free_email_host" in flags,

@@ -17,16 +17,22 @@ from openenrich.providers import person as p
 from openenrich.providers.base import (
     ContactQuery,
     EmailFinding,
-    ErrorKind,
     Field,
     Finding,
     LineType,
     PhoneFinding,
     ProfileFinding,
-    ProviderError,
     ProviderResult,
 )
-from openenrich.providers.replies import check_status, integer, items, json_body, mapping, text
+from openenrich.providers.replies import (
+    integer,
+    items,
+    json_body,
+    mapping,
+    missed,
+    require_lookup_input,
+    text,
+)
 
 DEFAULT_BASE_URL = "https://api.peopledatalabs.com/v5"
 
@@ -141,12 +147,9 @@ class PdlAdapter:
     def build_request(
         self, query: ContactQuery, fields: frozenset[Field], api_key: str
     ) -> httpx.Request:
+        require_lookup_input(query)
         company = query.domain or query.company_name
         named = bool(query.first_name and query.last_name)
-        if not (query.linkedin_url or query.email or (named and company)):
-            raise ProviderError(
-                ErrorKind.BAD_REQUEST, "needs a LinkedIn URL, an email, or a name with a company"
-            )
         body: dict[str, Any] = {"min_likelihood": self.min_likelihood}
         if query.linkedin_url:
             body["profile"] = p.linkedin_url(query.linkedin_url) or query.linkedin_url
@@ -165,8 +168,7 @@ class PdlAdapter:
         )
 
     def parse_response(self, response: httpx.Response) -> ProviderResult:
-        check_status(response, {404: None})
-        if response.status_code == 404:
+        if missed(response):
             return ProviderResult()
         data = mapping(mapping(json_body(response)).get("data"))
         if not data:

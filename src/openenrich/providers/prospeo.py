@@ -26,17 +26,17 @@ from openenrich.providers.base import (
     LineType,
     PhoneFinding,
     ProfileFinding,
-    ProviderError,
     ProviderResult,
 )
 from openenrich.providers.replies import (
-    check_status,
+    checked_body,
     fail,
+    filled,
     integer,
     items,
-    json_body,
     mapping,
     maybe_json,
+    require_lookup_input,
     text,
 )
 
@@ -128,24 +128,17 @@ class ProspeoAdapter:
     def build_request(
         self, query: ContactQuery, fields: frozenset[Field], api_key: str
     ) -> httpx.Request:
-        named = bool(query.first_name and query.last_name)
-        company = query.domain or query.company_name
-        if not (query.linkedin_url or query.email or (named and company)):
-            raise ProviderError(
-                ErrorKind.BAD_REQUEST, "needs a LinkedIn URL, an email, or a name with a company"
-            )
-        data = {
-            key: value
-            for key, value in {
+        require_lookup_input(query)
+        data = filled(
+            {
                 "first_name": query.first_name,
                 "last_name": query.last_name,
                 "company_website": query.domain,
                 "company_name": query.company_name,
                 "linkedin_url": p.linkedin_url(query.linkedin_url) or query.linkedin_url,
                 "email": query.email,
-            }.items()
-            if value
-        }
+            }
+        )
         mobile = Field.PHONE in fields
         body = {"only_verified_email": False, "enrich_mobile": mobile, "data": data}
         if mobile:
@@ -166,8 +159,7 @@ class ProspeoAdapter:
                 if kind is None:
                     return ProviderResult()
                 raise fail(kind, response, code)
-        check_status(response)
-        reply = mapping(json_body(response))
+        reply = checked_body(response)
         person = mapping(reply.get("person"))
         if not person:
             return ProviderResult()

@@ -4,7 +4,8 @@ Adapters call `check_status` first (with their vendor's quirks as overrides), th
 `json_body`, then pick values with `text`/`mapping`/`items`, which treat the wrong type
 as absent (vendors send `true` in place of a masked email, `{}` for null, and so on).
 Error details carry the status and the vendor's error code, never the body's free text,
-which may echo the person looked up.
+which may echo the person looked up. The request-side checks every adapter shares (the
+minimum input a lookup needs, dropping empty values from a body) live here too.
 """
 
 from __future__ import annotations
@@ -16,20 +17,34 @@ from typing import Any
 
 import httpx
 
-from openenrich.providers.base import ErrorKind, ProviderError
+from openenrich.providers.base import ContactQuery, ErrorKind, Pending, ProviderError
+from openenrich.providers.person import linkedin_url
 
 __all__ = [
+    "LOOKUP_INPUT",
+    "body_error",
     "check_status",
+    "checked_body",
     "error_code",
     "fail",
+    "filled",
     "integer",
     "items",
     "json_body",
     "mapping",
     "maybe_json",
+    "missed",
+    "pending_from_path",
+    "requested_email",
+    "require_lookup_input",
+    "require_name_or_linkedin",
     "retry_after",
     "text",
+    "texts",
 ]
+
+LOOKUP_INPUT = "needs a LinkedIn URL, an email, or a name with a company"
+_NAME_OR_LINKEDIN = "needs first and last name with a company, or a LinkedIn URL"
 
 _DEFAULT_KINDS: Mapping[int, ErrorKind] = {
     400: ErrorKind.BAD_REQUEST,
@@ -128,6 +143,14 @@ def json_body(response: httpx.Response) -> Any:
         raise fail(ErrorKind.TRANSIENT, response, "unparseable body") from exc
 
 
+def checked_body(
+    response: httpx.Response, overrides: Mapping[int, ErrorKind | None] | None = None
+) -> Mapping[str, Any]:
+    """`check_status`, then the JSON body as an object (anything else reads as empty)."""
+    check_status(response, overrides)
+    return mapping(json_body(response))
+
+
 def mapping(value: Any) -> Mapping[str, Any]:
     """`value` if it is a JSON object, else an empty one."""
     return value if isinstance(value, Mapping) else {}
@@ -148,3 +171,63 @@ def text(value: Any) -> str | None:
 def integer(value: Any) -> int | None:
     """An integer (not a boolean, which Python counts as one), else None."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def texts(value: Any) -> list[str]:
+    """The non-blank strings of a JSON array, stripped; anything else is dropped."""
+    return [s for s in (text(v) for v in items(value)) if s]
+
+
+def missed(
+    response: httpx.Response, overrides: Mapping[int, ErrorKind | None] | None = None
+) -> bool:
+    """`check_status` for a vendor whose 404 means "no match": True for that clean miss."""
+    check_status(response, {**(overrides or {}), 404: None})
+    return response.status_code == 404
+
+
+def requested_email(response: httpx.Response) -> str:
+    """The `email` query parameter of the request a verifier's reply answers."""
+    return str(response.request.url.params.get("email", ""))
+
+
+def pending_from_path(response: httpx.Response, poll_after: float) -> Pending:
+    """Still running: poll again the job named by the last segment of the polled URL."""
+    handle = response.request.url.path.rstrip("/").rsplit("/", 1)[-1]
+    return Pending(handle, poll_after)
+
+
+def body_error(
+    response: httpx.Response, message: str, auth_words: tuple[str, ...] = ("key",)
+) -> ProviderError:
+    """An error a verifier words in a 200 body: credits are the quota, a word of
+    `auth_words` the key, anything else our request. Only a code goes in the detail."""
+    lowered = message.lower()
+    if "credit" in lowered:
+        return fail(ErrorKind.QUOTA, response, "credits")
+    if any(word in lowered for word in auth_words):
+        return fail(ErrorKind.AUTH, response, "api_key")
+    return fail(ErrorKind.BAD_REQUEST, response, "error")
+
+
+def filled(values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` without its empty (falsy) entries, for a request body or query string."""
+    return {key: value for key, value in values.items() if value}
+
+
+def require_lookup_input(
+    query: ContactQuery, detail: str = LOOKUP_INPUT, *, canonical: bool = False
+) -> None:
+    """Refuse a query with neither a LinkedIn URL, an email, nor a full name with a
+    company (domain or name). With `canonical`, only a public profile URL counts."""
+    url = linkedin_url(query.linkedin_url) if canonical else query.linkedin_url
+    named = bool(query.first_name and query.last_name)
+    if not (url or query.email or (named and (query.domain or query.company_name))):
+        raise ProviderError(ErrorKind.BAD_REQUEST, detail)
+
+
+def require_name_or_linkedin(query: ContactQuery) -> None:
+    """Refuse a query with neither a full name with a company nor a LinkedIn URL."""
+    named = bool(query.first_name and query.last_name)
+    if not query.linkedin_url and not (named and (query.domain or query.company_name)):
+        raise ProviderError(ErrorKind.BAD_REQUEST, _NAME_OR_LINKEDIN)

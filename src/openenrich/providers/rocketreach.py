@@ -37,6 +37,7 @@ from openenrich.providers.replies import (
     items,
     json_body,
     mapping,
+    missed,
     text,
 )
 
@@ -166,8 +167,7 @@ class RocketReachAdapter:
         )
 
     def parse_response(self, response: httpx.Response) -> ProviderResult | Pending:
-        check_status(response, {404: None})
-        if response.status_code == 404:  # no such profile
+        if missed(response):  # no such profile
             return ProviderResult()
         return self._outcome(mapping(json_body(response)), response)
 

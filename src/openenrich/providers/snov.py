@@ -25,7 +25,7 @@ from openenrich.providers.base import (
     ProviderError,
     ProviderResult,
 )
-from openenrich.providers.replies import check_status, fail, items, json_body, mapping, text
+from openenrich.providers.replies import checked_body, fail, items, mapping, text
 
 DEFAULT_BASE_URL = "https://api.snov.io"
 DEFAULT_TOKEN_LIFETIME = 3600.0
@@ -64,8 +64,7 @@ class SnovAdapter:
         )
 
     def parse_token(self, response: httpx.Response) -> tuple[str, float]:
-        check_status(response, _TOKEN_ERRORS)
-        body = mapping(json_body(response))
+        body = checked_body(response, _TOKEN_ERRORS)
         token = text(body.get("access_token"))
         if token is None:
             raise fail(ErrorKind.TRANSIENT, response, "no access_token")
@@ -89,8 +88,7 @@ class SnovAdapter:
         )
 
     def parse_response(self, response: httpx.Response) -> ProviderResult | Pending:
-        check_status(response)
-        body = mapping(json_body(response))
+        body = checked_body(response)
         _raise_for_status(response, body)
         task_hash = text(mapping(body.get("data")).get("task_hash")) or text(
             mapping(body.get("meta")).get("task_hash")
@@ -108,8 +106,7 @@ class SnovAdapter:
         )
 
     def parse_poll(self, response: httpx.Response) -> ProviderResult | Pending:
-        check_status(response)
-        body = mapping(json_body(response))
+        body = checked_body(response)
         status = text(body.get("status"))
         if status == "in_progress":
             handle = response.request.url.params.get("task_hash", "")

@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 
-from openenrich.providers.base import EmailStatus, ErrorKind, ProviderError, Verdict
-from openenrich.providers.replies import check_status, fail, json_body, mapping, text
+from openenrich.providers.base import EmailStatus, ErrorKind, Verdict
+from openenrich.providers.replies import body_error, checked_body, fail, requested_email, text
 
 DEFAULT_BASE_URL = "https://api.zerobounce.net"
 
@@ -46,10 +46,11 @@ class ZeroBounceAdapter:
         )
 
     def parse_verify(self, response: httpx.Response) -> Verdict:
-        check_status(response)
-        body = mapping(json_body(response))
+        body = checked_body(response)
+        # The documented text is "Invalid API Key or your account ran out of credits":
+        # both mean the key cannot be used until someone acts, so the breaker opens.
         if text(body.get("error")):
-            raise _body_error(response, str(body["error"]))
+            raise body_error(response, str(body["error"]))
         raw = (text(body.get("status")) or "").lower()
         if raw not in _STATUS:
             raise fail(ErrorKind.TRANSIENT, response, "unexpected status")
@@ -57,7 +58,7 @@ class ZeroBounceAdapter:
         status = _STATUS[raw]
         if status is EmailStatus.INVALID and sub_status in _DEAD_DOMAIN:
             status = EmailStatus.INVALID_DOMAIN
-        email = text(body.get("address")) or _requested_email(response)
+        email = text(body.get("address")) or requested_email(response)
         return Verdict(
             email=email,
             status=status,
@@ -68,20 +69,5 @@ class ZeroBounceAdapter:
         )
 
 
-def _requested_email(response: httpx.Response) -> str:
-    return str(response.request.url.params.get("email", ""))
-
-
 def _truthy(value: Any) -> bool:
     return value is True or str(value).lower() == "true"
-
-
-def _body_error(response: httpx.Response, message: str) -> ProviderError:
-    # The documented text is "Invalid API Key or your account ran out of credits": both
-    # mean the key cannot be used until someone acts, so either way the breaker opens.
-    lowered = message.lower()
-    if "credit" in lowered:
-        return fail(ErrorKind.QUOTA, response, "credits")
-    if "key" in lowered:
-        return fail(ErrorKind.AUTH, response, "api_key")
-    return fail(ErrorKind.BAD_REQUEST, response, "error")
