@@ -76,7 +76,7 @@ class ResultReader:
         self.db = db
         self.jobs = contact_jobs
         self.in_progress_as_status = in_progress_as_status
-        self._terminal: dict[tuple[str, str], tuple[int, bytes]] = {}
+        self._terminal: dict[tuple[str, str, str], tuple[int, bytes]] = {}
 
     async def read(
         self,
@@ -87,7 +87,8 @@ class ResultReader:
         not_found: errors.AppError,
     ) -> tuple[int, bytes]:
         """(HTTP status, body). 402 carries the full body when credits ran out."""
-        cached = self._terminal.get((caller.workspace_id, enrichment_id))
+        cache_key = (caller.workspace_id, kind.value, enrichment_id)
+        cached = self._terminal.get(cache_key)
         if cached is not None:
             return cached
         if not _is_uuid(enrichment_id):
@@ -104,7 +105,7 @@ class ResultReader:
                 answer = (code, enrichment.result_body)
                 if len(self._terminal) > 10_000:
                     self._terminal.clear()
-                self._terminal[(caller.workspace_id, enrichment_id)] = answer
+                self._terminal[cache_key] = answer
                 return answer
             if force:
                 processor = self.jobs.processors[enrichment.kind]
