@@ -1,20 +1,41 @@
-"""Shared helpers for adapter tests: load a JSON fixture, build a reply to a request."""
+"""Shared helpers for adapter tests: fixtures, replies to built requests, error checks."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import httpx
 import pytest
 
+from openenrich.providers.base import ContactQuery, ErrorKind, Field, ProviderError
+
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# The columns of an adapter's table of HTTP error cases.
+ERROR_CASES = ("status", "body", "headers", "kind", "retry")
+
+R_co = TypeVar("R_co", covariant=True)
+
+
+class _Finder(Protocol[R_co]):
+    def build_request(
+        self, query: ContactQuery, fields: frozenset[Field], api_key: str
+    ) -> httpx.Request: ...
+
+    def parse_response(self, response: httpx.Response) -> R_co: ...
 
 
 def load_fixture(vendor: str, name: str) -> Any:
-    """The parsed JSON of tests/providers/fixtures/<vendor>/<name>.json."""
+    """The parsed JSON of tests/providers/fixtures/<vendor>/<name>.json (a fresh copy)."""
     return json.loads((FIXTURES / vendor / f"{name}.json").read_text())
+
+
+def fixtures(vendor: str) -> Callable[[str], Any]:
+    """`load_fixture` for one vendor: `fixture = fixtures("apollo")`."""
+    return lambda name: load_fixture(vendor, name)
 
 
 def reply(
@@ -29,6 +50,40 @@ def reply(
     if text is not None:
         return httpx.Response(status, text=text, headers=headers, request=request)
     return httpx.Response(status, json=body, headers=headers, request=request)
+
+
+def parser(
+    adapter: _Finder[R_co], query: ContactQuery, fields: frozenset[Field]
+) -> Callable[..., R_co]:
+    """`parse(status, body=None, **reply_kw)`: the adapter's reading of that reply to the
+    request it builds for `query` and `fields`."""
+
+    def parse(status: int, body: Any = None, **kw: Any) -> R_co:
+        request = adapter.build_request(query, fields, "k")
+        return adapter.parse_response(reply(request, status, body, **kw))
+
+    return parse
+
+
+def raised(call: Callable[..., object], *args: Any, **kwargs: Any) -> ProviderError:
+    """The `ProviderError` that `call(*args, **kwargs)` raises; the test fails without one."""
+    with pytest.raises(ProviderError) as caught:
+        call(*args, **kwargs)
+    return caught.value
+
+
+def check_error(
+    parse: Callable[..., object],
+    status: int,
+    body: Any,
+    headers: dict[str, str] | None,
+    kind: ErrorKind,
+    retry: float | None,
+) -> ProviderError:
+    """Assert that the reply (`status`, `body`, `headers`) raises `kind` with `retry`."""
+    error = raised(parse, status, body, headers=headers)
+    assert (error.kind, error.retry_after) == (kind, retry)
+    return error
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, reply
+from tests.providers.conftest import load_fixture, raised, reply
 
 from openenrich.providers.apollo import ApolloAdapter
 from openenrich.providers.base import (
@@ -17,7 +17,6 @@ from openenrich.providers.base import (
     ErrorKind,
     Field,
     ProfileFinding,
-    ProviderError,
     ProviderResult,
 )
 
@@ -62,9 +61,10 @@ def test_request_linkedin_and_personal_reveal() -> None:
 
 
 def test_request_needs_an_identifier() -> None:
-    with pytest.raises(ProviderError) as caught:
-        ApolloAdapter().build_request(ContactQuery(first_name="Tim", last_name="E"), ALL, "k")
-    assert caught.value.kind is ErrorKind.BAD_REQUEST
+    error = raised(
+        ApolloAdapter().build_request, ContactQuery(first_name="Tim", last_name="E"), ALL, "k"
+    )
+    assert error.kind is ErrorKind.BAD_REQUEST
 
 
 def test_found_maps_email_and_profile() -> None:
@@ -139,14 +139,12 @@ def test_no_match_is_clean_miss(body: Any) -> None:
 def test_errors(
     status: int, body: Any, headers: dict[str, str] | None, kind: ErrorKind, retry: float | None
 ) -> None:
-    with pytest.raises(ProviderError) as caught:
-        parse(status, body, headers=headers)
-    assert (caught.value.kind, caught.value.retry_after) == (kind, retry)
+    error = raised(parse, status, body, headers=headers)
+    assert (error.kind, error.retry_after) == (kind, retry)
 
 
 def test_garbage_bodies_are_transient() -> None:
     for status in (200, 403):
-        with pytest.raises(ProviderError) as caught:
-            parse(status, text="<html>gateway</html>")
+        error = raised(parse, status, text="<html>gateway</html>")
         expected = ErrorKind.TRANSIENT if status == 200 else ErrorKind.AUTH
-        assert caught.value.kind is expected
+        assert error.kind is expected

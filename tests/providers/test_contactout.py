@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, reply
+from tests.providers.conftest import load_fixture, raised, reply
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -17,7 +17,6 @@ from openenrich.providers.base import (
     LineType,
     PhoneFinding,
     ProfileFinding,
-    ProviderError,
     ProviderResult,
 )
 from openenrich.providers.contactout import ContactOutAdapter
@@ -62,9 +61,8 @@ def test_request_by_linkedin_is_canonicalised() -> None:
     ],
 )
 def test_unusable_input_is_a_bad_request(query: ContactQuery) -> None:
-    with pytest.raises(ProviderError) as caught:
-        ADAPTER.build_request(query, ALL, "t")
-    assert caught.value.kind is ErrorKind.BAD_REQUEST
+    error = raised(ADAPTER.build_request, query, ALL, "t")
+    assert error.kind is ErrorKind.BAD_REQUEST
 
 
 def test_found_maps_emails_phone_and_profile() -> None:
@@ -111,15 +109,13 @@ def test_not_found_is_a_clean_miss(status: int, body: object) -> None:
     ],
 )
 def test_errors(status: int, body: object, text: str | None, kind: ErrorKind) -> None:
-    with pytest.raises(ProviderError) as caught:
-        parse(status, body, text=text)
-    assert caught.value.kind is kind
+    error = raised(parse, status, body, text=text)
+    assert error.kind is kind
 
 
 def test_rate_limit_honours_retry_after() -> None:
-    with pytest.raises(ProviderError) as caught:
-        parse(429, {}, headers={"Retry-After": "30"})
-    assert caught.value.retry_after == 30.0
+    error = raised(parse, 429, {}, headers={"Retry-After": "30"})
+    assert error.retry_after == 30.0
 
 
 def test_satisfies_the_protocol() -> None:

@@ -6,7 +6,7 @@ import json
 
 import httpx
 import pytest
-from tests.providers.conftest import load_fixture, reply
+from tests.providers.conftest import load_fixture, raised, reply
 
 from openenrich.providers.base import (
     AsyncHttpAdapter,
@@ -17,7 +17,6 @@ from openenrich.providers.base import (
     Field,
     Pending,
     ProfileFinding,
-    ProviderError,
     ProviderResult,
 )
 from openenrich.providers.dropcontact import DropcontactAdapter
@@ -56,9 +55,8 @@ def test_linkedin_alone_is_enough_but_a_name_alone_is_not() -> None:
         ContactQuery(linkedin_url="https://linkedin.com/in/x"), ALL, "k"
     )
     assert json.loads(request.content)["data"] == [{"linkedin": "https://linkedin.com/in/x"}]
-    with pytest.raises(ProviderError) as caught:
-        ADAPTER.build_request(ContactQuery(first_name="D", last_name="D"), ALL, "k")
-    assert caught.value.kind is ErrorKind.BAD_REQUEST
+    error = raised(ADAPTER.build_request, ContactQuery(first_name="D", last_name="D"), ALL, "k")
+    assert error.kind is ErrorKind.BAD_REQUEST
 
 
 def test_submit_reply_is_pending_and_poll_request() -> None:
@@ -133,9 +131,10 @@ def test_ready_without_email_is_a_miss() -> None:
 )
 def test_submit_errors(status: int, body: str | None, kind: ErrorKind) -> None:
     request = ADAPTER.build_request(QUERY, ALL, "k")
-    with pytest.raises(ProviderError) as caught:
-        ADAPTER.parse_response(reply(request, status, fixture(body) if body else {"detail": "x"}))
-    assert caught.value.kind is kind
+    error = raised(
+        ADAPTER.parse_response, reply(request, status, fixture(body) if body else {"detail": "x"})
+    )
+    assert error.kind is kind
 
 
 @pytest.mark.parametrize(
@@ -149,9 +148,8 @@ def test_submit_errors(status: int, body: str | None, kind: ErrorKind) -> None:
     ],
 )
 def test_poll_errors(status: int, body: object, text: str | None, kind: ErrorKind) -> None:
-    with pytest.raises(ProviderError) as caught:
-        ADAPTER.parse_poll(reply(poll(), status, body, text=text))
-    assert caught.value.kind is kind
+    error = raised(ADAPTER.parse_poll, reply(poll(), status, body, text=text))
+    assert error.kind is kind
 
 
 def test_satisfies_the_protocol() -> None:

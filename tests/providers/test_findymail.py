@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, reply
+from tests.providers.conftest import load_fixture, raised, reply
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -14,7 +14,6 @@ from openenrich.providers.base import (
     EmailStatus,
     ErrorKind,
     Field,
-    ProviderError,
     ProviderResult,
 )
 from openenrich.providers.findymail import FindymailAdapter, FindymailVerifier
@@ -59,9 +58,8 @@ def test_finder_request_by_linkedin() -> None:
 
 
 def test_finder_request_needs_input() -> None:
-    with pytest.raises(ProviderError) as caught:
-        FindymailAdapter().build_request(ContactQuery(first_name="J"), FIELDS, "k")
-    assert caught.value.kind is ErrorKind.BAD_REQUEST
+    error = raised(FindymailAdapter().build_request, ContactQuery(first_name="J"), FIELDS, "k")
+    assert error.kind is ErrorKind.BAD_REQUEST
 
 
 def test_found_has_no_status_so_the_engine_verifies() -> None:
@@ -99,9 +97,8 @@ def test_errors(
     kind: ErrorKind,
     retry: float | None,
 ) -> None:
-    with pytest.raises(ProviderError) as caught:
-        side(status, body, headers=headers)
-    assert (caught.value.kind, caught.value.retry_after) == (kind, retry)
+    error = raised(side, status, body, headers=headers)
+    assert (error.kind, error.retry_after) == (kind, retry)
 
 
 def test_verifier_request() -> None:
@@ -123,13 +120,11 @@ def test_verifier_mapping(verified: bool, status: EmailStatus) -> None:
 
 @pytest.mark.parametrize("body", [{"email": "john.doe@example.com"}, {}])
 def test_verifier_incomplete_body_is_transient(body: Any) -> None:
-    with pytest.raises(ProviderError) as caught:
-        verify(200, body)
-    assert caught.value.kind is ErrorKind.TRANSIENT
+    error = raised(verify, 200, body)
+    assert error.kind is ErrorKind.TRANSIENT
 
 
 def test_garbage_body_is_transient() -> None:
     for side in (find, verify):
-        with pytest.raises(ProviderError) as caught:
-            side(200, text="<html>")
-        assert caught.value.kind is ErrorKind.TRANSIENT
+        error = raised(side, 200, text="<html>")
+        assert error.kind is ErrorKind.TRANSIENT

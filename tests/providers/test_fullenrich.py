@@ -6,7 +6,7 @@ import json
 
 import httpx
 import pytest
-from tests.providers.conftest import load_fixture, reply
+from tests.providers.conftest import load_fixture, raised, reply
 
 from openenrich.providers.base import (
     AsyncHttpAdapter,
@@ -19,7 +19,6 @@ from openenrich.providers.base import (
     Pending,
     PhoneFinding,
     ProfileFinding,
-    ProviderError,
     ProviderResult,
 )
 from openenrich.providers.fullenrich import DEFAULT_BASE_URL, FullEnrichAdapter
@@ -89,9 +88,8 @@ def test_base_url_is_configurable() -> None:
 def test_insufficient_input_is_a_bad_request(
     adapter: FullEnrichAdapter, query: ContactQuery
 ) -> None:
-    with pytest.raises(ProviderError) as caught:
-        adapter.build_request(query, ALL, "k")
-    assert caught.value.kind is ErrorKind.BAD_REQUEST
+    error = raised(adapter.build_request, query, ALL, "k")
+    assert error.kind is ErrorKind.BAD_REQUEST
 
 
 def test_submit_answer_is_pending(adapter: FullEnrichAdapter) -> None:
@@ -182,9 +180,8 @@ def test_poll_errors(
     adapter: FullEnrichAdapter, status: int, body: str | None, kind: ErrorKind
 ) -> None:
     response = reply(poll_request(adapter), status, fixture(body) if body else None)
-    with pytest.raises(ProviderError) as caught:
-        adapter.parse_poll(response)
-    assert caught.value.kind is kind
+    error = raised(adapter.parse_poll, response)
+    assert error.kind is kind
 
 
 @pytest.mark.parametrize(
@@ -206,12 +203,12 @@ def test_submit_errors(
     retry_after: float | None,
 ) -> None:
     request = adapter.build_request(QUERY, ALL, "k")
-    with pytest.raises(ProviderError) as caught:
-        adapter.parse_response(
-            reply(request, status, fixture(body) if body else None, headers=headers)
-        )
-    assert caught.value.kind is kind
-    assert caught.value.retry_after == retry_after
+    error = raised(
+        adapter.parse_response,
+        reply(request, status, fixture(body) if body else None, headers=headers),
+    )
+    assert error.kind is kind
+    assert error.retry_after == retry_after
 
 
 @pytest.mark.parametrize("text", ["<html>bad gateway</html>", "[1, 2]"])
@@ -220,9 +217,8 @@ def test_garbage_bodies_are_transient(adapter: FullEnrichAdapter, text: str) -> 
         (adapter.parse_response, adapter.build_request(QUERY, ALL, "k")),
         (adapter.parse_poll, poll_request(adapter)),
     ):
-        with pytest.raises(ProviderError) as caught:
-            parse(reply(request, 200, text=text))
-        assert caught.value.kind is ErrorKind.TRANSIENT
+        error = raised(parse, reply(request, 200, text=text))
+        assert error.kind is ErrorKind.TRANSIENT
 
 
 @pytest.mark.parametrize(
@@ -236,9 +232,10 @@ def test_garbage_bodies_are_transient(adapter: FullEnrichAdapter, text: str) -> 
 def test_other_terminal_statuses(
     adapter: FullEnrichAdapter, job_status: str, kind: ErrorKind
 ) -> None:
-    with pytest.raises(ProviderError) as caught:
-        adapter.parse_poll(reply(poll_request(adapter), 200, {"id": JOB, "status": job_status}))
-    assert caught.value.kind is kind
+    error = raised(
+        adapter.parse_poll, reply(poll_request(adapter), 200, {"id": JOB, "status": job_status})
+    )
+    assert error.kind is kind
 
 
 def test_satisfies_the_protocol() -> None:

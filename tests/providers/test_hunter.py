@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.providers.conftest import load_fixture, reply
+from tests.providers.conftest import load_fixture, raised, reply
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -15,7 +15,6 @@ from openenrich.providers.base import (
     EmailStatus,
     ErrorKind,
     Field,
-    ProviderError,
     ProviderResult,
 )
 from openenrich.providers.hunter import HunterAdapter, HunterVerifier
@@ -79,9 +78,8 @@ def test_finder_request_variants(query: ContactQuery, expected: dict[str, str]) 
     [ContactQuery(first_name="A", last_name="B"), ContactQuery(domain="acme.com"), ContactQuery()],
 )
 def test_finder_rejects_thin_input(query: ContactQuery) -> None:
-    with pytest.raises(ProviderError) as caught:
-        HunterAdapter().build_request(query, FIELDS, "k")
-    assert caught.value.kind is ErrorKind.BAD_REQUEST
+    error = raised(HunterAdapter().build_request, query, FIELDS, "k")
+    assert error.kind is ErrorKind.BAD_REQUEST
 
 
 def test_finder_found() -> None:
@@ -142,23 +140,23 @@ ERRORS: list[tuple[int, dict[str, str], ErrorKind, float | None]] = [
 def test_error_classes(
     side: str, status: int, headers: dict[str, str], kind: ErrorKind, retry: float | None
 ) -> None:
-    with pytest.raises(ProviderError) as caught:
-        if side == "finder":
-            HunterAdapter().parse_response(reply(finder_request(), status, fixture("error")))
-        else:
-            verifier = HunterVerifier()
-            request = verifier.build_verify("a@example.com", "k")
-            verifier.parse_verify(reply(request, status, fixture("error")))
-    assert caught.value.kind is kind
-    assert caught.value.retry_after == retry
-    assert "wrong_params" in caught.value.detail
-    assert "missing the domain" not in caught.value.detail  # vendor free text stays out
+    if side == "finder":
+        error = raised(
+            HunterAdapter().parse_response, reply(finder_request(), status, fixture("error"))
+        )
+    else:
+        verifier = HunterVerifier()
+        request = verifier.build_verify("a@example.com", "k")
+        error = raised(verifier.parse_verify, reply(request, status, fixture("error")))
+    assert error.kind is kind
+    assert error.retry_after == retry
+    assert "wrong_params" in error.detail
+    assert "missing the domain" not in error.detail  # vendor free text stays out
 
 
 def test_finder_garbage_body_is_transient() -> None:
-    with pytest.raises(ProviderError) as caught:
-        HunterAdapter().parse_response(reply(finder_request(), 200, text="<html>oops"))
-    assert caught.value.kind is ErrorKind.TRANSIENT
+    error = raised(HunterAdapter().parse_response, reply(finder_request(), 200, text="<html>oops"))
+    assert error.kind is ErrorKind.TRANSIENT
 
 
 def test_verifier_request() -> None:
@@ -209,6 +207,5 @@ def test_verifier_mapping(
 def test_verifier_in_progress_and_smtp_failure_are_transient(status: int) -> None:
     verifier = HunterVerifier()
     request = verifier.build_verify("patrick@example.com", "k")
-    with pytest.raises(ProviderError) as caught:
-        verifier.parse_verify(reply(request, status, fixture("verifier_valid")))
-    assert caught.value.kind is ErrorKind.TRANSIENT and caught.value.retryable
+    error = raised(verifier.parse_verify, reply(request, status, fixture("verifier_valid")))
+    assert error.kind is ErrorKind.TRANSIENT and error.retryable

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, reply
+from tests.providers.conftest import load_fixture, raised, reply
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -16,7 +16,6 @@ from openenrich.providers.base import (
     ErrorKind,
     Field,
     Pending,
-    ProviderError,
     ProviderResult,
 )
 from openenrich.providers.icypeas import IcypeasAdapter
@@ -56,9 +55,10 @@ def test_submit_request() -> None:
 
 
 def test_submit_needs_last_name_and_company() -> None:
-    with pytest.raises(ProviderError) as caught:
-        IcypeasAdapter().build_request(ContactQuery(first_name="J", domain="x.com"), FIELDS, "k")
-    assert caught.value.kind is ErrorKind.BAD_REQUEST
+    error = raised(
+        IcypeasAdapter().build_request, ContactQuery(first_name="J", domain="x.com"), FIELDS, "k"
+    )
+    assert error.kind is ErrorKind.BAD_REQUEST
 
 
 def test_submit_answers_pending() -> None:
@@ -125,9 +125,8 @@ def test_running_states_stay_pending(status: str) -> None:
 def test_failed_search_states(status: str, kind: ErrorKind) -> None:
     body = fixture("read_running")
     body["items"][0]["status"] = status
-    with pytest.raises(ProviderError) as caught:
-        poll(200, body)
-    assert caught.value.kind is kind
+    error = raised(poll, 200, body)
+    assert error.kind is kind
 
 
 @pytest.mark.parametrize(
@@ -151,9 +150,8 @@ def test_failed_search_states(status: str, kind: ErrorKind) -> None:
 def test_submit_errors(
     status: int, body: Any, headers: dict[str, str] | None, kind: ErrorKind, retry: float | None
 ) -> None:
-    with pytest.raises(ProviderError) as caught:
-        submit(status, body, headers=headers)
-    assert (caught.value.kind, caught.value.retry_after) == (kind, retry)
+    error = raised(submit, status, body, headers=headers)
+    assert (error.kind, error.retry_after) == (kind, retry)
 
 
 @pytest.mark.parametrize(
@@ -165,13 +163,11 @@ def test_submit_errors(
     ],
 )
 def test_poll_errors(status: int, body: Any, kind: ErrorKind) -> None:
-    with pytest.raises(ProviderError) as caught:
-        poll(status, body)
-    assert caught.value.kind is kind
+    error = raised(poll, status, body)
+    assert error.kind is kind
 
 
 def test_garbage_body_is_transient() -> None:
     for step in (submit, poll):
-        with pytest.raises(ProviderError) as caught:
-            step(200, text="{")
-        assert caught.value.kind is ErrorKind.TRANSIENT
+        error = raised(step, 200, text="{")
+        assert error.kind is ErrorKind.TRANSIENT

@@ -9,7 +9,7 @@ from email.utils import format_datetime
 from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, reply
+from tests.providers.conftest import load_fixture, raised, reply
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -17,7 +17,6 @@ from openenrich.providers.base import (
     EmailStatus,
     ErrorKind,
     Field,
-    ProviderError,
     ProviderResult,
 )
 from openenrich.providers.leadmagic import LeadMagicAdapter
@@ -51,9 +50,10 @@ def test_request() -> None:
 
 
 def test_request_needs_name_and_company() -> None:
-    with pytest.raises(ProviderError) as caught:
-        LeadMagicAdapter().build_request(ContactQuery(first_name="J", domain="x.com"), FIELDS, "k")
-    assert caught.value.kind is ErrorKind.BAD_REQUEST
+    error = raised(
+        LeadMagicAdapter().build_request, ContactQuery(first_name="J", domain="x.com"), FIELDS, "k"
+    )
+    assert error.kind is ErrorKind.BAD_REQUEST
 
 
 def test_found() -> None:
@@ -98,19 +98,16 @@ def test_not_found_is_clean_miss() -> None:
 def test_errors(
     status: int, body: Any, headers: dict[str, str] | None, kind: ErrorKind, retry: float | None
 ) -> None:
-    with pytest.raises(ProviderError) as caught:
-        parse(status, body, headers=headers)
-    assert (caught.value.kind, caught.value.retry_after) == (kind, retry)
+    error = raised(parse, status, body, headers=headers)
+    assert (error.kind, error.retry_after) == (kind, retry)
 
 
 def test_garbage_body_is_transient() -> None:
-    with pytest.raises(ProviderError) as caught:
-        parse(200, text="")
-    assert caught.value.kind is ErrorKind.TRANSIENT
+    error = raised(parse, 200, text="")
+    assert error.kind is ErrorKind.TRANSIENT
 
 
 def test_retry_after_as_http_date() -> None:
     when = format_datetime(datetime.now(UTC) + timedelta(seconds=90), usegmt=True)
-    with pytest.raises(ProviderError) as caught:
-        parse(429, {"title": "Too Many Requests"}, headers={"Retry-After": when})
-    assert caught.value.retry_after is not None and 85 <= caught.value.retry_after <= 90
+    error = raised(parse, 429, {"title": "Too Many Requests"}, headers={"Retry-After": when})
+    assert error.retry_after is not None and 85 <= error.retry_after <= 90

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, reply
+from tests.providers.conftest import load_fixture, raised, reply
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -16,7 +16,6 @@ from openenrich.providers.base import (
     LineType,
     PhoneFinding,
     ProfileFinding,
-    ProviderError,
     ProviderResult,
 )
 from openenrich.providers.lusha import LushaAdapter
@@ -49,9 +48,10 @@ def test_request_by_linkedin_and_insufficient_input() -> None:
     query = ContactQuery(linkedin_url="https://www.linkedin.com/in/dustin/")
     params = dict(ADAPTER.build_request(query, ALL, "k").url.params)
     assert params == {"linkedinUrl": "https://www.linkedin.com/in/dustin/"}
-    with pytest.raises(ProviderError) as caught:
-        ADAPTER.build_request(ContactQuery(first_name="D", domain="lusha.com"), ALL, "k")
-    assert caught.value.kind is ErrorKind.BAD_REQUEST
+    error = raised(
+        ADAPTER.build_request, ContactQuery(first_name="D", domain="lusha.com"), ALL, "k"
+    )
+    assert error.kind is ErrorKind.BAD_REQUEST
 
 
 def test_found_maps_emails_phones_and_profile() -> None:
@@ -107,16 +107,14 @@ def test_errors(
     kind: ErrorKind,
     retry_after: float | None,
 ) -> None:
-    with pytest.raises(ProviderError) as caught:
-        parse(status, body, headers=headers)
-    assert caught.value.kind is kind
-    assert caught.value.retry_after == retry_after
+    error = raised(parse, status, body, headers=headers)
+    assert error.kind is kind
+    assert error.retry_after == retry_after
 
 
 def test_garbage_is_transient() -> None:
-    with pytest.raises(ProviderError) as caught:
-        parse(200, text="<html>")
-    assert caught.value.kind is ErrorKind.TRANSIENT
+    error = raised(parse, 200, text="<html>")
+    assert error.kind is ErrorKind.TRANSIENT
 
 
 def test_satisfies_the_protocol() -> None:

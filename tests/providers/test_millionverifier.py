@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, reply
+from tests.providers.conftest import load_fixture, raised, reply
 
 from openenrich.providers.base import (
     EmailStatus,
     ErrorKind,
     HttpVerifierAdapter,
-    ProviderError,
     Verdict,
 )
 from openenrich.providers.millionverifier import MillionVerifierAdapter
@@ -81,9 +80,8 @@ def test_result_mapping(body: dict[str, object], status: EmailStatus) -> None:
     ],
 )
 def test_errors(status: int, body: object, text: str | None, kind: ErrorKind) -> None:
-    with pytest.raises(ProviderError) as caught:
-        verify(body, status, text=text)
-    assert caught.value.kind is kind
+    error = raised(verify, body, status, text=text)
+    assert error.kind is kind
 
 
 def test_satisfies_the_protocol() -> None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, reply
+from tests.providers.conftest import load_fixture, raised, reply
 
 from openenrich.providers.base import (
     EmailStatus,
     ErrorKind,
     HttpVerifierAdapter,
-    ProviderError,
     Verdict,
 )
 from openenrich.providers.neverbounce import NeverBounceAdapter
@@ -76,9 +75,8 @@ def test_result_mapping(
     ],
 )
 def test_body_errors(fixture: str, kind: ErrorKind) -> None:
-    with pytest.raises(ProviderError) as caught:
-        verify(load_fixture("neverbounce", fixture))
-    assert caught.value.kind is kind
+    error = raised(verify, load_fixture("neverbounce", fixture))
+    assert error.kind is kind
 
 
 @pytest.mark.parametrize(
@@ -93,9 +91,8 @@ def test_body_errors(fixture: str, kind: ErrorKind) -> None:
     ],
 )
 def test_http_errors(status: int, body: object, text: str | None, kind: ErrorKind) -> None:
-    with pytest.raises(ProviderError) as caught:
-        verify(body, status, text=text)
-    assert caught.value.kind is kind
+    error = raised(verify, body, status, text=text)
+    assert error.kind is kind
 
 
 def test_satisfies_the_protocol() -> None:

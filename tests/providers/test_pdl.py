@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, reply
+from tests.providers.conftest import load_fixture, raised, reply
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -17,7 +17,6 @@ from openenrich.providers.base import (
     LineType,
     PhoneFinding,
     ProfileFinding,
-    ProviderError,
     ProviderResult,
 )
 from openenrich.providers.pdl import PdlAdapter
@@ -60,9 +59,10 @@ def test_request_by_profile_and_email() -> None:
 
 
 def test_request_needs_name_with_company() -> None:
-    with pytest.raises(ProviderError) as caught:
-        PdlAdapter().build_request(ContactQuery(first_name="S", last_name="E"), ALL, "k")
-    assert caught.value.kind is ErrorKind.BAD_REQUEST
+    error = raised(
+        PdlAdapter().build_request, ContactQuery(first_name="S", last_name="E"), ALL, "k"
+    )
+    assert error.kind is ErrorKind.BAD_REQUEST
 
 
 def test_found() -> None:
@@ -150,14 +150,12 @@ def test_404_is_clean_miss() -> None:
 def test_errors(
     status: int, body: Any, headers: dict[str, str] | None, kind: ErrorKind, retry: float | None
 ) -> None:
-    with pytest.raises(ProviderError) as caught:
-        parse(status, body, headers=headers)
-    assert (caught.value.kind, caught.value.retry_after) == (kind, retry)
+    error = raised(parse, status, body, headers=headers)
+    assert (error.kind, error.retry_after) == (kind, retry)
     if body and status == 402:
-        assert caught.value.detail == "HTTP 402 payment_required"
+        assert error.detail == "HTTP 402 payment_required"
 
 
 def test_garbage_body_is_transient() -> None:
-    with pytest.raises(ProviderError) as caught:
-        parse(200, text="not json")
-    assert caught.value.kind is ErrorKind.TRANSIENT
+    error = raised(parse, 200, text="not json")
+    assert error.kind is ErrorKind.TRANSIENT

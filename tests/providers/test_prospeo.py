@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, reply
+from tests.providers.conftest import load_fixture, raised, reply
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -18,7 +18,6 @@ from openenrich.providers.base import (
     LineType,
     PhoneFinding,
     ProfileFinding,
-    ProviderError,
     ProviderResult,
 )
 from openenrich.providers.prospeo import ProspeoAdapter
@@ -65,9 +64,8 @@ def test_request_with_phone_and_linkedin() -> None:
 
 
 def test_request_needs_identifier() -> None:
-    with pytest.raises(ProviderError) as caught:
-        ProspeoAdapter().build_request(ContactQuery(last_name="Doe"), EMAIL_ONLY, "k")
-    assert caught.value.kind is ErrorKind.BAD_REQUEST
+    error = raised(ProspeoAdapter().build_request, ContactQuery(last_name="Doe"), EMAIL_ONLY, "k")
+    assert error.kind is ErrorKind.BAD_REQUEST
 
 
 def test_found() -> None:
@@ -136,12 +134,10 @@ def test_no_match_is_clean_miss() -> None:
 def test_errors(
     status: int, body: Any, headers: dict[str, str] | None, kind: ErrorKind, retry: float | None
 ) -> None:
-    with pytest.raises(ProviderError) as caught:
-        parse(status, body, headers=headers)
-    assert (caught.value.kind, caught.value.retry_after) == (kind, retry)
+    error = raised(parse, status, body, headers=headers)
+    assert (error.kind, error.retry_after) == (kind, retry)
 
 
 def test_garbage_body_is_transient() -> None:
-    with pytest.raises(ProviderError) as caught:
-        parse(200, text="<html/>")
-    assert caught.value.kind is ErrorKind.TRANSIENT
+    error = raised(parse, 200, text="<html/>")
+    assert error.kind is ErrorKind.TRANSIENT

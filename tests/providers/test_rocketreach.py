@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, reply
+from tests.providers.conftest import load_fixture, raised, reply
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -18,7 +18,6 @@ from openenrich.providers.base import (
     Pending,
     PhoneFinding,
     ProfileFinding,
-    ProviderError,
     ProviderResult,
 )
 from openenrich.providers.rocketreach import RocketReachAdapter, email_status
@@ -71,9 +70,10 @@ def test_lookup_request_variants(query: ContactQuery, params: dict[str, str]) ->
 
 
 def test_lookup_needs_input() -> None:
-    with pytest.raises(ProviderError) as caught:
-        RocketReachAdapter().build_request(ContactQuery(first_name="J", last_name="E"), ALL, "k")
-    assert caught.value.kind is ErrorKind.BAD_REQUEST
+    error = raised(
+        RocketReachAdapter().build_request, ContactQuery(first_name="J", last_name="E"), ALL, "k"
+    )
+    assert error.kind is ErrorKind.BAD_REQUEST
 
 
 def test_lookup_in_progress_is_pending() -> None:
@@ -175,9 +175,8 @@ def test_failed_lookup_and_404_are_clean_misses() -> None:
 def test_lookup_errors(
     status: int, body: Any, headers: dict[str, str] | None, kind: ErrorKind, retry: float | None
 ) -> None:
-    with pytest.raises(ProviderError) as caught:
-        lookup(status, body, headers=headers)
-    assert (caught.value.kind, caught.value.retry_after) == (kind, retry)
+    error = raised(lookup, status, body, headers=headers)
+    assert (error.kind, error.retry_after) == (kind, retry)
 
 
 @pytest.mark.parametrize(
@@ -189,6 +188,5 @@ def test_lookup_errors(
     ],
 )
 def test_poll_errors(status: int, body: Any, kind: ErrorKind) -> None:
-    with pytest.raises(ProviderError) as caught:
-        poll(status, body)
-    assert caught.value.kind is kind
+    error = raised(poll, status, body)
+    assert error.kind is kind

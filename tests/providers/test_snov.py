@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-from tests.providers.conftest import load_fixture, reply
+from tests.providers.conftest import load_fixture, raised, reply
 
 from openenrich.providers.base import (
     AsyncHttpAdapter,
@@ -17,7 +17,6 @@ from openenrich.providers.base import (
     ErrorKind,
     Field,
     Pending,
-    ProviderError,
     ProviderResult,
     TokenAuthAdapter,
 )
@@ -57,9 +56,8 @@ def test_token_request_splits_the_key() -> None:
 
 @pytest.mark.parametrize("key", ["no-colon", ":secret", "id:"])
 def test_malformed_key_is_an_auth_error(key: str) -> None:
-    with pytest.raises(ProviderError) as caught:
-        ADAPTER.build_token_request(key)
-    assert caught.value.kind is ErrorKind.AUTH
+    error = raised(ADAPTER.build_token_request, key)
+    assert error.kind is ErrorKind.AUTH
 
 
 def test_token_reply() -> None:
@@ -83,9 +81,8 @@ def test_token_reply() -> None:
 )
 def test_token_errors(status: int, body: str | None, kind: ErrorKind) -> None:
     request = ADAPTER.build_token_request("a:b")
-    with pytest.raises(ProviderError) as caught:
-        ADAPTER.parse_token(reply(request, status, fixture(body) if body else {}))
-    assert caught.value.kind is kind
+    error = raised(ADAPTER.parse_token, reply(request, status, fixture(body) if body else {}))
+    assert error.kind is kind
 
 
 def test_start_request_and_reply() -> None:
@@ -100,11 +97,13 @@ def test_start_request_and_reply() -> None:
 
 
 def test_start_needs_name_and_domain() -> None:
-    with pytest.raises(ProviderError) as caught:
-        ADAPTER.build_request(
-            ContactQuery(first_name="G", last_name="V", company_name="X"), WORK, "t"
-        )
-    assert caught.value.kind is ErrorKind.BAD_REQUEST
+    error = raised(
+        ADAPTER.build_request,
+        ContactQuery(first_name="G", last_name="V", company_name="X"),
+        WORK,
+        "t",
+    )
+    assert error.kind is ErrorKind.BAD_REQUEST
 
 
 def test_poll_request() -> None:
@@ -164,18 +163,15 @@ def test_errors(status: int, body: str | None, kind: ErrorKind) -> None:
         (ADAPTER.parse_response, ADAPTER.build_request(QUERY, WORK, "t")),
         (ADAPTER.parse_poll, poll()),
     ):
-        with pytest.raises(ProviderError) as caught:
-            parse(reply(request, status, fixture(body) if body else {}))
-        assert caught.value.kind is kind
+        error = raised(parse, reply(request, status, fixture(body) if body else {}))
+        assert error.kind is kind
 
 
 def test_garbage_is_transient() -> None:
-    with pytest.raises(ProviderError) as caught:
-        ADAPTER.parse_poll(reply(poll(), 200, text="<html>502</html>"))
-    assert caught.value.kind is ErrorKind.TRANSIENT
-    with pytest.raises(ProviderError) as caught:
-        ADAPTER.parse_poll(reply(poll(), 200, {"status": "mystery"}))
-    assert caught.value.kind is ErrorKind.TRANSIENT
+    error = raised(ADAPTER.parse_poll, reply(poll(), 200, text="<html>502</html>"))
+    assert error.kind is ErrorKind.TRANSIENT
+    error = raised(ADAPTER.parse_poll, reply(poll(), 200, {"status": "mystery"}))
+    assert error.kind is ErrorKind.TRANSIENT
 
 
 def test_satisfies_the_protocol() -> None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, reply
+from tests.providers.conftest import load_fixture, raised, reply
 
 from openenrich.providers.base import (
     EmailStatus,
     ErrorKind,
     HttpVerifierAdapter,
-    ProviderError,
     Verdict,
 )
 from openenrich.providers.zerobounce import ZeroBounceAdapter
@@ -90,18 +89,15 @@ def test_status_mapping(raw: str, sub: str, status: EmailStatus, disposable: boo
     ],
 )
 def test_errors(status: int, body: object, text: str | None, kind: ErrorKind) -> None:
-    with pytest.raises(ProviderError) as caught:
-        verify("a@b.com", status, body, text=text)
-    assert caught.value.kind is kind
+    error = raised(verify, "a@b.com", status, body, text=text)
+    assert error.kind is kind
 
 
 def test_error_fixture_and_retry_after() -> None:
-    with pytest.raises(ProviderError) as caught:
-        verify("a@b.com", body=load_fixture("zerobounce", "error_key_or_credits"))
-    assert caught.value.kind is ErrorKind.QUOTA
-    with pytest.raises(ProviderError) as caught:
-        verify("a@b.com", 429, {}, headers={"Retry-After": "12"})
-    assert caught.value.retry_after == 12.0
+    error = raised(verify, "a@b.com", body=load_fixture("zerobounce", "error_key_or_credits"))
+    assert error.kind is ErrorKind.QUOTA
+    error = raised(verify, "a@b.com", 429, {}, headers={"Retry-After": "12"})
+    assert error.retry_after == 12.0
 
 
 def test_satisfies_the_protocol() -> None:
