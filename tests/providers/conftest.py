@@ -10,7 +10,7 @@ from typing import Any, Protocol, TypeVar
 import httpx
 import pytest
 
-from openenrich.providers.base import ContactQuery, ErrorKind, Field, ProviderError
+from openenrich.providers.base import ContactQuery, ErrorKind, Field, Pending, ProviderError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -26,6 +26,12 @@ class _Finder(Protocol[R_co]):
     ) -> httpx.Request: ...
 
     def parse_response(self, response: httpx.Response) -> R_co: ...
+
+
+class _Poller(Protocol[R_co]):
+    def build_poll(self, pending: Pending, api_key: str) -> httpx.Request: ...
+
+    def parse_poll(self, response: httpx.Response) -> R_co: ...
 
 
 def load_fixture(vendor: str, name: str) -> Any:
@@ -63,6 +69,17 @@ def parser(
         return adapter.parse_response(reply(request, status, body, **kw))
 
     return parse
+
+
+def poller(adapter: _Poller[R_co], handle: str) -> Callable[..., R_co]:
+    """`poll(status, body=None, **reply_kw)`: the adapter's reading of that reply to its
+    poll for `handle`."""
+
+    def poll(status: int, body: Any = None, **kw: Any) -> R_co:
+        request = adapter.build_poll(Pending(handle), "k")
+        return adapter.parse_poll(reply(request, status, body, **kw))
+
+    return poll
 
 
 def raised(call: Callable[..., object], *args: Any, **kwargs: Any) -> ProviderError:

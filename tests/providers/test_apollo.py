@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, raised, reply
+from tests.providers.conftest import ERROR_CASES, check_error, fixtures, parser, raised
 
 from openenrich.providers.apollo import ApolloAdapter
 from openenrich.providers.base import (
@@ -23,15 +22,8 @@ from openenrich.providers.base import (
 QUERY = ContactQuery(first_name="Tim", last_name="Example", domain="example.com")
 ALL = frozenset({Field.WORK_EMAIL, Field.PERSONAL_EMAIL, Field.PROFILE})
 
-
-def fixture(name: str) -> Any:
-    return copy.deepcopy(load_fixture("apollo", name))
-
-
-def parse(status: int, body: Any = None, **kw: Any) -> ProviderResult:
-    adapter = ApolloAdapter()
-    request = adapter.build_request(QUERY, ALL, "k")
-    return adapter.parse_response(reply(request, status, body, **kw))
+fixture = fixtures("apollo")
+parse = parser(ApolloAdapter(), QUERY, ALL)
 
 
 def test_request() -> None:
@@ -124,7 +116,7 @@ def test_no_match_is_clean_miss(body: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "body", "headers", "kind", "retry"),
+    ERROR_CASES,
     [
         (401, {"error": "Invalid API key"}, None, ErrorKind.AUTH, None),
         (403, fixture("api_inaccessible"), None, ErrorKind.AUTH, None),
@@ -139,8 +131,7 @@ def test_no_match_is_clean_miss(body: Any) -> None:
 def test_errors(
     status: int, body: Any, headers: dict[str, str] | None, kind: ErrorKind, retry: float | None
 ) -> None:
-    error = raised(parse, status, body, headers=headers)
-    assert (error.kind, error.retry_after) == (kind, retry)
+    check_error(parse, status, body, headers, kind, retry)
 
 
 def test_garbage_bodies_are_transient() -> None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, raised, reply
+from tests.providers.conftest import load_fixture, parser, raised
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -25,11 +24,7 @@ ADAPTER = ContactOutAdapter()
 QUERY = ContactQuery(first_name="Example", last_name="Person", domain="obm.com", company_name="OBM")
 ALL = frozenset(Field)
 
-
-def parse(status: int, body: object = None, **kw: Any) -> ProviderResult:
-    return ADAPTER.parse_response(
-        reply(ADAPTER.build_request(QUERY, ALL, "co"), status, body, **kw)
-    )
+parse = parser(ADAPTER, QUERY, ALL)
 
 
 def test_request_by_name_and_company() -> None:

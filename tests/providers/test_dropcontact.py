@@ -6,7 +6,7 @@ import json
 
 import httpx
 import pytest
-from tests.providers.conftest import load_fixture, raised, reply
+from tests.providers.conftest import fixtures, raised, reply
 
 from openenrich.providers.base import (
     AsyncHttpAdapter,
@@ -26,9 +26,7 @@ QUERY = ContactQuery(first_name="Denis", last_name="Dupont", domain="companytest
 ALL = frozenset(Field)
 ADAPTER = DropcontactAdapter()
 
-
-def fixture(name: str) -> object:
-    return load_fixture("dropcontact", name)
+fixture = fixtures("dropcontact")
 
 
 def poll() -> httpx.Request:

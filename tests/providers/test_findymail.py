@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, raised, reply
+from tests.providers.conftest import ERROR_CASES, check_error, fixtures, raised, reply
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -21,9 +21,7 @@ from openenrich.providers.findymail import FindymailAdapter, FindymailVerifier
 QUERY = ContactQuery(first_name="John", last_name="Doe", domain="example.com")
 FIELDS = frozenset({Field.WORK_EMAIL})
 
-
-def fixture(name: str) -> Any:
-    return load_fixture("findymail", name)
+fixture = fixtures("findymail")
 
 
 def find(status: int, body: Any = None, **kw: Any) -> ProviderResult:
@@ -77,7 +75,7 @@ def test_not_found_is_clean_miss(status: int, body: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "body", "headers", "kind", "retry"),
+    ERROR_CASES,
     [
         (200, fixture("not_enough_credits"), None, ErrorKind.QUOTA, None),  # the quirk
         (402, {"error": "Not enough credits"}, None, ErrorKind.QUOTA, None),
@@ -97,8 +95,7 @@ def test_errors(
     kind: ErrorKind,
     retry: float | None,
 ) -> None:
-    error = raised(side, status, body, headers=headers)
-    assert (error.kind, error.retry_after) == (kind, retry)
+    check_error(side, status, body, headers, kind, retry)
 
 
 def test_verifier_request() -> None:

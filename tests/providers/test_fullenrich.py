@@ -6,7 +6,7 @@ import json
 
 import httpx
 import pytest
-from tests.providers.conftest import load_fixture, raised, reply
+from tests.providers.conftest import fixtures, raised, reply
 
 from openenrich.providers.base import (
     AsyncHttpAdapter,
@@ -27,9 +27,7 @@ JOB = "2db5ea61-1752-42cf-8ea1-ab1da060cd0a"
 QUERY = ContactQuery(first_name="John", last_name="Snow", domain="example.com")
 ALL = frozenset(Field)
 
-
-def fixture(name: str) -> object:
-    return load_fixture("fullenrich", name)
+fixture = fixtures("fullenrich")
 
 
 @pytest.fixture

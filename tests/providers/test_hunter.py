@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import httpx
 import pytest
-from tests.providers.conftest import load_fixture, raised, reply
+from tests.providers.conftest import fixtures, raised, reply
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -22,9 +21,7 @@ from openenrich.providers.hunter import HunterAdapter, HunterVerifier
 QUERY = ContactQuery(first_name="Alexis", last_name="Example", domain="example.com")
 FIELDS = frozenset({Field.WORK_EMAIL})
 
-
-def fixture(name: str) -> Any:
-    return copy.deepcopy(load_fixture("hunter", name))
+fixture = fixtures("hunter")
 
 
 def finder_request() -> httpx.Request:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, raised, reply
+from tests.providers.conftest import (
+    ERROR_CASES,
+    check_error,
+    fixtures,
+    parser,
+    poller,
+    raised,
+    reply,
+)
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -24,21 +31,9 @@ SEARCH_ID = "ZLk5g4kBmMUYfSEquM4u"
 QUERY = ContactQuery(first_name="John", last_name="Doe", domain="example.com")
 FIELDS = frozenset({Field.WORK_EMAIL})
 
-
-def fixture(name: str) -> Any:
-    return copy.deepcopy(load_fixture("icypeas", name))
-
-
-def submit(status: int, body: Any = None, **kw: Any) -> ProviderResult | Pending:
-    adapter = IcypeasAdapter()
-    request = adapter.build_request(QUERY, FIELDS, "k")
-    return adapter.parse_response(reply(request, status, body, **kw))
-
-
-def poll(status: int, body: Any = None, **kw: Any) -> ProviderResult | Pending:
-    adapter = IcypeasAdapter()
-    request = adapter.build_poll(Pending(SEARCH_ID), "k")
-    return adapter.parse_poll(reply(request, status, body, **kw))
+fixture = fixtures("icypeas")
+submit = parser(IcypeasAdapter(), QUERY, FIELDS)
+poll = poller(IcypeasAdapter(), SEARCH_ID)
 
 
 def test_submit_request() -> None:
@@ -130,7 +125,7 @@ def test_failed_search_states(status: str, kind: ErrorKind) -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "body", "headers", "kind", "retry"),
+    ERROR_CASES,
     [
         (
             200,
@@ -150,8 +145,7 @@ def test_failed_search_states(status: str, kind: ErrorKind) -> None:
 def test_submit_errors(
     status: int, body: Any, headers: dict[str, str] | None, kind: ErrorKind, retry: float | None
 ) -> None:
-    error = raised(submit, status, body, headers=headers)
-    assert (error.kind, error.retry_after) == (kind, retry)
+    check_error(submit, status, body, headers, kind, retry)
 
 
 @pytest.mark.parametrize(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, raised, reply
+from tests.providers.conftest import ERROR_CASES, check_error, fixtures, parser, raised
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -24,15 +23,8 @@ from openenrich.providers.leadmagic import LeadMagicAdapter
 QUERY = ContactQuery(first_name="Jane", last_name="Doe", domain="example.com", company_name="Ex")
 FIELDS = frozenset({Field.WORK_EMAIL})
 
-
-def fixture(name: str) -> Any:
-    return copy.deepcopy(load_fixture("leadmagic", name))
-
-
-def parse(status: int, body: Any = None, **kw: Any) -> ProviderResult:
-    adapter = LeadMagicAdapter()
-    request = adapter.build_request(QUERY, FIELDS, "k")
-    return adapter.parse_response(reply(request, status, body, **kw))
+fixture = fixtures("leadmagic")
+parse = parser(LeadMagicAdapter(), QUERY, FIELDS)
 
 
 def test_request() -> None:
@@ -85,7 +77,7 @@ def test_not_found_is_clean_miss() -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "body", "headers", "kind", "retry"),
+    ERROR_CASES,
     [
         (400, {"title": "Bad Request", "status": 400}, None, ErrorKind.BAD_REQUEST, None),
         (401, {"title": "Unauthorized", "status": 401}, None, ErrorKind.AUTH, None),
@@ -98,8 +90,7 @@ def test_not_found_is_clean_miss() -> None:
 def test_errors(
     status: int, body: Any, headers: dict[str, str] | None, kind: ErrorKind, retry: float | None
 ) -> None:
-    error = raised(parse, status, body, headers=headers)
-    assert (error.kind, error.retry_after) == (kind, retry)
+    check_error(parse, status, body, headers, kind, retry)
 
 
 def test_garbage_body_is_transient() -> None:

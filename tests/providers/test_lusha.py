@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from tests.providers.conftest import load_fixture, raised, reply
+from tests.providers.conftest import load_fixture, parser, raised
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -24,11 +22,7 @@ ADAPTER = LushaAdapter()
 QUERY = ContactQuery(first_name="Dustin", last_name="Moskovitz", domain="lusha.com")
 ALL = frozenset(Field)
 
-
-def parse(status: int, body: object = None, **kw: Any) -> ProviderResult:
-    return ADAPTER.parse_response(
-        reply(ADAPTER.build_request(QUERY, ALL, "lk"), status, body, **kw)
-    )
+parse = parser(ADAPTER, QUERY, ALL)
 
 
 def test_request() -> None:

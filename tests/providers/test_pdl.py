@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, raised, reply
+from tests.providers.conftest import ERROR_CASES, check_error, fixtures, parser, raised
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -24,14 +23,8 @@ from openenrich.providers.pdl import PdlAdapter
 QUERY = ContactQuery(first_name="Sean", last_name="Example", company_name="Example Data Labs")
 ALL = frozenset(Field)
 
-
-def fixture(name: str) -> Any:
-    return copy.deepcopy(load_fixture("pdl", name))
-
-
-def parse(status: int, body: Any = None, **kw: Any) -> ProviderResult:
-    adapter = PdlAdapter()
-    return adapter.parse_response(reply(adapter.build_request(QUERY, ALL, "k"), status, body, **kw))
+fixture = fixtures("pdl")
+parse = parser(PdlAdapter(), QUERY, ALL)
 
 
 def test_request() -> None:
@@ -123,7 +116,7 @@ def test_404_is_clean_miss() -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "body", "headers", "kind", "retry"),
+    ERROR_CASES,
     [
         (
             400,
@@ -150,8 +143,7 @@ def test_404_is_clean_miss() -> None:
 def test_errors(
     status: int, body: Any, headers: dict[str, str] | None, kind: ErrorKind, retry: float | None
 ) -> None:
-    error = raised(parse, status, body, headers=headers)
-    assert (error.kind, error.retry_after) == (kind, retry)
+    error = check_error(parse, status, body, headers, kind, retry)
     if body and status == 402:
         assert error.detail == "HTTP 402 payment_required"
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, raised, reply
+from tests.providers.conftest import ERROR_CASES, check_error, fixtures, parser, raised
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -25,15 +24,8 @@ from openenrich.providers.prospeo import ProspeoAdapter
 QUERY = ContactQuery(first_name="John", last_name="Doe", domain="example.com")
 EMAIL_ONLY = frozenset({Field.WORK_EMAIL})
 
-
-def fixture(name: str) -> Any:
-    return copy.deepcopy(load_fixture("prospeo", name))
-
-
-def parse(status: int, body: Any = None, **kw: Any) -> ProviderResult:
-    adapter = ProspeoAdapter()
-    request = adapter.build_request(QUERY, EMAIL_ONLY, "k")
-    return adapter.parse_response(reply(request, status, body, **kw))
+fixture = fixtures("prospeo")
+parse = parser(ProspeoAdapter(), QUERY, EMAIL_ONLY)
 
 
 def test_request_without_phone_does_not_pay_for_mobile() -> None:
@@ -108,7 +100,7 @@ def test_no_match_is_clean_miss() -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "body", "headers", "kind", "retry"),
+    ERROR_CASES,
     [
         (400, fixture("insufficient_credits"), None, ErrorKind.QUOTA, None),
         (
@@ -134,8 +126,7 @@ def test_no_match_is_clean_miss() -> None:
 def test_errors(
     status: int, body: Any, headers: dict[str, str] | None, kind: ErrorKind, retry: float | None
 ) -> None:
-    error = raised(parse, status, body, headers=headers)
-    assert (error.kind, error.retry_after) == (kind, retry)
+    check_error(parse, status, body, headers, kind, retry)
 
 
 def test_garbage_body_is_transient() -> None:

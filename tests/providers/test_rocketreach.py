@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, raised, reply
+from tests.providers.conftest import (
+    ERROR_CASES,
+    check_error,
+    fixtures,
+    parser,
+    poller,
+    raised,
+    reply,
+)
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -25,21 +32,9 @@ from openenrich.providers.rocketreach import RocketReachAdapter, email_status
 QUERY = ContactQuery(first_name="Jamie", last_name="Example", company_name="Example")
 ALL = frozenset(Field)
 
-
-def fixture(name: str) -> Any:
-    return copy.deepcopy(load_fixture("rocketreach", name))
-
-
-def lookup(status: int, body: Any = None, **kw: Any) -> ProviderResult | Pending:
-    adapter = RocketReachAdapter()
-    request = adapter.build_request(QUERY, ALL, "k")
-    return adapter.parse_response(reply(request, status, body, **kw))
-
-
-def poll(status: int, body: Any = None, **kw: Any) -> ProviderResult | Pending:
-    adapter = RocketReachAdapter()
-    request = adapter.build_poll(Pending("5244"), "k")
-    return adapter.parse_poll(reply(request, status, body, **kw))
+fixture = fixtures("rocketreach")
+lookup = parser(RocketReachAdapter(), QUERY, ALL)
+poll = poller(RocketReachAdapter(), "5244")
 
 
 def test_lookup_request() -> None:
@@ -161,7 +156,7 @@ def test_failed_lookup_and_404_are_clean_misses() -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "body", "headers", "kind", "retry"),
+    ERROR_CASES,
     [
         (400, fixture("error"), None, ErrorKind.BAD_REQUEST, None),
         (401, fixture("error"), None, ErrorKind.AUTH, None),
@@ -175,8 +170,7 @@ def test_failed_lookup_and_404_are_clean_misses() -> None:
 def test_lookup_errors(
     status: int, body: Any, headers: dict[str, str] | None, kind: ErrorKind, retry: float | None
 ) -> None:
-    error = raised(lookup, status, body, headers=headers)
-    assert (error.kind, error.retry_after) == (kind, retry)
+    check_error(lookup, status, body, headers, kind, retry)
 
 
 @pytest.mark.parametrize(

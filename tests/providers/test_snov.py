@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-from tests.providers.conftest import load_fixture, raised, reply
+from tests.providers.conftest import fixtures, raised, reply
 
 from openenrich.providers.base import (
     AsyncHttpAdapter,
@@ -33,9 +33,7 @@ UNKNOWN, CATCH_ALL, DELIVERABLE = (
     EmailStatus.DELIVERABLE,
 )
 
-
-def fixture(name: str) -> object:
-    return load_fixture("snov", name)
+fixture = fixtures("snov")
 
 
 def poll() -> httpx.Request:
