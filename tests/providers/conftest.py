@@ -82,6 +82,29 @@ def poller(adapter: _Poller[R_co], handle: str) -> Callable[..., R_co]:
     return poll
 
 
+def check_request(
+    request: httpx.Request,
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    body: Any = None,
+    params: dict[str, str] | None = None,
+) -> None:
+    """Assert a built request: method, URL (without its query string when `params` are
+    given, then the query parameters exactly), each of `headers`, and the JSON `body`."""
+    assert request.method == method
+    if params is None:
+        assert str(request.url) == url
+    else:
+        assert request.url.copy_with(query=None) == url
+        assert dict(request.url.params) == params
+    for name, value in (headers or {}).items():
+        assert request.headers[name] == value
+    if body is not None:
+        assert json.loads(request.content) == body
+
+
 def raised(call: Callable[..., object], *args: Any, **kwargs: Any) -> ProviderError:
     """The `ProviderError` that `call(*args, **kwargs)` raises; the test fails without one."""
     with pytest.raises(ProviderError) as caught:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.providers.conftest import load_fixture, parser, raised
+from tests.providers.conftest import check_request, load_fixture, parser, raised
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -30,16 +30,19 @@ parse = parser(ADAPTER, QUERY, ALL)
 def test_request_by_name_and_company() -> None:
     fields = frozenset({Field.WORK_EMAIL, Field.PHONE})
     request = ADAPTER.build_request(QUERY, fields, "co-token")
-    assert request.method == "POST"
-    assert str(request.url) == "https://api.contactout.com/v1/people/enrich"
-    assert request.headers["token"] == "co-token"
-    assert json.loads(request.content) == {
-        "first_name": "Example",
-        "last_name": "Person",
-        "company": ["OBM"],
-        "company_domain": ["obm.com"],
-        "include": ["work_email", "phone"],
-    }
+    check_request(
+        request,
+        "POST",
+        "https://api.contactout.com/v1/people/enrich",
+        headers={"token": "co-token"},
+        body={
+            "first_name": "Example",
+            "last_name": "Person",
+            "company": ["OBM"],
+            "company_domain": ["obm.com"],
+            "include": ["work_email", "phone"],
+        },
+    )
 
 
 def test_request_by_linkedin_is_canonicalised() -> None:

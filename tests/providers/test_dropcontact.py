@@ -6,7 +6,7 @@ import json
 
 import httpx
 import pytest
-from tests.providers.conftest import fixtures, raised, reply
+from tests.providers.conftest import check_request, fixtures, raised, reply
 
 from openenrich.providers.base import (
     AsyncHttpAdapter,
@@ -38,14 +38,17 @@ def test_submit_request_never_sends_an_email() -> None:
         first_name="Denis", last_name="Dupont", company_name="companyTest", email="d@x.fr"
     )
     request = ADAPTER.build_request(query, ALL, "dc-key")
-    assert request.method == "POST"
-    assert str(request.url) == "https://api.dropcontact.com/v1/enrich/all"
-    assert request.headers["X-Access-Token"] == "dc-key"
-    assert json.loads(request.content) == {
-        "data": [{"first_name": "Denis", "last_name": "Dupont", "company": "companyTest"}],
-        "siren": False,
-        "language": "en",
-    }
+    check_request(
+        request,
+        "POST",
+        "https://api.dropcontact.com/v1/enrich/all",
+        headers={"X-Access-Token": "dc-key"},
+        body={
+            "data": [{"first_name": "Denis", "last_name": "Dupont", "company": "companyTest"}],
+            "siren": False,
+            "language": "en",
+        },
+    )
 
 
 def test_linkedin_alone_is_enough_but_a_name_alone_is_not() -> None:

@@ -6,7 +6,14 @@ import json
 from typing import Any
 
 import pytest
-from tests.providers.conftest import ERROR_CASES, check_error, fixtures, raised, reply
+from tests.providers.conftest import (
+    ERROR_CASES,
+    check_error,
+    check_request,
+    fixtures,
+    raised,
+    reply,
+)
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -42,10 +49,13 @@ def test_names() -> None:
 
 def test_finder_request_by_name() -> None:
     request = FindymailAdapter().build_request(QUERY, FIELDS, "fm-key")
-    assert request.method == "POST"
-    assert str(request.url) == "https://app.findymail.com/api/search/name"
-    assert request.headers["Authorization"] == "Bearer fm-key"
-    assert json.loads(request.content) == {"name": "John Doe", "domain": "example.com"}
+    check_request(
+        request,
+        "POST",
+        "https://app.findymail.com/api/search/name",
+        headers={"Authorization": "Bearer fm-key"},
+        body={"name": "John Doe", "domain": "example.com"},
+    )
 
 
 def test_finder_request_by_linkedin() -> None:
@@ -100,10 +110,13 @@ def test_errors(
 
 def test_verifier_request() -> None:
     request = FindymailVerifier().build_verify("john.doe@example.com", "fm-key")
-    assert request.method == "POST"
-    assert str(request.url) == "https://app.findymail.com/api/verify"
-    assert request.headers["Authorization"] == "Bearer fm-key"
-    assert json.loads(request.content) == {"email": "john.doe@example.com"}
+    check_request(
+        request,
+        "POST",
+        "https://app.findymail.com/api/verify",
+        headers={"Authorization": "Bearer fm-key"},
+        body={"email": "john.doe@example.com"},
+    )
 
 
 @pytest.mark.parametrize(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 from tests.providers.conftest import (
     ERROR_CASES,
     check_error,
+    check_request,
     fixtures,
     parser,
     poller,
@@ -39,14 +39,18 @@ poll = poller(IcypeasAdapter(), SEARCH_ID)
 def test_submit_request() -> None:
     request = IcypeasAdapter().build_request(QUERY, FIELDS, "icy-key")
     assert IcypeasAdapter.name == "icypeas"
-    assert request.method == "POST"
-    assert str(request.url) == "https://app.icypeas.com/api/email-search"
-    assert request.headers["Authorization"] == "icy-key"  # raw key, no "Bearer"
-    assert json.loads(request.content) == {
-        "firstname": "John",
-        "lastname": "Doe",
-        "domainOrCompany": "example.com",
-    }
+    # Authorization is the raw key, no "Bearer"
+    check_request(
+        request,
+        "POST",
+        "https://app.icypeas.com/api/email-search",
+        headers={"Authorization": "icy-key"},
+        body={
+            "firstname": "John",
+            "lastname": "Doe",
+            "domainOrCompany": "example.com",
+        },
+    )
 
 
 def test_submit_needs_last_name_and_company() -> None:
@@ -63,10 +67,13 @@ def test_submit_answers_pending() -> None:
 def test_poll_request() -> None:
     adapter = IcypeasAdapter(base_url="http://127.0.0.1:3/api", poll_after=5)
     request = adapter.build_poll(Pending(SEARCH_ID), "icy-key")
-    assert request.method == "POST"
-    assert str(request.url) == "http://127.0.0.1:3/api/bulk-single-searchs/read"
-    assert request.headers["Authorization"] == "icy-key"
-    assert json.loads(request.content) == {"id": SEARCH_ID}
+    check_request(
+        request,
+        "POST",
+        "http://127.0.0.1:3/api/bulk-single-searchs/read",
+        headers={"Authorization": "icy-key"},
+        body={"id": SEARCH_ID},
+    )
     running = adapter.parse_poll(reply(request, 200, fixture("read_running")))
     assert running == Pending(SEARCH_ID, 5)
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
 import pytest
-from tests.providers.conftest import ERROR_CASES, check_error, fixtures, parser, raised
+from tests.providers.conftest import (
+    ERROR_CASES,
+    check_error,
+    check_request,
+    fixtures,
+    parser,
+    raised,
+)
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -30,15 +36,18 @@ parse = parser(LeadMagicAdapter(), QUERY, FIELDS)
 def test_request() -> None:
     request = LeadMagicAdapter().build_request(QUERY, FIELDS, "lm-key")
     assert LeadMagicAdapter.name == "leadmagic"
-    assert request.method == "POST"
-    assert str(request.url) == "https://api.leadmagic.io/v1/people/email-finder"
-    assert request.headers["X-API-Key"] == "lm-key"
-    assert json.loads(request.content) == {
-        "first_name": "Jane",
-        "last_name": "Doe",
-        "domain": "example.com",
-        "company_name": "Ex",
-    }
+    check_request(
+        request,
+        "POST",
+        "https://api.leadmagic.io/v1/people/email-finder",
+        headers={"X-API-Key": "lm-key"},
+        body={
+            "first_name": "Jane",
+            "last_name": "Doe",
+            "domain": "example.com",
+            "company_name": "Ex",
+        },
+    )
 
 
 def test_request_needs_name_and_company() -> None:

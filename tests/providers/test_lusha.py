@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.providers.conftest import load_fixture, parser, raised
+from tests.providers.conftest import check_request, load_fixture, parser, raised
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -27,14 +27,17 @@ parse = parser(ADAPTER, QUERY, ALL)
 
 def test_request() -> None:
     request = ADAPTER.build_request(QUERY, ALL, "lusha-key")
-    assert request.method == "GET"
-    assert request.url.copy_with(query=None) == "https://api.lusha.com/v2/person"
-    assert dict(request.url.params) == {
-        "firstName": "Dustin",
-        "lastName": "Moskovitz",
-        "companyDomain": "lusha.com",
-    }
-    assert request.headers["api_key"] == "lusha-key"
+    check_request(
+        request,
+        "GET",
+        "https://api.lusha.com/v2/person",
+        headers={"api_key": "lusha-key"},
+        params={
+            "firstName": "Dustin",
+            "lastName": "Moskovitz",
+            "companyDomain": "lusha.com",
+        },
+    )
     assert "authorization" not in request.headers
 
 

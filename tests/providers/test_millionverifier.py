@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, raised, reply
+from tests.providers.conftest import check_request, load_fixture, raised, reply
 
 from openenrich.providers.base import (
     EmailStatus,
@@ -25,13 +25,16 @@ def verify(body: object = None, status: int = 200, **kw: Any) -> Verdict:
 
 def test_request() -> None:
     request = ADAPTER.build_verify("john.doe@example.com", "mv-key")
-    assert request.method == "GET"
-    assert request.url.copy_with(query=None) == "https://api.millionverifier.com/api/v3/"
-    assert dict(request.url.params) == {
-        "api": "mv-key",
-        "email": "john.doe@example.com",
-        "timeout": "10",
-    }
+    check_request(
+        request,
+        "GET",
+        "https://api.millionverifier.com/api/v3/",
+        params={
+            "api": "mv-key",
+            "email": "john.doe@example.com",
+            "timeout": "10",
+        },
+    )
 
 
 @pytest.mark.parametrize(

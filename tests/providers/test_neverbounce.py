@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, raised, reply
+from tests.providers.conftest import check_request, load_fixture, raised, reply
 
 from openenrich.providers.base import (
     EmailStatus,
@@ -25,9 +25,12 @@ def verify(body: object = None, status: int = 200, email: str = "a@b.com", **kw:
 
 def test_request() -> None:
     request = ADAPTER.build_verify("john@example.com", "nb-key")
-    assert request.method == "GET"
-    assert request.url.copy_with(query=None) == "https://api.neverbounce.com/v4/single/check"
-    assert dict(request.url.params) == {"key": "nb-key", "email": "john@example.com"}
+    check_request(
+        request,
+        "GET",
+        "https://api.neverbounce.com/v4/single/check",
+        params={"key": "nb-key", "email": "john@example.com"},
+    )
     assert NeverBounceAdapter("http://127.0.0.1:9/").build_verify("a@b.c", "k").url.port == 9
 
 

@@ -6,7 +6,14 @@ import json
 from typing import Any
 
 import pytest
-from tests.providers.conftest import ERROR_CASES, check_error, fixtures, parser, raised
+from tests.providers.conftest import (
+    ERROR_CASES,
+    check_error,
+    check_request,
+    fixtures,
+    parser,
+    raised,
+)
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -30,15 +37,18 @@ parse = parser(PdlAdapter(), QUERY, ALL)
 def test_request() -> None:
     request = PdlAdapter().build_request(QUERY, ALL, "pdl-key")
     assert PdlAdapter.name == "pdl"
-    assert request.method == "POST"
-    assert str(request.url) == "https://api.peopledatalabs.com/v5/person/enrich"
-    assert request.headers["X-Api-Key"] == "pdl-key"
-    assert json.loads(request.content) == {
-        "min_likelihood": 6,
-        "first_name": "Sean",
-        "last_name": "Example",
-        "company": "Example Data Labs",
-    }
+    check_request(
+        request,
+        "POST",
+        "https://api.peopledatalabs.com/v5/person/enrich",
+        headers={"X-Api-Key": "pdl-key"},
+        body={
+            "min_likelihood": 6,
+            "first_name": "Sean",
+            "last_name": "Example",
+            "company": "Example Data Labs",
+        },
+    )
 
 
 def test_request_by_profile_and_email() -> None:

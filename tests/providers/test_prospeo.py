@@ -6,7 +6,14 @@ import json
 from typing import Any
 
 import pytest
-from tests.providers.conftest import ERROR_CASES, check_error, fixtures, parser, raised
+from tests.providers.conftest import (
+    ERROR_CASES,
+    check_error,
+    check_request,
+    fixtures,
+    parser,
+    raised,
+)
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -31,15 +38,17 @@ parse = parser(ProspeoAdapter(), QUERY, EMAIL_ONLY)
 def test_request_without_phone_does_not_pay_for_mobile() -> None:
     request = ProspeoAdapter().build_request(QUERY, EMAIL_ONLY, "px-key")
     assert ProspeoAdapter.name == "prospeo"
-    assert request.method == "POST"
-    assert str(request.url) == "https://api.prospeo.io/enrich-person"
-    assert request.headers["X-KEY"] == "px-key"
-    assert request.headers["Content-Type"] == "application/json"
-    assert json.loads(request.content) == {
-        "only_verified_email": False,
-        "enrich_mobile": False,
-        "data": {"first_name": "John", "last_name": "Doe", "company_website": "example.com"},
-    }
+    check_request(
+        request,
+        "POST",
+        "https://api.prospeo.io/enrich-person",
+        headers={"X-KEY": "px-key", "Content-Type": "application/json"},
+        body={
+            "only_verified_email": False,
+            "enrich_mobile": False,
+            "data": {"first_name": "John", "last_name": "Doe", "company_website": "example.com"},
+        },
+    )
 
 
 def test_request_with_phone_and_linkedin() -> None:

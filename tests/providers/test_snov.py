@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from urllib.parse import parse_qs
 
 import httpx
 import pytest
-from tests.providers.conftest import fixtures, raised, reply
+from tests.providers.conftest import check_request, fixtures, raised, reply
 
 from openenrich.providers.base import (
     AsyncHttpAdapter,
@@ -85,12 +84,13 @@ def test_token_errors(status: int, body: str | None, kind: ErrorKind) -> None:
 
 def test_start_request_and_reply() -> None:
     request = ADAPTER.build_request(QUERY, WORK, "tok")
-    assert request.method == "POST"
-    assert str(request.url) == "https://api.snov.io/v2/emails-by-domain-by-name/start"
-    assert request.headers["Authorization"] == "Bearer tok"
-    assert json.loads(request.content) == {
-        "rows": [{"first_name": "Gavin", "last_name": "Vanrooyen", "domain": "octagon.com"}]
-    }
+    check_request(
+        request,
+        "POST",
+        "https://api.snov.io/v2/emails-by-domain-by-name/start",
+        headers={"Authorization": "Bearer tok"},
+        body={"rows": [{"first_name": "Gavin", "last_name": "Vanrooyen", "domain": "octagon.com"}]},
+    )
     assert ADAPTER.parse_response(reply(request, 200, fixture("start"))) == Pending(TASK, 3.0)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.providers.conftest import load_fixture, raised, reply
+from tests.providers.conftest import check_request, load_fixture, raised, reply
 
 from openenrich.providers.base import (
     EmailStatus,
@@ -25,13 +25,16 @@ def verify(email: str, status: int = 200, body: object = None, **kw: Any) -> Ver
 
 def test_request() -> None:
     request = ADAPTER.build_verify("flowerjill@aol.com", "zb-key")
-    assert request.method == "GET"
-    assert request.url.copy_with(query=None) == "https://api.zerobounce.net/v2/validate"
-    assert dict(request.url.params) == {
-        "api_key": "zb-key",
-        "email": "flowerjill@aol.com",
-        "ip_address": "",
-    }
+    check_request(
+        request,
+        "GET",
+        "https://api.zerobounce.net/v2/validate",
+        params={
+            "api_key": "zb-key",
+            "email": "flowerjill@aol.com",
+            "ip_address": "",
+        },
+    )
     custom = ZeroBounceAdapter(base_url="https://api-us.zerobounce.net/")
     assert custom.build_verify("a@b.c", "k").url.host == "api-us.zerobounce.net"
 
