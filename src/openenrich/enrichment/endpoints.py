@@ -9,9 +9,31 @@ from openenrich import errors
 from openenrich.accounts.repository import Caller
 from openenrich.api.http import caller, json_body, json_response, services
 from openenrich.enrichment import service, validation
-from openenrich.enrichment.models import JobKind
+from openenrich.enrichment.models import Enrichment, JobKind
+from openenrich.enrichment.validation import BulkRequest
 
 router = APIRouter()
+
+
+async def start_job(
+    request: Request,
+    who: Caller,
+    bulk: BulkRequest,
+    *,
+    kind: JobKind = JobKind.ENRICH,
+    api_version: str = "v2",
+) -> Enrichment:
+    """Write the job, its contacts and its webhook credentials in one transaction, then wake
+    the workers (never before). Every start endpoint, v1 and v2, goes through here."""
+    found = services(request)
+    async with found.db.transaction() as session:
+        enrichment = await service.create(session, who, bulk, kind=kind, api_version=api_version)
+        if found.webhooks is not None:
+            await found.webhooks.attach(session, enrichment, request.headers.get("authorization"))
+        if not bulk.contacts:
+            await found.jobs.close_if_done(session, enrichment)
+    await found.wakeup.notify()
+    return enrichment
 
 
 @router.post("/contact/enrich/bulk")
@@ -20,15 +42,8 @@ async def start_enrichment(
     who: Caller = Depends(caller),
     silent_fail: bool = Query(False, alias="silentFail"),
 ) -> Response:
-    found = services(request)
     bulk = validation.bulk_enrich(await json_body(request), silent_fail)
-    async with found.db.transaction() as session:
-        enrichment = await service.create(session, who, bulk)
-        if found.webhooks is not None:
-            await found.webhooks.attach(session, enrichment, request.headers.get("authorization"))
-        if not bulk.contacts:
-            await found.jobs.close_if_done(session, enrichment)
-    await found.wakeup.notify()
+    enrichment = await start_job(request, who, bulk)
     return json_response({"enrichment_id": enrichment.id})
 
 

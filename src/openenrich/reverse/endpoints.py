@@ -7,9 +7,8 @@ from fastapi.responses import Response
 
 from openenrich.accounts.repository import Caller
 from openenrich.api.http import caller, json_body, json_response, services
-from openenrich.enrichment import service
-from openenrich.enrichment.models import Enrichment, JobKind
-from openenrich.enrichment.validation import BulkRequest
+from openenrich.enrichment.endpoints import start_job
+from openenrich.enrichment.models import JobKind
 from openenrich.errors import AppError
 from openenrich.reverse.validation import bulk_reverse
 
@@ -20,25 +19,10 @@ def not_found() -> AppError:
     return AppError("error.reverse.email.not_found", "Reverse email ID not found", 404)
 
 
-async def start(
-    request: Request, who: Caller, bulk: BulkRequest, api_version: str = "v2"
-) -> Enrichment:
-    """Create the lookup (and its webhook credentials) in one transaction, then wake the
-    workers. Shared by v1 and v2."""
-    found = services(request)
-    async with found.db.transaction() as session:
-        enrichment = await service.create(
-            session, who, bulk, kind=JobKind.REVERSE_EMAIL, api_version=api_version
-        )
-        if found.webhooks is not None:
-            await found.webhooks.attach(session, enrichment, request.headers.get("authorization"))
-    await found.wakeup.notify()
-    return enrichment
-
-
 @router.post("/contact/reverse/email/bulk")
 async def start_reverse(request: Request, who: Caller = Depends(caller)) -> Response:
-    enrichment = await start(request, who, bulk_reverse(await json_body(request)))
+    bulk = bulk_reverse(await json_body(request))
+    enrichment = await start_job(request, who, bulk, kind=JobKind.REVERSE_EMAIL)
     return json_response({"enrichment_id": enrichment.id})
 
 

@@ -9,7 +9,7 @@ from openenrich import errors
 from openenrich.accounts.endpoints import router as accounts_router
 from openenrich.accounts.repository import Caller
 from openenrich.api.http import caller, json_body, json_response, services
-from openenrich.enrichment import service
+from openenrich.enrichment.endpoints import start_job
 from openenrich.enrichment.models import JobKind
 from openenrich.reverse import endpoints as reverse
 from openenrich.v1 import requests
@@ -29,15 +29,8 @@ async def start_enrichment(
     who: Caller = Depends(caller),
     silent_fail: bool = Query(False, alias="silentFail"),
 ) -> Response:
-    found = services(request)
     bulk = requests.bulk_enrich(await json_body(request), silent_fail)
-    async with found.db.transaction() as session:
-        enrichment = await service.create(session, who, bulk, api_version="v1")
-        if found.webhooks is not None:
-            await found.webhooks.attach(session, enrichment, request.headers.get("authorization"))
-        if not bulk.contacts:
-            await found.jobs.close_if_done(session, enrichment)
-    await found.wakeup.notify()
+    enrichment = await start_job(request, who, bulk, api_version="v1")
     return json_response({"enrichment_id": enrichment.id})
 
 
@@ -64,7 +57,7 @@ async def get_enrichment(
 @router.post("/contact/reverse/email/bulk")
 async def start_reverse(request: Request, who: Caller = Depends(caller)) -> Response:
     bulk = requests.bulk_reverse_v1(await json_body(request))
-    enrichment = await reverse.start(request, who, bulk, api_version="v1")
+    enrichment = await start_job(request, who, bulk, kind=JobKind.REVERSE_EMAIL, api_version="v1")
     return json_response({"enrichment_id": enrichment.id})
 
 
