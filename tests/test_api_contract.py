@@ -254,3 +254,17 @@ async def test_docs_serve_our_openapi(api: Api) -> None:
     assert document["components"]["schemas"]["RecordEnrichment"]
     assert (await api.client.get("/docs")).status_code == 200
     assert (await api.client.get("/healthz")).json() == {"status": "ok"}
+
+
+async def test_unparseable_hosts_are_a_clear_400_on_reverse_lookup(api: Api) -> None:
+    for email in ("a@[::1", "a@http://[::1", "a@[x]"):
+        response = await api.client.post(
+            "/api/v2/contact/reverse/email/bulk",
+            json={"name": "r", "data": [{"email": email}]},
+            headers=api.auth(),
+        )
+        assert response.status_code == 400, (email, response.text)
+        assert response.json() == {
+            "code": "error.reverse.email.invalid",
+            "message": "Email is invalid",
+        }

@@ -31,11 +31,18 @@ contact = st.fixed_dictionaries(
     optional={
         "first_name": text | junk,
         "last_name": text | junk,
-        "domain": st.sampled_from(["example.com", "https://www.acme.io/x", "bad domain", ""])
+        "domain": st.sampled_from(
+            ["example.com", "https://www.acme.io/x", "bad domain", "", "http://[::1", "[x"]
+        )
         | junk,
         "company_name": text,
         "linkedin_url": st.sampled_from(
-            ["https://www.linkedin.com/in/jane", "linkedin.com/in/x", "https://x.example/in/y"]
+            [
+                "https://www.linkedin.com/in/jane",
+                "linkedin.com/in/x",
+                "https://x.example/in/y",
+                "https://[::1/in/x",
+            ]
         )
         | junk,
         "enrich_fields": st.lists(field_value, max_size=4) | junk,
@@ -47,7 +54,10 @@ body = (
         {},
         optional={
             "name": text | junk,
-            "webhook_url": st.sampled_from(["https://h.example/w", "ftp://x", "nope"]) | junk,
+            "webhook_url": st.sampled_from(
+                ["https://h.example/w", "ftp://x", "nope", "http://[::1"]
+            )
+            | junk,
             "webhook_events": st.fixed_dictionaries({}, optional={"contact_finished": text | junk})
             | junk,
             "data": st.lists(contact, max_size=5) | junk,

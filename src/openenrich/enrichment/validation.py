@@ -11,16 +11,16 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from openenrich.errors import AppError, invalid
 from openenrich.providers.base import Field
+from openenrich.verification import domains
 
 MAX_CONTACTS = 100
 MAX_CUSTOM_KEYS = 10
 MAX_CUSTOM_VALUE = 100
 ENRICH_FIELDS = (Field.WORK_EMAIL.value, Field.PERSONAL_EMAIL.value, Field.PHONE.value)
-_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 _LINKEDIN = re.compile(r"^(?:[a-z]+\.)?linkedin\.com$")
 
 
@@ -38,11 +38,21 @@ def string(body: Mapping[str, Any], key: str, label: str | None = None) -> str:
     return value.strip()
 
 
+def split_url(value: str) -> SplitResult | None:
+    """`urlsplit`, or None for what it cannot parse (an unclosed `[` raises ValueError)."""
+    try:
+        parts = urlsplit(value)
+        parts.hostname  # noqa: B018 - parsing the host can raise too
+    except ValueError:
+        return None
+    return parts
+
+
 def webhook_url(value: str) -> str | None:
     if not value:
         return None
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    parts = split_url(value)
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise invalid(
             "error.enrichment.webhook_url", "Webhook URL must be start with http or https"
         )
@@ -50,17 +60,12 @@ def webhook_url(value: str) -> str | None:
 
 
 def normalise_domain(value: str) -> str:
-    """`https://www.Example.com/about` -> `example.com` (IDNA-encoded)."""
-    text = value.strip().lower()
-    if "://" not in text:
-        text = "//" + text
-    host = (urlsplit(text).hostname or "").rstrip(".")
-    host = host.removeprefix("www.")
+    """`https://www.Example.com/about` -> `example.com` (IDNA-encoded), or '' if it is not
+    a domain at all."""
     try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:
+        return domains.normalise_domain(value)
+    except domains.DomainError:
         return ""
-    return host if _HOST.match(host) else ""
 
 
 def normalise_linkedin(value: str) -> str:
@@ -68,7 +73,9 @@ def normalise_linkedin(value: str) -> str:
     text = value.strip()
     if "://" not in text:
         text = "https://" + text
-    parts = urlsplit(text)
+    parts = split_url(text)
+    if parts is None:
+        return ""
     host = (parts.hostname or "").lower()
     segments = [s for s in parts.path.split("/") if s]
     if not _LINKEDIN.match(host) or len(segments) < 2:

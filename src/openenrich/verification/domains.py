@@ -40,7 +40,10 @@ def normalise_domain(value: str) -> str:
     if "@" in text and "/" not in text:
         text = text.rsplit("@", 1)[1]
     if "/" in text or ":" in text:
-        host = urlsplit(text if "//" in text else "//" + text).hostname or ""
+        try:
+            host = urlsplit(text if "//" in text else "//" + text).hostname or ""
+        except ValueError as exc:  # e.g. an unclosed "[" in the host
+            raise DomainError("not a URL") from exc
     else:
         host = text
     host = host.strip().rstrip(".").lower()

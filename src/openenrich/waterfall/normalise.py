@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 import orjson
 from anyascii import anyascii
 
 from openenrich.providers.base import ContactQuery, Field
+from openenrich.verification import domains
 
 _SPACES = re.compile(r"\s+")
 _LINKEDIN_HANDLE = re.compile(r"linkedin\.com/(?:in|pub)/([^/?#]+)", re.IGNORECASE)
@@ -21,12 +21,11 @@ def _name(value: str) -> str:
 
 
 def normalise_domain(value: str) -> str:
-    """`https://www.Acme.com/about` -> `acme.com`."""
-    value = value.strip().lower()
-    if not value:
-        return ""
-    host = urlsplit(value if "//" in value else f"//{value}").hostname or ""
-    return host.removeprefix("www.").rstrip(".")
+    """`https://www.Acme.com/about` -> `acme.com`; what is not a domain is kept, lowered."""
+    try:
+        return domains.normalise_domain(value)
+    except domains.DomainError:
+        return value.strip().lower()
 
 
 def normalise_linkedin(value: str) -> str:
