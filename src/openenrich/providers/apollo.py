@@ -118,6 +118,14 @@ class ApolloAdapter:
     def __init__(self, base_url: str = DEFAULT_BASE_URL) -> None:
         self.base_url = base_url.rstrip("/")
 
+    def build_check(self, api_key: str) -> httpx.Request:
+        """`GET /auth/health`: free; answers `{"is_logged_in": true}` for a good key."""
+        return httpx.Request("GET", f"{self.base_url}/auth/health", headers={"x-api-key": api_key})
+
+    def parse_check(self, response: httpx.Response) -> None:
+        if checked_body(response).get("is_logged_in") is False:
+            raise fail(ErrorKind.AUTH, response, "is_logged_in")
+
     def build_request(
         self, query: ContactQuery, fields: frozenset[Field], api_key: str
     ) -> httpx.Request:

@@ -34,7 +34,9 @@ from openenrich.providers.person import (
     person,
 )
 from openenrich.providers.replies import (
+    check_status,
     fail,
+    integer,
     items,
     json_body,
     mapping,
@@ -63,6 +65,22 @@ class ContactOutAdapter:
 
     def __init__(self, base_url: str = DEFAULT_BASE_URL) -> None:
         self.base_url = base_url.rstrip("/")
+
+    def build_check(self, api_key: str) -> httpx.Request:
+        """`GET /v1/stats`: this month's usage and quotas, free."""
+        return httpx.Request(
+            "GET",
+            f"{self.base_url}/v1/stats",
+            headers={"token": api_key, "authorization": "basic", "Accept": "application/json"},
+        )
+
+    def parse_check(self, response: httpx.Response) -> None:
+        # The body repeats the status in `status_code`; trust it over the HTTP one.
+        check_status(response)
+        code = integer(mapping(json_body(response)).get("status_code"))
+        if code is not None and code != 200:
+            kind = ErrorKind.AUTH if code in (401, 403) else ErrorKind.TRANSIENT
+            raise fail(kind, response, f"status_code_{code}")
 
     def build_request(
         self, query: ContactQuery, fields: frozenset[Field], api_key: str

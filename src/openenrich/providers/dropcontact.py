@@ -33,6 +33,7 @@ from openenrich.providers.replies import (
     checked_body,
     error_code,
     fail,
+    integer,
     items,
     mapping,
     pending_from_path,
@@ -61,6 +62,17 @@ class DropcontactAdapter:
     def __init__(self, base_url: str = DEFAULT_BASE_URL, poll_after: float = 15.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.poll_after = poll_after
+
+    def build_check(self, api_key: str) -> httpx.Request:
+        """`GET /v1/account/credits`: the balance, free."""
+        return httpx.Request(
+            "GET", f"{self.base_url}/v1/account/credits", headers={"X-Access-Token": api_key}
+        )
+
+    def parse_check(self, response: httpx.Response) -> None:
+        credits = integer(checked_body(response).get("credits"))
+        if credits is not None and credits <= 0:
+            raise fail(ErrorKind.QUOTA, response, "credits")
 
     def build_request(
         self, query: ContactQuery, fields: frozenset[Field], api_key: str

@@ -26,13 +26,28 @@ from openenrich.providers.base import (
     ProviderResult,
     Verdict,
 )
-from openenrich.providers.replies import checked_body, fail, mapping, text
+from openenrich.providers.replies import body_error, checked_body, fail, integer, mapping, text
 
 DEFAULT_BASE_URL = "https://app.findymail.com/api"
 
 
 def _headers(api_key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
+
+
+def _credits_request(base_url: str, api_key: str) -> httpx.Request:
+    """`GET /credits`: finder and verifier balances (two separate pots), free."""
+    return httpx.Request("GET", f"{base_url}/credits", headers=_headers(api_key))
+
+
+def _check_credits(response: httpx.Response, pot: str) -> None:
+    """Findymail words errors in a 200 body too; an empty `pot` is out of credits."""
+    body = checked_body(response)
+    if text(body.get("error")):
+        raise body_error(response, str(body["error"]))
+    balance = integer(body.get(pot))
+    if balance is not None and balance <= 0:
+        raise fail(ErrorKind.QUOTA, response, pot)
 
 
 def _body(response: httpx.Response) -> Mapping[str, Any]:
@@ -57,6 +72,12 @@ class FindymailAdapter:
 
     def __init__(self, base_url: str = DEFAULT_BASE_URL) -> None:
         self.base_url = base_url.rstrip("/")
+
+    def build_check(self, api_key: str) -> httpx.Request:
+        return _credits_request(self.base_url, api_key)
+
+    def parse_check(self, response: httpx.Response) -> None:
+        _check_credits(response, "credits")
 
     def build_request(
         self, query: ContactQuery, fields: frozenset[Field], api_key: str
@@ -89,6 +110,12 @@ class FindymailVerifier:
 
     def __init__(self, base_url: str = DEFAULT_BASE_URL) -> None:
         self.base_url = base_url.rstrip("/")
+
+    def build_check(self, api_key: str) -> httpx.Request:
+        return _credits_request(self.base_url, api_key)
+
+    def parse_check(self, response: httpx.Response) -> None:
+        _check_credits(response, "verifier_credits")
 
     def build_verify(self, email: str, api_key: str) -> httpx.Request:
         return httpx.Request(

@@ -64,6 +64,16 @@ class FullEnrichAdapter:
         self.base_url = base_url.rstrip("/")
         self.poll_after = poll_after
 
+    def build_check(self, api_key: str) -> httpx.Request:
+        """`GET /account/credits`: the workspace balance, free."""
+        return httpx.Request("GET", f"{self.base_url}/account/credits", headers=_auth(api_key))
+
+    def parse_check(self, response: httpx.Response) -> None:
+        _check(response)
+        balance = mapping(json_body(response)).get("balance")
+        if isinstance(balance, int | float) and not isinstance(balance, bool) and balance <= 0:
+            raise fail(ErrorKind.QUOTA, response, "balance")
+
     def build_request(
         self, query: ContactQuery, fields: frozenset[Field], api_key: str
     ) -> httpx.Request:

@@ -71,6 +71,12 @@ def _headers(api_key: str) -> dict[str, str]:
     return {"X-API-KEY": api_key, "Accept": "application/json"}
 
 
+def _account_request(base_url: str, api_key: str) -> httpx.Request:
+    """`GET /account` (plan and usage counters): free, and it proves the key. Hunter's
+    own codes apply here too: 403 is its rate limit, 429 the spent monthly quota."""
+    return httpx.Request("GET", f"{base_url}/account", headers=_headers(api_key))
+
+
 class HunterAdapter:
     """`HttpAdapter` for Hunter's Email Finder: name + domain (or company) -> work email."""
 
@@ -80,6 +86,12 @@ class HunterAdapter:
     def __init__(self, base_url: str = DEFAULT_BASE_URL, max_duration: int = 10) -> None:
         self.base_url = base_url.rstrip("/")
         self.max_duration = max_duration
+
+    def build_check(self, api_key: str) -> httpx.Request:
+        return _account_request(self.base_url, api_key)
+
+    def parse_check(self, response: httpx.Response) -> None:
+        check_status(response, _ERRORS)
 
     def build_request(
         self, query: ContactQuery, fields: frozenset[Field], api_key: str
@@ -124,6 +136,12 @@ class HunterVerifier:
 
     def __init__(self, base_url: str = DEFAULT_BASE_URL) -> None:
         self.base_url = base_url.rstrip("/")
+
+    def build_check(self, api_key: str) -> httpx.Request:
+        return _account_request(self.base_url, api_key)
+
+    def parse_check(self, response: httpx.Response) -> None:
+        check_status(response, _ERRORS)
 
     def build_verify(self, email: str, api_key: str) -> httpx.Request:
         return httpx.Request(

@@ -19,7 +19,15 @@ from openenrich.providers.base import (
     ProviderError,
     ProviderResult,
 )
-from openenrich.providers.replies import filled, json_body, mapping, missed, text
+from openenrich.providers.replies import (
+    checked_body,
+    fail,
+    filled,
+    json_body,
+    mapping,
+    missed,
+    text,
+)
 
 DEFAULT_BASE_URL = "https://api.leadmagic.io"
 
@@ -40,6 +48,19 @@ class LeadMagicAdapter:
 
     def __init__(self, base_url: str = DEFAULT_BASE_URL) -> None:
         self.base_url = base_url.rstrip("/")
+
+    def build_check(self, api_key: str) -> httpx.Request:
+        """`GET /v1/credits`: the balance, free."""
+        return httpx.Request(
+            "GET",
+            f"{self.base_url}/v1/credits",
+            headers={"X-API-Key": api_key, "Accept": "application/json"},
+        )
+
+    def parse_check(self, response: httpx.Response) -> None:
+        credits = checked_body(response).get("credits")
+        if isinstance(credits, int | float) and not isinstance(credits, bool) and credits <= 0:
+            raise fail(ErrorKind.QUOTA, response, "credits")
 
     def build_request(
         self, query: ContactQuery, fields: frozenset[Field], api_key: str

@@ -66,6 +66,10 @@ class LushaAdapter:
     def __init__(self, base_url: str = DEFAULT_BASE_URL) -> None:
         self.base_url = base_url.rstrip("/")
 
+    def build_check(self, api_key: str) -> httpx.Request:
+        """`GET /account/usage`: used and remaining credits, free (5 calls a minute)."""
+        return httpx.Request("GET", f"{self.base_url}/account/usage", headers={"api_key": api_key})
+
     def build_request(
         self, query: ContactQuery, fields: frozenset[Field], api_key: str
     ) -> httpx.Request:

@@ -37,6 +37,19 @@ class MillionVerifierAdapter:
         self.base_url = base_url.rstrip("/")
         self.timeout_seconds = timeout_seconds
 
+    def build_check(self, api_key: str) -> httpx.Request:
+        """`GET /api/v3/credits`: the balance, free; a bad key is an `error` in a 200."""
+        return httpx.Request("GET", f"{self.base_url}/api/v3/credits", params={"api": api_key})
+
+    def parse_check(self, response: httpx.Response) -> None:
+        body = checked_body(response)
+        if text(body.get("error")):
+            raise body_error(response, str(body["error"]), ("api", "key"))
+        # Real-time checks draw on `credits`; bulk credits are a separate pot.
+        credits = _int(body.get("credits"))
+        if credits is not None and credits <= 0:
+            raise fail(ErrorKind.QUOTA, response, "credits")
+
     def build_verify(self, email: str, api_key: str) -> httpx.Request:
         return httpx.Request(
             "GET",

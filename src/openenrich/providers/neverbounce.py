@@ -32,6 +32,7 @@ _FAILURE = {
     "temp_unavail": ErrorKind.TRANSIENT,
     "general_failure": ErrorKind.TRANSIENT,
 }
+_REMAINING = ("paid_credits_remaining", "free_credits_remaining")
 
 
 class NeverBounceAdapter:
@@ -41,6 +42,22 @@ class NeverBounceAdapter:
 
     def __init__(self, base_url: str = DEFAULT_BASE_URL) -> None:
         self.base_url = base_url.rstrip("/")
+
+    def build_check(self, api_key: str) -> httpx.Request:
+        """`GET /v4/account/info`: balance and job counts, free. Failures come back as
+        HTTP 200 with a `status` other than success, as on the check itself."""
+        return httpx.Request("GET", f"{self.base_url}/v4/account/info", params={"key": api_key})
+
+    def parse_check(self, response: httpx.Response) -> None:
+        body = checked_body(response)
+        api_status = text(body.get("status")) or ""
+        if api_status != "success":
+            raise _failure(response, api_status, text(body.get("message")) or "")
+        # Pay-as-you-go accounts count paid and free credits; monthly plans send neither.
+        info = body.get("credits_info")
+        counts = [info.get(k) for k in _REMAINING] if isinstance(info, dict) else []
+        if counts and all(isinstance(c, int) and c <= 0 for c in counts):
+            raise fail(ErrorKind.QUOTA, response, "credits")
 
     def build_verify(self, email: str, api_key: str) -> httpx.Request:
         return httpx.Request(

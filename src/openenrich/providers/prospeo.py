@@ -30,6 +30,7 @@ from openenrich.providers.base import (
 )
 from openenrich.providers.replies import (
     checked_body,
+    error_code,
     fail,
     filled,
     integer,
@@ -124,6 +125,22 @@ class ProspeoAdapter:
 
     def __init__(self, base_url: str = DEFAULT_BASE_URL) -> None:
         self.base_url = base_url.rstrip("/")
+
+    def build_check(self, api_key: str) -> httpx.Request:
+        """`GET /account-information`: plan and remaining credits, free."""
+        return httpx.Request(
+            "GET", f"{self.base_url}/account-information", headers={"X-KEY": api_key}
+        )
+
+    def parse_check(self, response: httpx.Response) -> None:
+        body = checked_body(response)
+        if body.get("error") is True:
+            code = error_code(body)
+            kind = ErrorKind.AUTH if code == "INVALID_API_KEY" else ErrorKind.TRANSIENT
+            raise fail(kind, response, code)
+        remaining = integer(mapping(body.get("response")).get("remaining_credits"))
+        if remaining is not None and remaining <= 0:
+            raise fail(ErrorKind.QUOTA, response, "remaining_credits")
 
     def build_request(
         self, query: ContactQuery, fields: frozenset[Field], api_key: str

@@ -146,6 +146,10 @@ class RocketReachAdapter:
         self.base_url = base_url.rstrip("/")
         self.poll_after = poll_after
 
+    def build_check(self, api_key: str) -> httpx.Request:
+        """`GET /account/`: the account and its lookup quotas, free."""
+        return httpx.Request("GET", f"{self.base_url}/account/", headers=_headers(api_key))
+
     def build_request(
         self, query: ContactQuery, fields: frozenset[Field], api_key: str
     ) -> httpx.Request:

@@ -38,6 +38,23 @@ class ZeroBounceAdapter:
     def __init__(self, base_url: str = DEFAULT_BASE_URL) -> None:
         self.base_url = base_url.rstrip("/")
 
+    def build_check(self, api_key: str) -> httpx.Request:
+        """`GET /v2/getcredits`: the balance, free. `Credits` is -1 for a bad key."""
+        return httpx.Request("GET", f"{self.base_url}/v2/getcredits", params={"api_key": api_key})
+
+    def parse_check(self, response: httpx.Response) -> None:
+        body = checked_body(response)
+        if text(body.get("error")):
+            raise body_error(response, str(body["error"]))
+        try:
+            credits = float(body["Credits"])  # a number, or a numeric string
+        except (KeyError, TypeError, ValueError):
+            raise fail(ErrorKind.TRANSIENT, response, "no credits in body") from None
+        if credits < 0:
+            raise fail(ErrorKind.AUTH, response, "api_key")
+        if credits == 0:
+            raise fail(ErrorKind.QUOTA, response, "credits")
+
     def build_verify(self, email: str, api_key: str) -> httpx.Request:
         return httpx.Request(
             "GET",
