@@ -216,6 +216,7 @@ async def test_not_found_including_other_workspaces(api: Api) -> None:
         ("not-a-uuid", api.sandbox_key),
         (enrichment_id, other.sandbox_api_key),
         (enrichment_id, other.api_key),
+        (enrichment_id, api.key),  # a live key does not see the workspace's sandbox jobs
     ):
         response = await api.client.get(
             f"/api/v2/contact/enrich/bulk/{probe}", headers=api.auth(key)

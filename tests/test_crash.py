@@ -55,6 +55,9 @@ def test_sigkill_mid_job_then_restart(tmp_path: Path) -> None:
         "OPENENRICH_SANDBOX_LATENCY_MS": "150",
         "OPENENRICH_WORKER_CONCURRENCY": "3",
         "OPENENRICH_RATE_LIMIT_PER_MINUTE": "0",
+        # What the killed process held comes back once its lease runs out.
+        "OPENENRICH_LEASE_SECONDS": "2",
+        "OPENENRICH_SWEEP_INTERVAL_SECONDS": "0.5",
     }
     created = subprocess.run(
         [str(BIN), "workspaces", "create", "crash", "--json"],

@@ -63,9 +63,7 @@ def create_app(settings: Settings | None = None, prebuilt: Services | None = Non
         app.state.services = found
         worker: asyncio.Task[None] | None = None
         if settings.embedded_worker:
-            pool = found.worker_pool()
-            await pool.recover()
-            worker = asyncio.create_task(pool.run())
+            worker = asyncio.create_task(found.worker_pool().run())
         delivery: asyncio.Task[None] | None = None
         if settings.embedded_worker and found.webhooks is not None:
             delivery = asyncio.create_task(found.webhooks.deliverer().run())

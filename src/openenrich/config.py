@@ -49,7 +49,9 @@ class Settings(BaseSettings):
 
     # Workers: contacts processed at once per process, lease and sweeper timing.
     worker_concurrency: int = 20
-    lease_seconds: float = 120.0
+    # Renewed every third of itself while a contact runs; a killed worker's contacts go back
+    # to the queue this long after it died, whatever the deployment.
+    lease_seconds: float = 30.0
     sweep_interval_seconds: float = 5.0
     stale_created_seconds: float = 30.0
     # Embedded mode: this process runs workers; scaled mode runs `openenrich worker` instead.

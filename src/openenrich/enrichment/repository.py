@@ -32,13 +32,15 @@ class Claim:
 
 
 async def get_enrichment(
-    session: AsyncSession, enrichment_id: str, workspace_id: str, kind: str
+    session: AsyncSession, enrichment_id: str, workspace_id: str, sandbox: bool, kind: str
 ) -> Enrichment | None:
+    """A job as its workspace sees it: live keys see live jobs, sandbox keys sandbox jobs."""
     return (
         await session.execute(
             select(Enrichment).where(
                 Enrichment.id == enrichment_id,
                 Enrichment.workspace_id == workspace_id,
+                Enrichment.sandbox == sandbox,
                 Enrichment.kind == kind,
             )
         )
@@ -192,16 +194,6 @@ async def requeue_expired(session: AsyncSession, now: datetime) -> list[str]:
         )
     ).all()
     return sorted({r[0] for r in rows})
-
-
-async def requeue_all_running(session: AsyncSession) -> int:
-    """At start of a single-process server, nothing can still be running."""
-    result = await session.execute(
-        update(Contact)
-        .where(Contact.status == ContactStatus.RUNNING)
-        .values(status=ContactStatus.QUEUED, lease_expires_at=None)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def stalled_enrichments(session: AsyncSession) -> list[str]:

@@ -76,7 +76,7 @@ class ResultReader:
         self.db = db
         self.jobs = contact_jobs
         self.in_progress_as_status = in_progress_as_status
-        self._terminal: dict[tuple[str, str, str], tuple[int, bytes]] = {}
+        self._terminal: dict[tuple[str, str, str, str], tuple[int, bytes]] = {}
 
     async def read(
         self,
@@ -87,7 +87,7 @@ class ResultReader:
         not_found: errors.AppError,
     ) -> tuple[int, bytes]:
         """(HTTP status, body). 402 carries the full body when credits ran out."""
-        cache_key = (caller.workspace_id, kind.value, enrichment_id)
+        cache_key = (caller.workspace_id, str(caller.sandbox), kind.value, enrichment_id)
         cached = self._terminal.get(cache_key)
         if cached is not None:
             return cached
@@ -95,7 +95,7 @@ class ResultReader:
             raise not_found
         async with self.db.read() as session:
             enrichment = await jobs.get_enrichment(
-                session, enrichment_id, caller.workspace_id, kind
+                session, enrichment_id, caller.workspace_id, caller.sandbox, kind
             )
             if enrichment is None:
                 raise not_found

@@ -47,13 +47,6 @@ class WorkerPool:
         self.housekeeping_interval = housekeeping_interval
         self._next_housekeeping = 0.0
 
-    async def recover(self) -> None:
-        """At start of a single-process server: whatever was running died with it."""
-        async with self.db.transaction() as session:
-            count = await jobs.requeue_all_running(session)
-        if count:
-            log.info("requeued %d contacts left running by a previous process", count)
-
     async def run(self) -> None:
         sweeper = asyncio.create_task(self._sweep_forever())
         try:
@@ -97,8 +90,15 @@ class WorkerPool:
             await self.jobs.run(claim)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("contact %s failed (attempt %d)", claim.contact_id, claim.attempt)
+        except Exception as error:
+            # The type only: a message or traceback may quote contact data.
+            log.error(
+                "contact %s failed (attempt %d): %s",
+                claim.contact_id,
+                claim.attempt,
+                type(error).__name__,
+            )
+            log.debug("contact %s failure", claim.contact_id, exc_info=True)
             status = ContactStatus.FAILED if claim.attempt >= MAX_ATTEMPTS else ContactStatus.QUEUED
             async with self.db.transaction() as session:
                 await jobs.release(session, claim, status)
@@ -130,6 +130,7 @@ class WorkerPool:
                 await self.sweep()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("sweep failed")
+            except Exception as error:
+                log.error("sweep failed: %s", type(error).__name__)
+                log.debug("sweep failure", exc_info=True)
             await asyncio.sleep(self.sweep_interval)
