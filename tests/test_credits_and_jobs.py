@@ -269,3 +269,17 @@ async def test_every_contact_row_finishes_once(api: Api) -> None:
         )
     assert dict(statuses) == {"done": 20}
     assert charged == distinct
+
+
+async def test_identical_input_in_concurrent_jobs_is_charged_once(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with running_api(make_settings(database_url, tmp_path), credits=1000) as api:
+        await _with_provider(api, FixedProvider())
+        ids = await asyncio.gather(
+            *(api.enrich({"name": f"c{i}", "data": [person("zed")]}, key=api.key) for i in range(4))
+        )
+        bodies = [(await api.wait(i, key=api.key)).json() for i in ids]
+        assert sorted(b["cost"]["credits"] for b in bodies) == [0, 0, 0, 14]
+        async with api.services.db.read() as session:
+            assert await balance(session, api.workspace_id, False) == 1000 - 14

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich.accounts.keys import generate_key, hash_key
@@ -109,6 +109,18 @@ async def try_debit(session: AsyncSession, workspace_id: str, sandbox: bool, amo
         .values(balance=Balance.balance - amount)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def lock_dedup_key(
+    session: AsyncSession, workspace_id: str, sandbox: bool, dedup_key: str
+) -> None:
+    """Serialise charges for identical input until the transaction ends, so two jobs
+    finishing the same person at once cannot both pay. SQLite's write lock already does."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"{workspace_id}:{sandbox}:{dedup_key}"},
+        )
 
 
 async def already_charged(

@@ -117,6 +117,9 @@ class ContactJobs:
         An item the balance cannot pay is withheld, and the job runs out of credits."""
         cost, exhausted = 0, False
         since = utcnow() - self.pricing.dedup_window
+        await accounts.lock_dedup_key(
+            session, enrichment.workspace_id, enrichment.sandbox, contact.dedup_key
+        )
         for item in outcome.items():
             price = self.pricing.prices.get(item, 0)
             ws, sandbox = enrichment.workspace_id, enrichment.sandbox
