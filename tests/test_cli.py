@@ -50,3 +50,10 @@ def test_keys_are_never_stored_in_plaintext(tmp_path: Path) -> None:
             raw += (tmp_path / name).read_bytes()
     assert keys["api_key"].encode() not in raw
     assert keys["sandbox_api_key"].encode() not in raw
+
+
+def test_cancel_unknown_enrichment_fails_clearly(tmp_path: Path) -> None:
+    assert run(tmp_path, "migrate").returncode == 0
+    result = run(tmp_path, "enrichments", "cancel", "00000000-0000-0000-0000-000000000000")
+    assert result.returncode != 0
+    assert "no enrichment" in result.stderr + result.stdout

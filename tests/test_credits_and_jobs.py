@@ -283,3 +283,40 @@ async def test_identical_input_in_concurrent_jobs_is_charged_once(
         assert sorted(b["cost"]["credits"] for b in bodies) == [0, 0, 0, 14]
         async with api.services.db.read() as session:
             assert await balance(session, api.workspace_id, False) == 1000 - 14
+
+
+async def test_cancel_keeps_what_was_done_and_charges_nothing_more(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = make_settings(database_url, tmp_path, sandbox_latency_ms=200, worker_concurrency=2)
+    async with running_api(settings) as api:
+        data = [person(f"k{i}") for i in range(12)]
+        enrichment_id = await api.enrich({"name": "stop", "data": data})
+        url = f"/api/v2/contact/enrich/bulk/{enrichment_id}"
+        while True:
+            partial = await api.client.get(url, headers=api.auth(), params={"forceResults": "1"})
+            if len(partial.json()["data"]) >= 2:
+                break
+            await asyncio.sleep(0.02)
+        async with api.services.db.transaction() as session:
+            assert await api.services.jobs.cancel(session, enrichment_id) is not None
+        async with api.services.db.transaction() as session:
+            assert await api.services.jobs.cancel(session, enrichment_id) is None
+        final = await api.client.get(url, headers=api.auth())
+        assert final.status_code == 200
+        body = final.json()
+        assert_schema(body, "ResponseGetContactBulkEnrich")
+        assert body["status"] == "CANCELED" and 2 <= len(body["data"]) < 12
+        await asyncio.sleep(0.6)  # contacts that were running finish, and keep nothing
+        assert (await api.client.get(url, headers=api.auth())).json() == body
+        async with api.services.db.read() as session:
+            spent = -sum(r.amount for r in await ledger(api, True) if r.reason == "charge")
+            statuses = (
+                await session.execute(
+                    select(Contact.status, func.count())
+                    .where(Contact.enrichment_id == enrichment_id)
+                    .group_by(Contact.status)
+                )
+            ).all()
+        assert spent == body["cost"]["credits"]
+        assert dict(statuses).get("queued", 0) == 0 and dict(statuses).get("running", 0) == 0

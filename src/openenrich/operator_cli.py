@@ -72,6 +72,8 @@ def configure_logging() -> None:
 
 def register(app: typer.Typer) -> None:
     workspaces = typer.Typer(help="Workspaces and their API keys.", no_args_is_help=True)
+    enrichments = typer.Typer(help="Enrichment jobs.", no_args_is_help=True)
+    app.add_typer(enrichments, name="enrichments")
     credits = typer.Typer(help="Credit balances.", no_args_is_help=True)
     app.add_typer(workspaces, name="workspaces")
     app.add_typer(credits, name="credits")
@@ -135,6 +137,25 @@ def register(app: typer.Typer) -> None:
         upgrade(settings.database_url)
         created = asyncio.run(_create_workspace(settings, name, credits, sandbox_credits))
         _print_workspace(created, as_json)
+
+    @enrichments.command("cancel")
+    def cancel(enrichment_id: str) -> None:
+        """Stop a job: it ends CANCELED with what was done so far (its webhook fires)."""
+        from openenrich.enrichment.models import Enrichment
+        from openenrich.services import build_services
+
+        async def main() -> str:
+            found = build_services(Settings())
+            try:
+                async with found.db.transaction() as session:
+                    if await session.get(Enrichment, enrichment_id) is None:
+                        raise typer.BadParameter(f"no enrichment {enrichment_id}")
+                    canceled = await found.jobs.cancel(session, enrichment_id)
+                return "canceled" if canceled else "already ended; nothing changed"
+            finally:
+                await found.close()
+
+        typer.echo(asyncio.run(main()))
 
     @credits.command("add")
     def add(

@@ -93,6 +93,9 @@ class ContactJobs:
         self, session: AsyncSession, claim: jobs.Claim, outcome: Outcome, processor: Processor
     ) -> None:
         enrichment = await jobs.lock_enrichment(session, claim.enrichment_id, 0)
+        if EnrichmentStatus(enrichment.status).terminal:  # canceled meanwhile: keep nothing
+            await jobs.release(session, claim, ContactStatus.SKIPPED)
+            return
         if not await jobs.finish_contact(session, claim, {}, 0):
             raise LeaseLost
         contact = await session.get(Contact, claim.contact_id)
@@ -152,14 +155,31 @@ class ContactJobs:
             return False
         if await jobs.unfinished_count(session, enrichment.id):
             return False
-        enrichment.status = (
+        await self._finalise(
+            session,
+            enrichment,
             EnrichmentStatus.CREDITS_INSUFFICIENT
             if enrichment.credits_exhausted
-            else EnrichmentStatus.FINISHED
+            else EnrichmentStatus.FINISHED,
         )
+        return True
+
+    async def cancel(self, session: AsyncSession, enrichment_id: str) -> Enrichment | None:
+        """Stop a job: queued contacts are skipped, running ones keep nothing, and the job
+        ends CANCELED with what was done so far. None if it had already ended."""
+        enrichment = await jobs.lock_enrichment(session, enrichment_id, 0)
+        if EnrichmentStatus(enrichment.status).terminal:
+            return None
+        await jobs.skip_queued(session, enrichment.id)
+        await self._finalise(session, enrichment, EnrichmentStatus.CANCELED)
+        return enrichment
+
+    async def _finalise(
+        self, session: AsyncSession, enrichment: Enrichment, status: EnrichmentStatus
+    ) -> None:
+        enrichment.status = status
         enrichment.finished_at = enrichment.updated_at = utcnow()
         processor = self.processors[enrichment.kind]
         records = await records_of(session, enrichment, processor, finished_only=True)
         enrichment.result_body = dumps(envelope(enrichment, records))
         await self.events.enrichment_finished(session, enrichment, enrichment.result_body)
-        return True
