@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     price_phone: int = 10
     price_reverse_profile: int = 1
     dedup_days: int = 90
+    # Reverse lookups answer from profiles built in the same workspace only, unless shared.
+    share_profiles_across_workspaces: bool = False
     # Provider-call log retention (the cache keeps its own TTLs from the waterfall file).
     call_log_days: float = 90.0
 

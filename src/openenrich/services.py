@@ -131,7 +131,9 @@ def build_services(
     processors: dict[str, Processor] = {
         "enrich": EnrichProcessor(lambda is_sandbox: sandbox if is_sandbox else live),
         "reverse_email": ReverseEmailProcessor(
-            db, lambda is_sandbox: sandbox if is_sandbox else live
+            db,
+            lambda is_sandbox: sandbox if is_sandbox else live,
+            share_across_workspaces=settings.share_profiles_across_workspaces,
         ),
     }
     hooks = WebhookHub(WebhookSettings(), db, secret)

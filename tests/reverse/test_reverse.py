@@ -19,6 +19,7 @@ from tests.webhooks.receiver import (
     verify_sha1,
 )
 
+from openenrich.accounts.repository import create_workspace
 from openenrich.enrichment.models import Contact, ContactStatus, Enrichment, FindingRow
 
 pytestmark = pytest.mark.anyio
@@ -314,3 +315,25 @@ async def test_lookup_webhooks_carry_the_get_body(
         body = orjson.loads(hit.body)
         assert_schema(body, "ResponseGetContactBulkReverseEmail")
     assert sorted(len(orjson.loads(h.body)["data"]) for h in receiver.at("/one")) == [1, 1]
+
+
+async def test_profiles_stay_in_the_workspace_that_built_them(api: Api) -> None:
+    await seed_profile(api, "known.person@corp.example")
+    async with api.services.db.transaction() as session:
+        other = await create_workspace(session, "other", api.services.secret, credits=10)
+    enrichment_id = await start(
+        api,
+        {"name": "theirs", "data": [{"email": "known.person@corp.example"}]},
+        key=other.api_key,
+    )
+    body = await finish(api, enrichment_id, other.api_key)
+    assert "profile" not in body["data"][0] and body["cost"] == {"credits": 0}
+    # An operator may share them server-wide.
+    api.services.processors["reverse_email"].share_across_workspaces = True  # type: ignore[attr-defined]
+    again = await start(
+        api,
+        {"name": "shared", "data": [{"email": "known.person@corp.example"}]},
+        key=other.api_key,
+    )
+    shared = await finish(api, again, other.api_key)
+    assert shared["data"][0]["profile"]["full_name"] == "Known Person"

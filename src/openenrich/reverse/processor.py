@@ -55,9 +55,12 @@ class ReverseOutcome:
         return self.rows
 
 
-async def known_profile(db: Database, email: str, sandbox: bool) -> dict[str, Any] | None:
-    """The newest profile this server built for a contact found with `email`. Live and
-    sandbox data never mix: a sandbox profile is synthetic."""
+async def known_profile(
+    db: Database, email: str, sandbox: bool, workspace_id: str | None
+) -> dict[str, Any] | None:
+    """The newest profile this server built for a contact found with `email`: in one
+    workspace, or server-wide when `workspace_id` is None. Live and sandbox data never mix:
+    a sandbox profile is synthetic."""
     holders = (
         select(FindingRow.contact_id)
         .join(Contact, Contact.id == FindingRow.contact_id)
@@ -69,6 +72,8 @@ async def known_profile(db: Database, email: str, sandbox: bool) -> dict[str, An
             Enrichment.sandbox == sandbox,
         )
     )
+    if workspace_id is not None:
+        holders = holders.where(Enrichment.workspace_id == workspace_id)
     query = (
         select(FindingRow.data)
         .where(
@@ -87,13 +92,22 @@ async def known_profile(db: Database, email: str, sandbox: bool) -> dict[str, An
 class ReverseEmailProcessor:
     kind = JobKind.REVERSE_EMAIL.value
 
-    def __init__(self, db: Database, waterfall_for: Callable[[bool], Waterfall]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        waterfall_for: Callable[[bool], Waterfall],
+        *,
+        share_across_workspaces: bool = False,
+    ) -> None:
         self.db = db
         self.waterfall_for = waterfall_for
+        # Whether a profile one workspace paid for answers another's lookup.
+        self.share_across_workspaces = share_across_workspaces
 
     async def process(self, enrichment: Enrichment, contact: Contact) -> Outcome:
         email = contact.input.get("email", "")
-        known = await known_profile(self.db, email, enrichment.sandbox)
+        scope = None if self.share_across_workspaces else enrichment.workspace_id
+        known = await known_profile(self.db, email, enrichment.sandbox, scope)
         if known is not None:
             return ReverseOutcome(contact, known)
         outcome = await self.waterfall_for(enrichment.sandbox).run(
