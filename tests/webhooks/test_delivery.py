@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 import pytest
+from sqlalchemy import text
 from tests.harness import Api, make_settings, running_api
 from tests.webhooks.receiver import (
     Receiver,
@@ -20,6 +21,9 @@ from tests.webhooks.receiver import (
     verify_sha1,
     verify_standard,
 )
+
+from openenrich.webhooks.hmac_state import midstates
+from openenrich.webhooks.models import SigningState
 
 pytestmark = pytest.mark.anyio
 
@@ -107,6 +111,24 @@ async def test_terminal_and_contact_webhooks_are_signed_and_match_get(
     log = await deliveries(api, enrichment_id)
     assert {d["status"] for d in log} == {"succeeded"}
     assert all(d["log"][0]["status_code"] == 200 for d in log)
+    await _only_midstates_are_kept(api, enrichment_id)
+
+
+async def _only_midstates_are_kept(api: Api, enrichment_id: str) -> None:
+    """The creating key is nowhere in the database; what is kept (sealed) opens to its
+    HMAC-SHA1 midstates."""
+    hub = api.services.webhooks
+    assert hub is not None
+    async with api.services.db.read() as session:
+        stored = await session.get(SigningState, enrichment_id)
+        dumped = [
+            repr(row)
+            for table in ("webhook_signing_states", "webhook_events", "enrichments")
+            for row in (await session.execute(text(f"SELECT * FROM {table}"))).all()
+        ]
+    assert stored is not None
+    assert hub.sealer.open(stored.sealed_states) == midstates(api.sandbox_key.encode()).hex()
+    assert not any(api.sandbox_key in row for row in dumped)
 
 
 async def test_tampered_body_fails_both_checks(api: Api, receiver: Receiver) -> None:

@@ -18,7 +18,12 @@ from openenrich.db import utcnow
 from openenrich.webhooks import WebhookSettings
 from openenrich.webhooks.delivery import backoff, parse_retry_after
 from openenrich.webhooks.sealing import Sealer
-from openenrich.webhooks.signing import fullenrich_signature, new_workspace_secret, standard_headers
+from openenrich.webhooks.signing import (
+    fullenrich_signature,
+    new_workspace_secret,
+    signing_states,
+    standard_headers,
+)
 
 
 def test_default_schedule_outlasts_fullenrich_five_tries_a_minute_apart() -> None:
@@ -60,9 +65,10 @@ def test_sealed_values_need_the_server_secret() -> None:
 def test_signatures_match_the_reference_algorithms() -> None:
     body = b'{"id":"x","status":"FINISHED"}'
     # RFC 2202, HMAC-SHA1 test case 2: lowercase hex, as FullEnrich sends it.
-    vector = fullenrich_signature(b"what do ya want for nothing?", "Jefe")
+    vector = fullenrich_signature(b"what do ya want for nothing?", signing_states("Jefe"))
     assert vector == "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"
-    assert verify_sha1(body, "key", fullenrich_signature(body, "key"))
+    assert verify_sha1(body, "key", fullenrich_signature(body, signing_states("key")))
+    assert not verify_sha1(body, "kez", fullenrich_signature(body, signing_states("key")))
     secret = new_workspace_secret()
     headers = standard_headers(secret, "msg_1", utcnow(), body)
     assert verify_standard(secret, headers, body)

@@ -4,7 +4,9 @@ that would go elsewhere end in an `httpx.MockTransport`)."""
 from __future__ import annotations
 
 import ipaddress
+import threading
 from collections.abc import AsyncIterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -18,6 +20,7 @@ from openenrich.webhooks.ssrf import (
     Guard,
     ResolutionFailed,
     blocked_reason,
+    url_host,
 )
 from openenrich.webhooks.transport import PinnedTransport
 
@@ -199,14 +202,17 @@ async def test_internal_webhook_urls_are_refused_at_request_time(api: Api, url: 
             "/api/v2/contact/enrich/bulk", json=body, headers=api.auth()
         )
         assert response.status_code == 400
-        assert response.json()["code"] == "error.enrichment.webhook_url"
+        assert response.json() == {
+            "code": "error.enrichment.webhook_url.forbidden",
+            "message": "Webhook URL host is not allowed",
+        }
     reverse = await api.client.post(
         "/api/v2/contact/reverse/email/bulk",
         json={"name": "x", "webhook_url": url, "data": [{"email": "a@b.example"}]},
         headers=api.auth(),
     )
     assert reverse.status_code == 400
-    assert reverse.json()["code"] == "error.enrichment.webhook_url"
+    assert reverse.json()["code"] == "error.enrichment.webhook_url.forbidden"
 
 
 async def test_delivery_refuses_a_name_that_rebinds_to_metadata(api: Api) -> None:
@@ -247,3 +253,128 @@ async def test_delivery_refuses_a_name_that_rebinds_to_metadata(api: Api) -> Non
     log = response.json()["deliveries"][0]["log"]
     assert [a["status_code"] for a in log] == [500, None]
     assert "refused" in log[1]["error"] and "cloud metadata" in log[1]["error"]
+
+
+UNPARSEABLE = ["http://[::1", "https://[::1/hook", "http://[not-an-ip]/", "http://a.test:99999/"]
+
+
+@pytest.mark.parametrize("url", UNPARSEABLE)
+def test_unparseable_urls_are_refused_not_raised(url: str) -> None:
+    assert url_host(url) is None
+    assert Guard(FakeResolver({})).refuse_literal(url) == "invalid URL"
+    allow_all = AllowList.parse("0.0.0.0/0, ::/0, a.test")
+    assert Guard(FakeResolver({}), allow_all).refuse_literal(url) == "invalid URL"
+
+
+@pytest.mark.parametrize("url", UNPARSEABLE)
+async def test_unparseable_webhook_urls_answer_400(api: Api, url: str) -> None:
+    hub = api.services.webhooks
+    assert hub is not None
+    refused = hub.refusal("https://fine.example/in", url)
+    assert refused is not None and refused.code == "error.enrichment.webhook_url"
+    for body in (
+        {"name": "x", "webhook_url": url, "data": [CONTACT]},
+        {"name": "x", "webhook_events": {"contact_finished": url}, "data": [CONTACT]},
+    ):
+        response = await api.client.post(
+            "/api/v2/contact/enrich/bulk", json=body, headers=api.auth()
+        )
+        assert response.status_code == 400
+        assert response.json()["code"] == "error.enrichment.webhook_url"
+
+
+class KeepAliveServer:
+    """HTTP/1.1 on 127.0.0.1 that keeps connections open and records, per request, the
+    Host header and the client's port (one port per TCP connection)."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, int]] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("content-length", "0")))
+                owner.seen.append((self.headers["host"], self.client_address[1]))
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+async def test_two_names_on_one_address_never_share_a_connection() -> None:
+    server = KeepAliveServer()
+    resolver = FakeResolver({"a.test": [["127.0.0.1"]], "b.test": [["127.0.0.1"]]})
+    transport = PinnedTransport(Guard(resolver, AllowList.parse("127.0.0.1")))
+    try:
+        async with httpx.AsyncClient(transport=transport) as client:
+            for name in ("a.test", "a.test", "b.test", "b.test", "a.test"):
+                response = await client.post(f"http://{name}:{server.port}/", content=b"{}")
+                assert response.status_code == 200
+            assert transport.pool_count() == 2
+    finally:
+        server.stop()
+    hosts = [host.split(":")[0] for host, _ in server.seen]
+    assert hosts == ["a.test", "a.test", "b.test", "b.test", "a.test"]
+    ports = {name: {port for host, port in server.seen if host.startswith(name)} for name in hosts}
+    # Kept alive per name (one connection each), never shared across names.
+    assert len(ports["a.test"]) == 1 and len(ports["b.test"]) == 1
+    assert ports["a.test"] != ports["b.test"]
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """Logs what it sends and when it is closed, naming the hosts it served."""
+
+    def __init__(self, log: list[str]) -> None:
+        self.log = log
+        self.hosts: set[str] = set()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.hosts.add(request.headers["host"])
+        self.log.append(f"send {request.headers['host']}")
+        return httpx.Response(200, content=b"ok")
+
+    async def aclose(self) -> None:
+        self.log.append(f"close {','.join(sorted(self.hosts))}")
+
+
+async def test_least_recently_used_pools_are_closed_once_idle() -> None:
+    log: list[str] = []
+    resolver = FakeResolver({name: [[PUBLIC_V4]] for name in ("a.test", "b.test", "c.test")})
+    transport = PinnedTransport(
+        Guard(resolver), pool_factory=lambda: CountingTransport(log), max_pools=2
+    )
+    async with httpx.AsyncClient(transport=transport) as client:
+        await client.post("http://a.test/", content=b"{}")
+        await client.post("http://b.test/", content=b"{}")
+        async with client.stream("POST", "http://a.test/", content=b"{}") as streaming:
+            # c.test evicts b.test (least recently used, idle): closed at once.
+            await client.post("http://c.test/", content=b"{}")
+            assert log[-2:] == ["close b.test", "send c.test"]
+            # d.test evicts a.test, still streaming: closed only when its body is.
+            resolver.table["d.test"] = [[PUBLIC_V4]]
+            await client.post("http://d.test/", content=b"{}")
+            assert log[-1] == "send d.test"
+            await streaming.aread()
+        assert log[-1] == "close a.test"
+        assert transport.pool_count() == 2
+    assert sorted(e for e in log if e.startswith("close")) == [
+        "close a.test",
+        "close b.test",
+        "close c.test",
+        "close d.test",
+    ]

@@ -134,12 +134,12 @@ class Deliverer:
         async with self.db.read() as session:
             event = await session.get(WebhookEvent, lease.event_id)
             assert event is not None
-            api_key = await self._api_key(session, event.enrichment_id)
+            states = await self._signing_states(session, event.enrichment_id)
             manual = event.round_attempts == 0 and event.attempts > 0
         secret = await self.workspace_secret(event.workspace_id)
         started = utcnow()
         clock = time.monotonic()
-        result = await self._post(event, api_key, secret)
+        result = await self._post(event, states, secret)
         attempt = WebhookAttempt(
             event_id=event.id,
             number=event.attempts + 1,
@@ -173,22 +173,30 @@ class Deliverer:
             )
         return EventStatus.PENDING, utcnow() + timedelta(seconds=delay)
 
-    async def _api_key(self, session: AsyncSession, enrichment_id: str) -> str | None:
-        sealed = await repository.sealed_key(session, enrichment_id)
-        return self.sealer.open(sealed) if sealed else None
+    async def _signing_states(self, session: AsyncSession, enrichment_id: str) -> bytes | None:
+        """The creating key's HMAC-SHA1 midstates; None for an enrichment created without
+        a key, or before midstates were kept (it is then sent without `X-Signature-SHA1`)."""
+        sealed = await repository.sealed_states(session, enrichment_id)
+        opened = self.sealer.open(sealed) if sealed else None
+        return bytes.fromhex(opened) if opened else None
 
     async def workspace_secret(self, workspace_id: str) -> str:
         return await workspace_secret(self.db, self.sealer, workspace_id)
 
-    def headers(self, event: WebhookEvent, api_key: str | None, secret: str) -> dict[str, str]:
+    async def headers(
+        self, event: WebhookEvent, states: bytes | None, secret: str
+    ) -> dict[str, str]:
         headers = {"Content-Type": "application/json"}
         headers.update(standard_headers(secret, event.id, datetime.now(UTC), event.body))
-        if api_key:
-            headers["X-Signature-SHA1"] = fullenrich_signature(event.body, api_key)
+        if states:
+            # Pure-Python SHA-1 (~0.3 s for 400 KB): off the event loop.
+            headers["X-Signature-SHA1"] = await asyncio.to_thread(
+                fullenrich_signature, event.body, states
+            )
         return headers
 
-    async def _post(self, event: WebhookEvent, api_key: str | None, secret: str) -> Result:
-        headers = self.headers(event, api_key, secret)
+    async def _post(self, event: WebhookEvent, states: bytes | None, secret: str) -> Result:
+        headers = await self.headers(event, states, secret)
         try:
             return await asyncio.wait_for(
                 self._exchange(event.url, event.body, headers),

@@ -9,11 +9,12 @@ from openenrich.db import Database
 from openenrich.enrichment.models import Enrichment
 from openenrich.errors import AppError, invalid
 from openenrich.webhooks.delivery import Deliverer
-from openenrich.webhooks.models import SigningKey
+from openenrich.webhooks.models import SigningState
 from openenrich.webhooks.outbox import Outbox
 from openenrich.webhooks.sealing import Sealer
 from openenrich.webhooks.settings import WebhookSettings
-from openenrich.webhooks.ssrf import AllowList, Guard, Resolver, SystemResolver
+from openenrich.webhooks.signing import signing_states
+from openenrich.webhooks.ssrf import AllowList, Guard, Resolver, SystemResolver, url_host
 from openenrich.webhooks.workspace_secrets import workspace_secret
 
 
@@ -51,15 +52,22 @@ class WebhookHub:
         literal, `localhost`); names are resolved and checked at delivery time."""
         guard = self.guard()
         for url in urls:
+            if url and url_host(url) is None:
+                return invalid(
+                    "error.enrichment.webhook_url", "Webhook URL must be start with http or https"
+                )
             if url and guard.refuse_literal(url):
-                return invalid("error.enrichment.webhook_url", "Webhook URL host is not allowed")
+                return invalid(
+                    "error.enrichment.webhook_url.forbidden", "Webhook URL host is not allowed"
+                )
         return None
 
     async def attach(
         self, session: AsyncSession, enrichment: Enrichment, authorization: str | None
     ) -> None:
         """At POST time, in the creating transaction: refuse internal destinations, and
-        keep the API key (sealed) for the `X-Signature-SHA1` of this job's webhooks."""
+        keep what the `X-Signature-SHA1` of this job's webhooks needs of the API key: its
+        HMAC-SHA1 midstates (sealed), never the key."""
         if not (enrichment.webhook_url or enrichment.contact_webhook_url):
             return
         refused = self.refusal(enrichment.webhook_url, enrichment.contact_webhook_url)
@@ -67,7 +75,8 @@ class WebhookHub:
             raise refused
         token = bearer_token(authorization)
         if token:
-            session.add(SigningKey(enrichment_id=enrichment.id, sealed_key=self.sealer.seal(token)))
+            states = self.sealer.seal(signing_states(token).hex())
+            session.add(SigningState(enrichment_id=enrichment.id, sealed_states=states))
             await session.flush()
 
     async def workspace_secret(self, workspace_id: str) -> str:

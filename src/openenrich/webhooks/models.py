@@ -1,5 +1,6 @@
-"""Tables of webhook delivery: events (the outbox), attempts (the log), and the secrets
-each delivery is signed with, kept sealed (encrypted under the server secret)."""
+"""Tables of webhook delivery: events (the outbox), attempts (the log), and what each
+delivery is signed with: HMAC-SHA1 midstates of the creating API key (never the key), and
+the workspace's Standard Webhooks secret, sealed (encrypted under the server secret)."""
 
 from __future__ import annotations
 
@@ -79,16 +80,17 @@ class WebhookAttempt(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
-class SigningKey(Base):
-    """The API key that created an enrichment, sealed: FullEnrich's `X-Signature-SHA1` is
-    keyed with the plain key, which is otherwise only ever stored as a hash."""
+class SigningState(Base):
+    """What `X-Signature-SHA1` needs of the API key that created an enrichment: its two
+    HMAC-SHA1 midstates (`hmac_state.midstates`), which cannot be turned back into the
+    key nor authenticate with it. Sealed too, so a database dump alone cannot sign."""
 
-    __tablename__ = "webhook_signing_keys"
+    __tablename__ = "webhook_signing_states"
 
     enrichment_id: Mapped[str] = mapped_column(
         ForeignKey("enrichments.id", ondelete="CASCADE"), primary_key=True
     )
-    sealed_key: Mapped[str] = mapped_column(Text)
+    sealed_states: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

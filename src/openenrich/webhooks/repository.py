@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openenrich.db import utcnow
 from openenrich.webhooks.models import (
     EventStatus,
-    SigningKey,
+    SigningState,
     WebhookAttempt,
     WebhookEvent,
     WorkspaceSecret,
@@ -136,9 +136,9 @@ async def reschedule(session: AsyncSession, event_id: str) -> bool:
     return bool(done.rowcount)  # type: ignore[attr-defined]
 
 
-async def sealed_key(session: AsyncSession, enrichment_id: str) -> str | None:
-    row = await session.get(SigningKey, enrichment_id)
-    return row.sealed_key if row else None
+async def sealed_states(session: AsyncSession, enrichment_id: str) -> str | None:
+    row = await session.get(SigningState, enrichment_id)
+    return row.sealed_states if row else None
 
 
 async def sealed_secret(session: AsyncSession, workspace_id: str) -> str | None:

@@ -1,7 +1,8 @@
-"""Secrets the server must read back (an API key for `X-Signature-SHA1`, a workspace's
-signing secret) are stored encrypted with Fernet (AES-128-CBC + HMAC-SHA256), under a key
-derived by HKDF-SHA256 from the server secret. A database dump alone reveals neither; with
-the server secret, the same hashes that authenticate keys could be brute-forced anyway."""
+"""Signing material the server must read back (a workspace's Standard Webhooks secret, the
+HMAC-SHA1 midstates behind `X-Signature-SHA1`) is stored encrypted with Fernet
+(AES-128-CBC + HMAC-SHA256) under a key derived by HKDF-SHA256 from the server secret, so a
+database dump alone cannot sign. API keys themselves are never sealed: only their midstates
+are kept (see `hmac_state`), which do not give the key back even with the server secret."""
 
 from __future__ import annotations
 

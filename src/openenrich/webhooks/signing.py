@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import secrets
 from datetime import datetime
 
 from standardwebhooks.webhooks import Webhook
 
+from openenrich.webhooks.hmac_state import hmac_sha1_hex, midstates
 
-def fullenrich_signature(body: bytes, api_key: str) -> str:
+
+def signing_states(api_key: str) -> bytes:
+    """What is kept of the API key that created an enrichment (its HMAC-SHA1 midstates)."""
+    return midstates(api_key.encode())
+
+
+def fullenrich_signature(body: bytes, states: bytes) -> str:
     """FullEnrich's `X-Signature-SHA1`: lowercase hex HMAC-SHA1 of the raw body, keyed with
-    the API key that created the enrichment."""
-    return hmac.new(api_key.encode(), body, hashlib.sha1).hexdigest()
+    the API key that created the enrichment, computed from `signing_states(key)`."""
+    return hmac_sha1_hex(states, body)
 
 
 def new_workspace_secret() -> str:

@@ -167,8 +167,11 @@ class Guard:
 
     def refuse_literal(self, url: str) -> str | None:
         """A reason to refuse `url` without any DNS lookup (at request time): an internal
-        address literal or a `localhost` name. Names are checked again at delivery."""
-        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+        address literal, a `localhost` name, or a URL whose host cannot be parsed. Names
+        are checked again at delivery."""
+        host = url_host(url)
+        if host is None:
+            return "invalid URL"
         if self.allow.allows_host(host):
             return None
         if host == "localhost" or host.endswith(".localhost"):
@@ -181,6 +184,18 @@ class Guard:
         except BlockedDestination as error:
             return str(error)
         return None
+
+
+def url_host(url: str) -> str | None:
+    """The URL's host, lowercased, without a trailing dot; None if it cannot be parsed
+    (`urlsplit` raises ValueError on an unclosed `[` or a bad port, for one)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - parsing the port can raise too
+    except ValueError:
+        return None
+    return (host or "").lower().rstrip(".")
 
 
 def describe(addresses: Iterable[IPAddress]) -> Sequence[str]:

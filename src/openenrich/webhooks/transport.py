@@ -4,11 +4,18 @@ The request URL's host is swapped for the checked address; the `Host` header kee
 name (httpx set it when the request was built) and TLS uses the name for SNI and for the
 certificate check (httpcore's `sni_hostname` extension). Redirects are the client's
 business and are never followed (`follow_redirects=False`).
+
+httpcore pools connections by the URL it is given, which here holds the address: two
+names on one address would share a kept-alive connection, and a TLS session verified for
+one name would carry requests for the other. So each (scheme, name, port) gets its own
+pool; the least recently used ones are closed once idle.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 
@@ -16,11 +23,65 @@ from openenrich.webhooks.ssrf import Guard
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
+PoolKey = tuple[str, str, int]
+
+
+def _new_pool() -> httpx.AsyncBaseTransport:
+    return httpx.AsyncHTTPTransport(retries=0)
+
+
+class _Pool:
+    """A per-name transport and the responses still streaming from it."""
+
+    def __init__(self, transport: httpx.AsyncBaseTransport) -> None:
+        self.transport = transport
+        self.busy = 0
+        self.retired = False
+
+    async def release(self) -> None:
+        self.busy -= 1
+        if self.retired and not self.busy:
+            await self.transport.aclose()
+
+
+class _Releasing(httpx.AsyncByteStream):
+    """A response body that hands its pool back when closed."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, pool: _Pool) -> None:
+        self._stream = stream
+        self._pool: _Pool | None = pool
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._stream.aclose()
+        finally:
+            pool, self._pool = self._pool, None
+            if pool is not None:
+                await pool.release()
+
 
 class PinnedTransport(httpx.AsyncBaseTransport):
-    def __init__(self, guard: Guard, inner: httpx.AsyncBaseTransport | None = None) -> None:
+    """`inner`, when given, carries every request (tests inject an `httpx.MockTransport`);
+    otherwise `pool_factory` builds one transport per (scheme, host name, port), at most
+    `max_pools` kept."""
+
+    def __init__(
+        self,
+        guard: Guard,
+        inner: httpx.AsyncBaseTransport | None = None,
+        *,
+        pool_factory: Callable[[], httpx.AsyncBaseTransport] = _new_pool,
+        max_pools: int = 64,
+    ) -> None:
         self.guard = guard
-        self.inner = inner or httpx.AsyncHTTPTransport(retries=0)
+        self.inner = inner
+        self._factory = pool_factory
+        self._max_pools = max(1, max_pools)
+        self._pools: OrderedDict[PoolKey, _Pool] = OrderedDict()
         # The address each request was sent to, for the delivery log and for tests.
         self.last_address: str | None = None
 
@@ -32,10 +93,45 @@ class PinnedTransport(httpx.AsyncBaseTransport):
         if request.url.scheme == "https" and not _is_literal(host):
             request.extensions = {**request.extensions, "sni_hostname": host}
         request.url = request.url.copy_with(host=str(address))
-        return await self.inner.handle_async_request(request)
+        if self.inner is not None:
+            return await self.inner.handle_async_request(request)
+        pool = await self._pool((request.url.scheme, host.lower(), port))
+        pool.busy += 1
+        try:
+            response = await pool.transport.handle_async_request(request)
+        except BaseException:
+            await pool.release()
+            raise
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        return httpx.Response(
+            status_code=response.status_code,
+            headers=response.headers,
+            stream=_Releasing(response.stream, pool),
+            extensions=response.extensions,
+        )
+
+    async def _pool(self, key: PoolKey) -> _Pool:
+        pool = self._pools.get(key)
+        if pool is not None:
+            self._pools.move_to_end(key)
+            return pool
+        pool = self._pools[key] = _Pool(self._factory())
+        while len(self._pools) > self._max_pools:
+            _, old = self._pools.popitem(last=False)
+            old.retired = True
+            if not old.busy:
+                await old.transport.aclose()
+        return pool
+
+    def pool_count(self) -> int:
+        return len(self._pools)
 
     async def aclose(self) -> None:
-        await self.inner.aclose()
+        pools, self._pools = list(self._pools.values()), OrderedDict()
+        for pool in pools:
+            await pool.transport.aclose()
+        if self.inner is not None:
+            await self.inner.aclose()
 
 
 def _is_literal(host: str) -> bool:
