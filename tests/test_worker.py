@@ -13,6 +13,9 @@ from tests.harness import make_settings, running_api
 from openenrich.db import utcnow
 from openenrich.enrichment import repository as jobs
 from openenrich.enrichment.models import Contact
+from openenrich.providers.base import ContactQuery, Field, ProviderResult
+from openenrich.queue.slots import idle
+from openenrich.waterfall import Waterfall
 from openenrich.waterfall.models import ProviderCacheEntry
 
 pytestmark = pytest.mark.anyio
@@ -84,3 +87,33 @@ async def test_housekeeping_purges_expired_cache(database_url: str, tmp_path: Pa
             keys = (await session.execute(select(ProviderCacheEntry.key))).scalars().all()
             count = await session.scalar(select(func.count()).select_from(ProviderCacheEntry))
         assert list(keys) == ["new"] and count == 1
+
+
+class WaitingProvider:
+    """Waits (as an asynchronous vendor between polls does) for people named Slow."""
+
+    name = "waiting"
+    fields = frozenset(Field)
+
+    def __init__(self) -> None:
+        self.finished: list[str] = []
+
+    async def find(self, query: ContactQuery, fields: frozenset[Field]) -> ProviderResult:
+        if query.first_name == "Slow":
+            await idle(0.5)
+        self.finished.append(query.first_name)
+        return ProviderResult()
+
+
+async def test_waiting_contacts_do_not_hold_worker_slots(sqlite_url: str, tmp_path: Path) -> None:
+    settings = make_settings(sqlite_url, tmp_path, worker_concurrency=1)
+    async with running_api(settings) as api:
+        provider = WaitingProvider()
+        live = Waterfall({f: [provider] for f in Field})
+        api.services.processors["enrich"].waterfall_for = lambda sandbox: live  # type: ignore[attr-defined]
+        data = [{**PERSON, "first_name": name} for name in ("Slow", "Fast1", "Fast2")]
+        enrichment_id = await api.enrich({"name": "w", "data": data}, key=api.key)
+        body = (await api.wait(enrichment_id, key=api.key)).json()
+        assert body["status"] == "FINISHED"
+    # One slot: the fast ones ran while the slow one waited.
+    assert provider.finished == ["Fast1", "Fast2", "Slow"]

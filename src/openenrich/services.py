@@ -19,6 +19,7 @@ from openenrich.enrichment.service import ResultReader
 from openenrich.providers.base import Field
 from openenrich.providers.builtin import BuiltinFinder, BuiltinVerifier
 from openenrich.providers.sandbox import SandboxProvider
+from openenrich.queue.slots import idle
 from openenrich.queue.wake import Wakeup, make_wakeup
 from openenrich.queue.worker import WorkerPool
 from openenrich.reverse.processor import ReverseEmailProcessor
@@ -56,7 +57,8 @@ def live_waterfall(
 ) -> tuple[Waterfall, EmailEngine]:
     """The configured sources (`OPENENRICH_CONFIG`); by default the built-in finder and
     SMTP verifier, which share one engine: its SMTP sessions and cached domain facts."""
-    engine = EmailEngine(verification, SqlFactsStore(db))
+    # Greylisting retries wait without holding a worker slot.
+    engine = EmailEngine(verification, SqlFactsStore(db), sleep=idle)
     waterfall = build_waterfall(
         config,
         http,

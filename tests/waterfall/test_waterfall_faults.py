@@ -24,10 +24,10 @@ from tests.waterfall.fakes import (
     person_key,
 )
 
-from openenrich.providers.base import ContactQuery, EmailFinding, EmailStatus, Field
+from openenrich.providers.base import ContactQuery, EmailFinding, EmailStatus, ErrorKind, Field
 from openenrich.waterfall import Waterfall, WaterfallConfig, build_waterfall
 from openenrich.waterfall.config import BreakerConfig, ProviderConfig
-from openenrich.waterfall.policies import BreakerState
+from openenrich.waterfall.policies import BreakerState, CircuitBreaker
 
 pytestmark = pytest.mark.anyio
 
@@ -314,3 +314,15 @@ async def test_async_vendor_past_its_deadline_sends_the_waterfall_on() -> None:
     assert waterfall.call_log is not None and waterfall.call_log.kept is not None
     assert [r.outcome for r in waterfall.call_log.kept if r.provider == "stuck"][-1] == "deadline"
     assert_costs_match(waterfall, stuck, backup)
+
+
+@pytest.mark.parametrize("kind", [ErrorKind.BAD_REQUEST, ErrorKind.INCONCLUSIVE])
+def test_per_input_outcomes_never_open_the_breaker(kind: ErrorKind) -> None:
+    """A greylisted domain or an input a vendor cannot use says nothing about the source."""
+    breaker = CircuitBreaker(BreakerConfig(failure_threshold=2))
+    for _ in range(10):
+        breaker.record_failure(kind)
+    assert breaker.state is BreakerState.CLOSED and breaker.allow()
+    breaker.record_failure(ErrorKind.TRANSIENT)
+    breaker.record_failure(ErrorKind.TRANSIENT)
+    assert breaker.state is BreakerState.OPEN

@@ -135,6 +135,9 @@ class ErrorKind(StrEnum):
     QUOTA = "quota"  # out of credits at the vendor: open the breaker
     AUTH = "auth"  # bad key: open the breaker
     BAD_REQUEST = "bad_request"  # our request is wrong for this input: do not retry
+    # The source works, but could prove nothing for this input (greylisting that never
+    # cleared): the waterfall goes on, nothing is cached, the source is not blamed.
+    INCONCLUSIVE = "inconclusive"
 
 
 class ProviderError(Exception):

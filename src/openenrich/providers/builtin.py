@@ -65,8 +65,10 @@ class BuiltinFinder:
         if found.email is not None and found.status.is_found:
             return ProviderResult([EmailFinding(found.email, Field.WORK_EMAIL, found.status)])
         if found.status is EmailStatus.UNKNOWN and found.evidence.get("reason") != "no usable name":
-            # Greylisting, timeouts, DNS failures: not a clean miss, worth another try later.
-            raise ProviderError(ErrorKind.TRANSIENT, str(found.evidence.get("reason", "unknown")))
+            # Greylisting, timeouts, DNS failures: not a clean miss (worth another try on a
+            # later enrichment, so nothing is cached), and not the finder's fault either.
+            reason = str(found.evidence.get("reason", "unknown"))
+            raise ProviderError(ErrorKind.INCONCLUSIVE, reason)
         return ProviderResult()
 
     async def learn(self, email: str, first_name: str, last_name: str) -> str | None:

@@ -12,6 +12,7 @@ from openenrich.db import Database, utcnow
 from openenrich.enrichment import repository as jobs
 from openenrich.enrichment.jobs import ContactJobs
 from openenrich.enrichment.models import ContactStatus, Enrichment
+from openenrich.queue.slots import SlotPool, holding
 from openenrich.queue.wake import Wakeup
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,10 @@ class WorkerPool:
         self.sweep_interval = sweep_interval
         self.poll_interval = poll_interval
         self._running: set[asyncio.Task[None]] = set()
+        # Working contacts are capped by the slots; waiting ones (see `slots.idle`) are not,
+        # up to this many in flight.
+        self.slots = SlotPool(concurrency, on_free=wakeup.poke)
+        self.max_in_flight = concurrency * 10
         # Slow chores (expired cache rows, old logs), run by the sweeper now and then.
         self.housekeeping = list(housekeeping)
         self.housekeeping_interval = housekeeping_interval
@@ -51,12 +56,13 @@ class WorkerPool:
         sweeper = asyncio.create_task(self._sweep_forever())
         try:
             while True:
-                free = self.concurrency - len(self._running)
+                free = min(self.slots.free, self.max_in_flight - len(self._running))
                 claims: list[jobs.Claim] = []
                 if free > 0:
                     async with self.db.transaction() as session:
                         claims = await jobs.claim(session, self.lease, free)
                 for claim in claims:
+                    self.slots.take()
                     task = asyncio.create_task(self._run_one(claim))
                     self._running.add(task)
                     task.add_done_callback(self._done)
@@ -70,7 +76,6 @@ class WorkerPool:
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
-        # A freed slot lets the claim loop take more work at once.
         self.wakeup.poke()
 
     async def _keep_lease(self, claim: jobs.Claim) -> None:
@@ -87,7 +92,8 @@ class WorkerPool:
     async def _run_one(self, claim: jobs.Claim) -> None:
         keeper = asyncio.create_task(self._keep_lease(claim))
         try:
-            await self.jobs.run(claim)
+            with holding(self.slots):
+                await self.jobs.run(claim)
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -107,6 +113,7 @@ class WorkerPool:
                     await self.jobs.close_if_done(session, enrichment)
         finally:
             keeper.cancel()
+            await self.slots.give_back()
 
     async def sweep(self) -> None:
         """Requeue expired leases; close enrichments with nothing left to run."""

@@ -80,7 +80,9 @@ class ProviderConfig(_Strict):
 # needed); its transient failures (greylisting) are worth retrying minutes later, not now.
 BUILTIN_DEFAULTS = ProviderConfig(
     concurrency=20,
-    timeout=60.0,
+    # Its own `verify_timeout` (greylisting retries included) bounds a check; this only
+    # catches a hang.
+    timeout=900.0,
     max_retries=0,
     trusted_statuses=[
         EmailStatus.DELIVERABLE,

@@ -67,8 +67,9 @@ class CircuitBreaker:
         self._probing = False
 
     def record_failure(self, kind: ErrorKind, retry_after: float | None = None) -> None:
-        """Count a failure; `BAD_REQUEST` is about one input, not the source, and is ignored."""
-        if kind is ErrorKind.BAD_REQUEST:
+        """Count a failure; `BAD_REQUEST` and `INCONCLUSIVE` are about one input, not the
+        source, and are ignored."""
+        if kind in (ErrorKind.BAD_REQUEST, ErrorKind.INCONCLUSIVE):
             self._probing = False
             return
         self.failures += 1

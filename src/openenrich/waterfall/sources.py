@@ -26,6 +26,7 @@ from openenrich.providers.base import (
     Verdict,
     Verifier,
 )
+from openenrich.queue.slots import idle
 from openenrich.waterfall import metrics
 from openenrich.waterfall.cache import Codec, ResultCache
 from openenrich.waterfall.calllog import FOUND, MISS, PENDING, CallRecord
@@ -185,7 +186,7 @@ class GuardedProvider(_Priced):
                 )
                 slot.breaker.record_failure(ErrorKind.TRANSIENT)
                 raise ProviderError(ErrorKind.TRANSIENT, f"{self.name}: poll deadline passed")
-            await asyncio.sleep(interval)
+            await idle(interval)
 
             async def poll(ctx: Attempt, pending: Pending = pending) -> httpx.Response:
                 return await _send(http, adapter.build_poll(pending, credential), ctx)
