@@ -19,6 +19,7 @@ from openenrich.providers.base import (
     ProfileFinding,
     Provider,
     ProviderResult,
+    Verdict,
     Verifier,
 )
 from openenrich.waterfall import Waterfall, WaterfallConfig, build_waterfall
@@ -258,3 +259,42 @@ async def test_the_builtin_finder_learns_from_addresses_found_elsewhere() -> Non
     waterfall = await build(config, builtin, vendor, verifiers=(verifier,))
     await waterfall.run(ADA, WORK)
     assert builtin.learned == [("ada.lovelace@example.com", "Ada", "Lovelace")]
+
+
+class _Returns:
+    def __init__(self, name: str, email: str | None) -> None:
+        self.name = name
+        self.email = email
+        self.fields = frozenset({Field.WORK_EMAIL})
+
+    async def find(self, query: ContactQuery, fields: frozenset[Field]) -> ProviderResult:
+        return ProviderResult([EmailFinding(self.email, Field.WORK_EMAIL)] if self.email else [])
+
+
+class _CatchAllVerifier:
+    name = "catchall"
+
+    async def verify(self, email: str) -> Verdict:
+        return Verdict(email=email, status=EmailStatus.CATCH_ALL)
+
+
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        ("jane@catch.example", EmailStatus.HIGH_PROBABILITY),  # two sources agree
+        ("other@catch.example", EmailStatus.CATCH_ALL),
+        (None, EmailStatus.CATCH_ALL),
+    ],
+)
+async def test_catch_all_address_two_sources_agree_on_is_high_probability(
+    second: str | None, expected: EmailStatus
+) -> None:
+    waterfall = Waterfall(
+        {Field.WORK_EMAIL: [_Returns("a", "jane@catch.example"), _Returns("b", second)]},
+        verifiers=[_CatchAllVerifier()],
+    )
+    outcome = await waterfall.run(
+        ContactQuery("Jane", "Doe", "catch.example"), frozenset({Field.WORK_EMAIL})
+    )
+    statuses = {f.email: f.status for f in outcome.findings if isinstance(f, EmailFinding)}
+    assert statuses["jane@catch.example"] is expected

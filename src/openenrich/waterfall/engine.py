@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -61,6 +61,22 @@ class _Contact:
         self._emails: dict[str, int] = {}
         self._phones: dict[str, int] = {}
         self.taken: dict[str, asyncio.Future[None]] = {}
+        self.sources: dict[str, set[str]] = {}  # address -> sources that returned it
+
+    def returned_by(self, source: str, findings: Iterable[Finding]) -> None:
+        for finding in findings:
+            if isinstance(finding, EmailFinding):
+                self.sources.setdefault(finding.email.strip().lower(), set()).add(source)
+
+    def corroborate(self) -> None:
+        """A catch-all address that two independent sources agree on is more than a guess:
+        HIGH_PROBABILITY, as FullEnrich grades such addresses."""
+        items = self.outcome.findings
+        for key, index in self._emails.items():
+            finding = items[index]
+            assert isinstance(finding, EmailFinding)
+            if finding.status is EmailStatus.CATCH_ALL and len(self.sources.get(key, ())) > 1:
+                items[index] = replace(finding, status=EmailStatus.HIGH_PROBABILITY)
 
     def add(self, finding: Finding) -> None:
         items = self.outcome.findings
@@ -136,9 +152,10 @@ class Waterfall:
                 await self._one_field(query, next(iter(fields)), fields, contact)
             else:
                 await asyncio.gather(*(self._one_field(query, f, fields, contact) for f in fields))
-            return contact.outcome
         finally:
             CACHE_SCOPE.reset(token)
+        contact.corroborate()
+        return contact.outcome
 
     def _sources(self, wanted: Field) -> Sequence[Provider]:
         sources = self.order.get(wanted, ())
@@ -178,6 +195,7 @@ class Waterfall:
             contact.taken[provider.name] = taken
             try:
                 relevant = [f for f in result.findings if finding_field(f) in fields]
+                contact.returned_by(provider.name, relevant)
                 found = False
                 for finding in await self._accept(provider, relevant, contact, query):
                     contact.add(finding)
