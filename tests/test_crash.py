@@ -111,7 +111,7 @@ def test_sigkill_mid_job_then_restart(tmp_path: Path) -> None:
     assert len(body["data"]) == 30
     engine = create_engine(f"sqlite:///{database}")
     with engine.connect() as conn:
-        statuses = dict(
+        statuses: dict[str, int] = dict(
             conn.execute(text("SELECT status, count(*) FROM contacts GROUP BY status")).all()
         )
         per_item = conn.execute(

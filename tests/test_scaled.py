@@ -93,7 +93,7 @@ def test_api_replica_and_two_workers(postgres_database: str, tmp_path: Path) -> 
     assert body["status"] == "FINISHED" and len(body["data"]) == 40
     engine = create_engine(postgres_database)
     with engine.connect() as conn:
-        statuses = dict(
+        statuses: dict[str, int] = dict(
             conn.execute(
                 text(
                     "SELECT c.status, count(*) FROM contacts c WHERE c.enrichment_id = :e "
