@@ -4,7 +4,14 @@ input's domain, mobile phones in international format, nothing unproven."""
 from __future__ import annotations
 
 from openenrich.enrichment.assembly import Item, collect, contact_info_body, record
-from openenrich.providers.base import EmailFinding, EmailStatus, Field, LineType, PhoneFinding
+from openenrich.providers.base import (
+    EmailFinding,
+    EmailStatus,
+    Field,
+    Finding,
+    LineType,
+    PhoneFinding,
+)
 
 WORK = Field.WORK_EMAIL.value
 ALL = [WORK, Field.PERSONAL_EMAIL.value, Field.PHONE.value]
