@@ -77,7 +77,7 @@ def test_phones_mobile_only_international_with_region() -> None:
 
 
 def test_only_requested_fields_are_kept_and_charged() -> None:
-    findings = [
+    findings: list[Finding] = [
         work("a@acme.example", EmailStatus.DELIVERABLE),
         EmailFinding("a@mail.example", Field.PERSONAL_EMAIL, EmailStatus.DELIVERABLE),
         PhoneFinding("+33612345678", LineType.MOBILE),
