@@ -110,8 +110,10 @@ class Deliverer:
                     sent = await self.run_once()
                 except asyncio.CancelledError:
                     raise
-                except Exception:
-                    log.exception("webhook delivery round failed")
+                except Exception as error:
+                    # The type only at ERROR: a message or traceback may quote contact data.
+                    log.error("webhook delivery round failed: %s", type(error).__name__)
+                    log.debug("webhook delivery failure", exc_info=True)
                     sent = 0
                 if not sent:
                     self._wake.clear()
@@ -213,7 +215,8 @@ class Deliverer:
         except httpx.HTTPError as error:
             return Result(error=f"{type(error).__name__}: {error}")
         except Exception as error:  # a bug or an odd reply must not wedge the event
-            log.exception("webhook %s: unexpected failure", event.id)
+            log.error("webhook %s: unexpected failure: %s", event.id, type(error).__name__)
+            log.debug("webhook %s failure", event.id, exc_info=True)
             return Result(error=f"{type(error).__name__}: {error}")
 
     async def _exchange(self, url: str, body: bytes, headers: dict[str, str]) -> Result:
