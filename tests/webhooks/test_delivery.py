@@ -22,6 +22,8 @@ from tests.webhooks.receiver import (
     verify_standard,
 )
 
+from openenrich.webhooks import delivery as delivery_module
+from openenrich.webhooks import signing
 from openenrich.webhooks.hmac_state import midstates
 from openenrich.webhooks.models import SigningState
 
@@ -146,8 +148,15 @@ async def test_tampered_body_fails_both_checks(api: Api, receiver: Receiver) -> 
 
 
 async def test_retries_after_failures_with_the_same_webhook_id(
-    api: Api, receiver: Receiver
+    api: Api, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    computed: list[bytes] = []
+
+    def counting(body: bytes, states: bytes) -> str:
+        computed.append(body)
+        return signing.fullenrich_signature(body, states)
+
+    monkeypatch.setattr(delivery_module, "fullenrich_signature", counting)
     receiver.script = [
         Reply(500, body=b"x" * 5000),
         Reply(503, body=b"busy"),
@@ -164,6 +173,8 @@ async def test_retries_after_failures_with_the_same_webhook_id(
         )
     assert len({hit.headers["webhook-id"] for hit in receiver.received}) == 1
     assert len({hit.body for hit in receiver.received}) == 1
+    assert len({hit.headers["x-signature-sha1"] for hit in receiver.received}) == 1
+    assert len(computed) == 1  # the pure-Python signature is computed once per event
     [delivery] = await deliveries(api, enrichment_id)
     assert [a["status_code"] for a in delivery["log"]] == [500, 503, 200]
     assert [a["number"] for a in delivery["log"]] == [1, 2, 3]
