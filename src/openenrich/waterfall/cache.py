@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
+import orjson
+from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
 
 from openenrich.db import Database
-from openenrich.providers.base import ErrorKind, ProviderError
+from openenrich.providers.base import ErrorKind, Pending, ProviderError
 from openenrich.waterfall.config import CacheConfig
 from openenrich.waterfall.models import ProviderCacheEntry
 from openenrich.waterfall.store import BatchWriter
@@ -51,6 +53,7 @@ class ResultCache:
         self.clock = clock
         self._memory: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self._inflight: dict[str, asyncio.Future[Any]] = {}
+        self._jobs: dict[str, tuple[str, Pending]] = {}  # without a database
 
     async def fetch(
         self, key: str, provider: str, codec: Codec[T], call: Callable[[], Awaitable[T]]
@@ -143,3 +146,47 @@ class ResultCache:
     def forget_memory(self) -> None:
         """Drop the in-memory layer (the database layer stays): as after a restart."""
         self._memory.clear()
+
+    # Jobs accepted by asynchronous vendors, kept until answered: a process killed while
+    # polling leaves its job here, and the next attempt at the same input polls that job
+    # instead of paying the vendor to start another. Written at once, not batched.
+
+    async def open_job(self, key: str) -> tuple[str, Pending] | None:
+        """(key id, pending job) accepted earlier for `key`, if still open."""
+        if self.db is None:
+            found = self._jobs.get(key)
+            return found
+        async with self.db.read() as session:
+            entry = await session.get(ProviderCacheEntry, key)
+        if entry is None or entry.expires_at.timestamp() <= self.clock():
+            return None
+        data = orjson.loads(entry.payload)
+        return data["key_id"], Pending(data["handle"], data["poll_after"])
+
+    async def remember_job(
+        self, key: str, provider: str, key_id: str, job: Pending, ttl: float
+    ) -> None:
+        if self.db is None:
+            self._jobs[key] = (key_id, job)
+            return
+        now = self.clock()
+        payload = {"key_id": key_id, "handle": job.handle, "poll_after": job.poll_after}
+        async with self.db.transaction() as session:
+            await session.merge(
+                ProviderCacheEntry(
+                    key=key,
+                    provider=provider,
+                    kind="job",
+                    found=False,
+                    payload=orjson.dumps(payload).decode(),
+                    created_at=datetime.fromtimestamp(now, UTC),
+                    expires_at=datetime.fromtimestamp(now + ttl, UTC),
+                )
+            )
+
+    async def forget_job(self, key: str) -> None:
+        if self.db is None:
+            self._jobs.pop(key, None)
+            return
+        async with self.db.transaction() as session:
+            await session.execute(delete(ProviderCacheEntry).where(ProviderCacheEntry.key == key))

@@ -103,6 +103,10 @@ class Guard:
     def available(self) -> bool:
         return any(slot.breaker.available() for slot in self.slots)
 
+    def slot(self, key_id: str) -> KeySlot | None:
+        """The slot of one key, by its id (a vendor job belongs to the key that started it)."""
+        return next((s for s in self.slots if s.key_id == key_id), None)
+
     def pick(self) -> KeySlot:
         """The next key (round robin) whose breaker lets a call through."""
         for step in range(len(self.slots)):

@@ -133,15 +133,20 @@ class GuardedProvider(_Priced):
         digest = query_hash(query)
         key = find_key(CACHE_SCOPE.get(), self.name, asked, digest)
         result, fresh = await self.cache.fetch(
-            key, self.name, self.codec, lambda: self._fetch(query, asked, digest)
+            key, self.name, self.codec, lambda: self._fetch(query, asked, digest, key)
         )
         (self._cache_miss if fresh else self._cache_hit).inc()
         cost = self.price(result.cost, bool(result.findings)) if fresh else 0.0
         return ProviderResult(findings=list(result.findings), cost=cost)
 
     async def _fetch(
-        self, query: ContactQuery, fields: frozenset[Field], digest: str
+        self, query: ContactQuery, fields: frozenset[Field], digest: str, key: str
     ) -> ProviderResult:
+        job_key = f"job:{key}"
+        opened = await self.cache.open_job(job_key) if self._is_http else None
+        if opened is not None:  # accepted before a crash: poll it, do not pay again
+            slot = self.guard.slot(opened[0]) or self.guard.pick()
+            return await self._poll_job(opened[1], digest, slot, job_key)
         slot = self.guard.pick()
         if not self._is_http:
             provider = cast(Provider, self.source)
@@ -161,7 +166,26 @@ class GuardedProvider(_Priced):
         value = await self.guard.call(
             "find", digest, submit, adapter.parse_response, self._describe, slot=slot
         )
-        return await self._poll(value, digest, slot, credential)
+        if isinstance(value, ProviderResult):
+            return value
+        await self.cache.remember_job(
+            job_key, self.name, slot.key_id, value, self.config.poll_deadline
+        )
+        return await self._poll_job(value, digest, slot, job_key)
+
+    async def _poll_job(
+        self, job: Pending, digest: str, slot: KeySlot, job_key: str
+    ) -> ProviderResult:
+        """Poll to the end; the job is forgotten once answered or given up (not when the
+        process is stopping: the next process resumes it)."""
+        credential = await self._credential(slot)
+        try:
+            result = await self._poll(job, digest, slot, credential)
+        except ProviderError:
+            await self.cache.forget_job(job_key)
+            raise
+        await self.cache.forget_job(job_key)
+        return result
 
     async def _poll(
         self, value: ProviderResult | Pending, digest: str, slot: KeySlot, credential: str
