@@ -117,3 +117,23 @@ async def test_waiting_contacts_do_not_hold_worker_slots(sqlite_url: str, tmp_pa
         assert body["status"] == "FINISHED"
     # One slot: the fast ones ran while the slow one waited.
     assert provider.finished == ["Fast1", "Fast2", "Slow"]
+
+
+async def test_a_contact_that_keeps_killing_its_worker_ends_failed(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = make_settings(database_url, tmp_path, embedded_worker=False)
+    async with running_api(settings) as api:
+        enrichment_id = await api.enrich({"name": "poison", "data": [PERSON]})
+        pool = api.services.worker_pool()
+        for _ in range(jobs.MAX_ATTEMPTS):  # each worker dies holding it: the lease runs out
+            async with api.services.db.transaction() as session:
+                (claim,) = await jobs.claim(session, timedelta(seconds=-1), 10)
+            await pool.sweep()
+        body = (await api.wait(enrichment_id)).json()
+        async with api.services.db.read() as session:
+            status = await session.scalar(
+                select(Contact.status).where(Contact.enrichment_id == enrichment_id)
+            )
+    assert claim.attempt == jobs.MAX_ATTEMPTS and status == "failed"
+    assert body["status"] == "FINISHED" and len(body["data"]) == 1

@@ -24,6 +24,7 @@ from openenrich.providers.base import (
 )
 from openenrich.waterfall import Waterfall, WaterfallConfig, build_waterfall
 from openenrich.waterfall.config import ProviderConfig
+from openenrich.waterfall.stop import StopRules
 
 pytestmark = pytest.mark.anyio
 
@@ -286,15 +287,20 @@ class _CatchAllVerifier:
         (None, EmailStatus.CATCH_ALL),
     ],
 )
+@pytest.mark.parametrize("safe_only", [False, True])
 async def test_catch_all_address_two_sources_agree_on_is_high_probability(
-    second: str | None, expected: EmailStatus
+    second: str | None, expected: EmailStatus, safe_only: bool
 ) -> None:
     waterfall = Waterfall(
         {Field.WORK_EMAIL: [_Returns("a", "jane@catch.example"), _Returns("b", second)]},
         verifiers=[_CatchAllVerifier()],
+        rules=StopRules(safe_only=safe_only),
     )
     outcome = await waterfall.run(
         ContactQuery("Jane", "Doe", "catch.example"), frozenset({Field.WORK_EMAIL})
     )
     statuses = {f.email: f.status for f in outcome.findings if isinstance(f, EmailFinding)}
-    assert statuses["jane@catch.example"] is expected
+    if safe_only and expected is EmailStatus.CATCH_ALL:
+        assert "jane@catch.example" not in statuses  # never accepted unless corroborated
+    else:
+        assert statuses["jane@catch.example"] is expected

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich.db import utcnow
@@ -20,6 +20,8 @@ from openenrich.enrichment.models import (
 )
 
 _OPEN = (EnrichmentStatus.CREATED.value, EnrichmentStatus.IN_PROGRESS.value)
+# A contact whose attempts all failed or killed their worker ends FAILED, not in a loop.
+MAX_ATTEMPTS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,12 +186,17 @@ def add_findings(session: AsyncSession, contact_id: str, rows: Sequence[FindingR
 
 
 async def requeue_expired(session: AsyncSession, now: datetime) -> list[str]:
-    """Contacts whose lease ran out (a killed worker) go back to the queue."""
+    """Contacts whose lease ran out (a killed worker) go back to the queue, unless they
+    have used up their attempts (a contact that kills its worker each time): FAILED."""
+    status = case(
+        (Contact.attempts >= MAX_ATTEMPTS, ContactStatus.FAILED.value),
+        else_=ContactStatus.QUEUED.value,
+    )
     rows = (
         await session.execute(
             update(Contact)
             .where(Contact.status == ContactStatus.RUNNING, Contact.lease_expires_at < now)
-            .values(status=ContactStatus.QUEUED, lease_expires_at=None)
+            .values(status=status, lease_expires_at=None)
             .returning(Contact.enrichment_id)
         )
     ).all()

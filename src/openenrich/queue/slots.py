@@ -1,8 +1,10 @@
 """Worker slots that a waiting contact gives back.
 
 A contact that waits (an asynchronous vendor between two polls, a greylisted address
-before its retry) holds no slot of the pool while it sleeps: `idle()` releases it and
-takes one again before going on, so waiting contacts never starve the working ones.
+before its retry) holds no slot of the pool while it sleeps: `idle()` gives the contact's
+slot back and takes one again before going on, so waiting contacts never starve working
+ones. A contact holds at most one slot however many of its branches wait at once, and
+contacts coming back from a wait go before newly claimed ones.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 
 class SlotPool:
@@ -19,36 +22,65 @@ class SlotPool:
     def __init__(self, size: int, on_free: Callable[[], None] = lambda: None) -> None:
         self.size = size
         self.active = 0
+        self.resuming = 0  # contacts back from a wait, queued for a slot
         self.on_free = on_free
         self._freed = asyncio.Condition()
 
     @property
     def free(self) -> int:
-        return self.size - self.active
+        """Slots the claim loop may fill: what is left after contacts waiting to resume."""
+        return self.size - self.active - self.resuming
 
     def take(self) -> None:
-        """For a contact that is starting: the claim loop only claims `free` of them."""
+        """For a contact that is starting (the claim loop takes only `free` of them)."""
         self.active += 1
 
     async def give_back(self) -> None:
-        self.active -= 1
-        self.on_free()
+        # Counted inside the lock: a cancellation while waiting for it changes nothing.
         async with self._freed:
+            self.active -= 1
             self._freed.notify_all()
+        self.on_free()
 
     async def take_when_free(self) -> None:
         async with self._freed:
-            await self._freed.wait_for(lambda: self.active < self.size)
+            self.resuming += 1
+            try:
+                await self._freed.wait_for(lambda: self.active < self.size)
+            finally:
+                self.resuming -= 1
             self.active += 1
 
 
-_current: ContextVar[SlotPool | None] = ContextVar("openenrich_worker_slot", default=None)
+@dataclass
+class Holder:
+    """One contact's claim on its pool: whether it holds its slot right now."""
+
+    pool: SlotPool
+    held: bool = True
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def release(self) -> None:
+        """Give the slot back (if held); at the end of the contact too."""
+        async with self.lock:
+            if self.held:
+                await self.pool.give_back()
+                self.held = False
+
+    async def reacquire(self) -> None:
+        async with self.lock:
+            if not self.held:
+                await self.pool.take_when_free()
+                self.held = True
+
+
+_current: ContextVar[Holder | None] = ContextVar("openenrich_worker_slot", default=None)
 
 
 @contextmanager
-def holding(pool: SlotPool) -> Iterator[None]:
-    """Mark the running task as holding one slot of `pool`."""
-    token = _current.set(pool)
+def holding(holder: Holder) -> Iterator[None]:
+    """Mark the running task (and the tasks it starts) as this contact's."""
+    token = _current.set(holder)
     try:
         yield
     finally:
@@ -56,17 +88,11 @@ def holding(pool: SlotPool) -> Iterator[None]:
 
 
 async def idle(seconds: float) -> None:
-    """Sleep; inside a worker, without holding its slot meanwhile."""
-    pool = _current.get()
-    if pool is None:
+    """Sleep; inside a worker, without holding the contact's slot meanwhile."""
+    holder = _current.get()
+    if holder is None:
         await asyncio.sleep(seconds)
         return
-    await pool.give_back()
-    taken = False
-    try:
-        await asyncio.sleep(seconds)
-        await pool.take_when_free()
-        taken = True
-    finally:
-        if not taken:  # cancelled: the caller still gives one slot back on its way out
-            pool.take()
+    await holder.release()
+    await asyncio.sleep(seconds)
+    await holder.reacquire()

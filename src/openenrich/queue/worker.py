@@ -12,11 +12,10 @@ from openenrich.db import Database, utcnow
 from openenrich.enrichment import repository as jobs
 from openenrich.enrichment.jobs import ContactJobs
 from openenrich.enrichment.models import ContactStatus, Enrichment
-from openenrich.queue.slots import SlotPool, holding
+from openenrich.queue.slots import Holder, SlotPool, holding
 from openenrich.queue.wake import Wakeup
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
 
 
 class WorkerPool:
@@ -63,7 +62,7 @@ class WorkerPool:
                         claims = await jobs.claim(session, self.lease, free)
                 for claim in claims:
                     self.slots.take()
-                    task = asyncio.create_task(self._run_one(claim))
+                    task = asyncio.create_task(self._run_one(claim, Holder(self.slots)))
                     self._running.add(task)
                     task.add_done_callback(self._done)
                 if not claims:
@@ -89,10 +88,10 @@ class WorkerPool:
             except Exception:
                 log.warning("lease renewal failed; retrying", exc_info=True)
 
-    async def _run_one(self, claim: jobs.Claim) -> None:
+    async def _run_one(self, claim: jobs.Claim, holder: Holder) -> None:
         keeper = asyncio.create_task(self._keep_lease(claim))
         try:
-            with holding(self.slots):
+            with holding(holder):
                 await self.jobs.run(claim)
         except asyncio.CancelledError:
             raise
@@ -105,7 +104,8 @@ class WorkerPool:
                 type(error).__name__,
             )
             log.debug("contact %s failure", claim.contact_id, exc_info=True)
-            status = ContactStatus.FAILED if claim.attempt >= MAX_ATTEMPTS else ContactStatus.QUEUED
+            failed = claim.attempt >= jobs.MAX_ATTEMPTS
+            status = ContactStatus.FAILED if failed else ContactStatus.QUEUED
             async with self.db.transaction() as session:
                 await jobs.release(session, claim, status)
                 if status is ContactStatus.FAILED:
@@ -113,7 +113,8 @@ class WorkerPool:
                     await self.jobs.close_if_done(session, enrichment)
         finally:
             keeper.cancel()
-            await self.slots.give_back()
+            await asyncio.gather(keeper, return_exceptions=True)
+            await holder.release()
 
     async def sweep(self) -> None:
         """Requeue expired leases; close enrichments with nothing left to run."""

@@ -148,13 +148,18 @@ class Waterfall:
         token = CACHE_SCOPE.set(workspace_id if self.per_workspace_cache else "")
         try:
             contact = _Contact()
-            if len(fields) == 1:
-                await self._one_field(query, next(iter(fields)), fields, contact)
-            else:
-                await asyncio.gather(*(self._one_field(query, f, fields, contact) for f in fields))
+            # A task group: if one field's waterfall fails, the others stop with it rather
+            # than go on paying vendors for a contact that is being given up.
+            async with asyncio.TaskGroup() as group:
+                for wanted in fields:
+                    group.create_task(self._one_field(query, wanted, fields, contact))
         finally:
             CACHE_SCOPE.reset(token)
         contact.corroborate()
+        # Corroboration first: two sources agreeing may lift a CATCH_ALL that the rules
+        # (safe_only) would otherwise drop.
+        findings = contact.outcome.findings
+        contact.outcome.findings = [f for f in findings if self.rules.keeps(f)]
         return contact.outcome
 
     def _sources(self, wanted: Field) -> Sequence[Provider]:
@@ -199,7 +204,8 @@ class Waterfall:
                 found = False
                 for finding in await self._accept(provider, relevant, contact, query):
                     contact.add(finding)
-                    found = found or (finding_field(finding) is wanted and _counts(finding))
+                    kept = _counts(finding) and self.rules.keeps(finding)
+                    found = found or (finding_field(finding) is wanted and kept)
             finally:
                 taken.set_result(None)
             if self.ranker is not None:
@@ -208,7 +214,7 @@ class Waterfall:
     async def _accept(
         self, provider: Provider, findings: list[Finding], contact: _Contact, query: ContactQuery
     ) -> list[Finding]:
-        """Verify emails (unless trusted), classify phones, drop what the rules refuse."""
+        """Verify emails (unless trusted) and classify phones; the rules filter at the end."""
         trusted: frozenset[EmailStatus] = getattr(provider, "trusted_statuses", frozenset())
 
         async def one(finding: Finding) -> Finding:
@@ -221,7 +227,9 @@ class Waterfall:
             verdict = await self.verify(finding.email, contact)
             return EmailFinding(finding.email, finding.field, verdict.status)
 
-        accepted = await asyncio.gather(*(one(f) for f in findings))
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(one(f)) for f in findings]
+        accepted = [task.result() for task in tasks]
         for finding in accepted:
             if (
                 isinstance(finding, EmailFinding)
@@ -229,7 +237,7 @@ class Waterfall:
                 and finding.status is EmailStatus.DELIVERABLE
             ):
                 await self._teach(provider.name, finding.email, query)
-        return [f for f in accepted if self.rules.keeps(f)]
+        return accepted
 
     async def _teach(self, found_by: str, email: str, query: ContactQuery) -> None:
         for name, learn in self._learners:
