@@ -34,7 +34,9 @@ def v2_contact(item: Any) -> Any:
     for key in _KEPT:
         if key in item:
             out[key] = item[key]
-    fields = item.get("enrich_fields", DEFAULT_FIELDS)
+    fields = item.get("enrich_fields")
+    if fields is None:  # absent or null
+        fields = DEFAULT_FIELDS
     if isinstance(fields, list):
         fields = [FIELD_NAMES.get(f, f) if isinstance(f, str) else f for f in fields]
     out["enrich_fields"] = fields
