@@ -133,17 +133,15 @@ async def running_api(
             session, "test", found.secret, credits=credits, sandbox_credits=sandbox_credits
         )
     app = create_app(settings, prebuilt=found)
-    worker = None
-    if settings.embedded_worker:
-        worker = asyncio.create_task(found.worker_pool().run())
+    pool = found.worker_pool() if settings.embedded_worker else None
+    worker = asyncio.create_task(pool.run()) if pool is not None else None
     app.state.services = found
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         try:
             yield Api(client, found, created.workspace_id, created.api_key, created.sandbox_api_key)
         finally:
-            if worker is not None:
-                worker.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await worker
+            if pool is not None and worker is not None:
+                pool.stop()
+                await worker
             await found.close()

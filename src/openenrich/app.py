@@ -61,9 +61,8 @@ def create_app(settings: Settings | None = None, prebuilt: Services | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         found = prebuilt or build_services(settings)
         app.state.services = found
-        worker: asyncio.Task[None] | None = None
-        if settings.embedded_worker:
-            worker = asyncio.create_task(found.worker_pool().run())
+        pool = found.worker_pool() if settings.embedded_worker else None
+        worker = asyncio.create_task(pool.run()) if pool is not None else None
         delivery: asyncio.Task[None] | None = None
         if settings.embedded_worker and found.webhooks is not None:
             delivery = asyncio.create_task(found.webhooks.deliverer().run())
@@ -74,8 +73,8 @@ def create_app(settings: Settings | None = None, prebuilt: Services | None = Non
                 delivery.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await delivery
-            if worker is not None:
-                worker.cancel()
+            if pool is not None and worker is not None:
+                pool.stop()  # running contacts get a grace period, then come back later
                 with contextlib.suppress(asyncio.CancelledError):
                     await worker
             if prebuilt is None:

@@ -33,6 +33,7 @@ class WorkerPool:
         poll_interval: float = 1.0,
         housekeeping: Sequence[Callable[[], Awaitable[object]]] = (),
         housekeeping_interval: float = 3600.0,
+        grace: float = 10.0,
     ) -> None:
         self.db = db
         self.jobs = contact_jobs
@@ -42,6 +43,8 @@ class WorkerPool:
         self.sweep_interval = sweep_interval
         self.poll_interval = poll_interval
         self._running: set[asyncio.Task[None]] = set()
+        self._stopping = asyncio.Event()
+        self.grace = grace
         # Working contacts are capped by the slots; waiting ones (see `slots.idle`) are not,
         # up to this many in flight.
         self.slots = SlotPool(concurrency, on_free=wakeup.poke)
@@ -51,10 +54,16 @@ class WorkerPool:
         self.housekeeping_interval = housekeeping_interval
         self._next_housekeeping = 0.0
 
+    def stop(self) -> None:
+        """Ask `run` to return: no new claims, running contacts get `grace` seconds to
+        finish (the rest are cancelled and come back when their lease runs out)."""
+        self._stopping.set()
+        self.wakeup.poke()
+
     async def run(self) -> None:
         sweeper = asyncio.create_task(self._sweep_forever())
         try:
-            while True:
+            while not self._stopping.is_set():
                 free = min(self.slots.free, self.max_in_flight - len(self._running))
                 claims: list[jobs.Claim] = []
                 if free > 0:
@@ -68,19 +77,23 @@ class WorkerPool:
                 if not claims:
                     await self.wakeup.wait(self.poll_interval)
         finally:
-            sweeper.cancel()
-            for task in [sweeper, *self._running]:
-                task.cancel()
-            await asyncio.gather(sweeper, *self._running, return_exceptions=True)
+            # Winding down without cancelling anything mid-transaction where it can be
+            # helped: the sweeper and lease keepers stop between transactions.
+            self._stopping.set()
+            running = list(self._running)
+            if running:
+                _, late = await asyncio.wait(running, timeout=self.grace)
+                for task in late:
+                    task.cancel()
+            await asyncio.gather(sweeper, *running, return_exceptions=True)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
         self.wakeup.poke()
 
-    async def _keep_lease(self, claim: jobs.Claim) -> None:
+    async def _keep_lease(self, claim: jobs.Claim, done: asyncio.Event) -> None:
         """Renew the lease while the contact runs, so only a dead worker loses it."""
-        while True:
-            await asyncio.sleep(self.lease.total_seconds() / 3)
+        while not await _wait(done, self.lease.total_seconds() / 3):
             try:
                 async with self.db.transaction() as session:
                     if not await jobs.renew_lease(session, claim, self.lease):
@@ -89,7 +102,8 @@ class WorkerPool:
                 log.warning("lease renewal failed; retrying", exc_info=True)
 
     async def _run_one(self, claim: jobs.Claim, holder: Holder) -> None:
-        keeper = asyncio.create_task(self._keep_lease(claim))
+        done = asyncio.Event()
+        keeper = asyncio.create_task(self._keep_lease(claim, done))
         try:
             with holding(holder):
                 await self.jobs.run(claim)
@@ -112,7 +126,7 @@ class WorkerPool:
                     enrichment = await jobs.lock_enrichment(session, claim.enrichment_id, 0)
                     await self.jobs.close_if_done(session, enrichment)
         finally:
-            keeper.cancel()
+            done.set()
             await asyncio.gather(keeper, return_exceptions=True)
             await holder.release()
 
@@ -133,12 +147,19 @@ class WorkerPool:
                 await chore()
 
     async def _sweep_forever(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 await self.sweep()
-            except asyncio.CancelledError:
-                raise
             except Exception as error:
                 log.error("sweep failed: %s", type(error).__name__)
                 log.debug("sweep failure", exc_info=True)
-            await asyncio.sleep(self.sweep_interval)
+            await _wait(self._stopping, self.sweep_interval)
+
+
+async def _wait(event: asyncio.Event, seconds: float) -> bool:
+    """Whether `event` was set within `seconds`."""
+    try:
+        await asyncio.wait_for(event.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True
