@@ -70,8 +70,9 @@ class ContactJobs:
             assert enrichment is not None and contact is not None
             funds = await accounts.balance(session, enrichment.workspace_id, enrichment.sandbox)
         processor = self.processors[enrichment.kind]
-        if EnrichmentStatus(enrichment.status).terminal or funds <= 0:
-            await self._skip(claim, exhausted=funds <= 0)
+        ended = EnrichmentStatus(enrichment.status).terminal  # canceled meanwhile
+        if ended or funds <= 0:
+            await self._skip(claim, exhausted=not ended)
             return
         outcome = await processor.process(enrichment, contact)
         try:
