@@ -41,8 +41,8 @@ async def test_expired_lease_is_swept_back_and_fenced(database_url: str, tmp_pat
         # The first holder comes back late: its lease is fenced off, the second finishes.
         async with api.services.db.transaction() as session:
             assert not await jobs.renew_lease(session, stale, timedelta(minutes=1))
-            assert not await jobs.finish_contact(session, stale, {}, 0)
-            assert await jobs.finish_contact(session, fresh, {}, 0)
+            assert not await jobs.finish_contact(session, stale)
+            assert await jobs.finish_contact(session, fresh)
         await pool.sweep()  # closes the enrichment: no contact left to run
         body = (await api.wait(enrichment_id)).json()
         assert body["status"] == "FINISHED"

@@ -37,7 +37,7 @@ class Pricing:
 
 
 async def records_of(
-    session: AsyncSession, enrichment: Enrichment, processor: Processor, finished_only: bool
+    session: AsyncSession, enrichment: Enrichment, processor: Processor
 ) -> list[dict[str, Any]]:
     """Records of every contact that has one: done contacts their result, skipped ones an
     empty record (credits ran out), running ones nothing."""
@@ -45,7 +45,7 @@ async def records_of(
     for contact in await jobs.contacts_of(session, enrichment.id):
         if contact.result is not None:
             records.append(contact.result)
-        elif contact.status in (ContactStatus.SKIPPED, ContactStatus.FAILED) or not finished_only:
+        elif contact.status in (ContactStatus.SKIPPED, ContactStatus.FAILED):
             records.append(processor.empty_record(contact))
     return records
 
@@ -97,7 +97,7 @@ class ContactJobs:
         if EnrichmentStatus(enrichment.status).terminal:  # canceled meanwhile: keep nothing
             await jobs.release(session, claim, ContactStatus.SKIPPED)
             return
-        if not await jobs.finish_contact(session, claim, {}, 0):
+        if not await jobs.finish_contact(session, claim):
             raise LeaseLost
         contact = await session.get(Contact, claim.contact_id)
         assert contact is not None
@@ -181,6 +181,6 @@ class ContactJobs:
         enrichment.status = status
         enrichment.finished_at = enrichment.updated_at = utcnow()
         processor = self.processors[enrichment.kind]
-        records = await records_of(session, enrichment, processor, finished_only=True)
+        records = await records_of(session, enrichment, processor)
         enrichment.result_body = dumps(envelope(enrichment, records))
         await self.events.enrichment_finished(session, enrichment, enrichment.result_body)

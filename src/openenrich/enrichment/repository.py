@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -108,10 +107,9 @@ async def lock_enrichment(session: AsyncSession, enrichment_id: str, cost: int) 
     return enrichment
 
 
-async def finish_contact(
-    session: AsyncSession, claim: Claim, result: dict[str, Any], cost: int
-) -> bool:
-    """Mark a leased contact done. False when the lease was lost (someone else finished)."""
+async def finish_contact(session: AsyncSession, claim: Claim) -> bool:
+    """Mark a leased contact done (its result is written in the same transaction). False
+    when the lease was lost: someone else finished it."""
     done = await session.execute(
         update(Contact)
         .where(
@@ -121,8 +119,6 @@ async def finish_contact(
         )
         .values(
             status=ContactStatus.DONE,
-            result=result,
-            cost_credits=cost,
             finished_at=utcnow(),
             lease_expires_at=None,
         )
@@ -218,10 +214,3 @@ async def stalled_enrichments(session: AsyncSession) -> list[str]:
         select(Enrichment.id).where(and_(Enrichment.status.in_(_OPEN), ~pending)).limit(100)
     )
     return [r[0] for r in rows]
-
-
-async def has_queued(session: AsyncSession) -> bool:
-    found = await session.scalar(
-        select(Contact.id).where(Contact.status == ContactStatus.QUEUED).limit(1)
-    )
-    return found is not None

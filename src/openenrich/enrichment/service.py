@@ -109,7 +109,7 @@ class ResultReader:
                 return answer
             if force:
                 processor = self.jobs.processors[enrichment.kind]
-                records = await records_of(session, enrichment, processor, finished_only=True)
+                records = await records_of(session, enrichment, processor)
                 return 200, dumps(envelope(enrichment, records))
         if self.in_progress_as_status or kind is not JobKind.ENRICH:
             return 200, dumps(envelope(enrichment, None))
