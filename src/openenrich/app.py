@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 from sqlalchemy import text
 
 from openenrich.accounts.endpoints import router as accounts_router
-from openenrich.api.http import BodyLimit, install_error_handlers, json_response, services
+from openenrich.api.deps import Db
+from openenrich.api.http import BodyLimit, install_error_handlers, json_response
 from openenrich.config import Settings
 from openenrich.enrichment.endpoints import router as enrichment_router
 from openenrich.reverse.endpoints import router as reverse_router
@@ -64,7 +65,7 @@ def create_app(settings: Settings | None = None, prebuilt: Services | None = Non
         pool = found.worker_pool() if settings.embedded_worker else None
         worker = asyncio.create_task(pool.run()) if pool is not None else None
         delivery: asyncio.Task[None] | None = None
-        if settings.embedded_worker and found.webhooks is not None:
+        if settings.embedded_worker:
             delivery = asyncio.create_task(found.webhooks.deliverer().run())
         try:
             yield
@@ -103,9 +104,9 @@ def create_app(settings: Settings | None = None, prebuilt: Services | None = Non
     app.include_router(v1_router, prefix="/api/v1")
 
     @app.get("/healthz", include_in_schema=False)
-    async def healthz(request: Request) -> Response:
+    async def healthz(db: Db) -> Response:
         try:
-            async with services(request).db.read() as session:
+            async with db.read() as session:
                 await session.execute(text("SELECT 1"))
         except Exception:
             return json_response({"code": "error.database", "message": "Database unavailable"}, 503)

@@ -1,4 +1,7 @@
-"""The one error type of the API: it renders the spec's ``{"code", "message"}`` body."""
+"""The one error type of the API: it renders the spec's ``{"code", "message"}`` body.
+
+Services raise the typed subclasses below; each declares its wire code, message and status
+here, once, so endpoints never build errors and callers catch by type, never by code."""
 
 from __future__ import annotations
 
@@ -19,37 +22,85 @@ class AppError(Exception):
         return {"code": self.code, "message": self.message}
 
 
-def not_set() -> AppError:
-    return AppError("error.authorization.not_set", "Authorization headers not set", 401)
+class KnownError(AppError):
+    """An `AppError` whose code, message and status belong to its class."""
+
+    status = 400
+
+    def __init__(self, headers: dict[str, str] | None = None) -> None:
+        super().__init__(self.code, self.message, self.status, headers)
 
 
-def not_bearer() -> AppError:
-    return AppError(
-        "error.authorization.not_bearer", "Authorization headers do not have prefix 'bearer'", 401
-    )
+class AuthorizationNotSet(KnownError):
+    code = "error.authorization.not_set"
+    message = "Authorization headers not set"
+    status = 401
 
 
-def unknown_key() -> AppError:
-    return AppError("error.api.key", "Unknown api key", 401)
+class AuthorizationNotBearer(KnownError):
+    code = "error.authorization.not_bearer"
+    message = "Authorization headers do not have prefix 'bearer'"
+    status = 401
 
 
-def rate_limited(retry_after: int = 60) -> AppError:
-    return AppError(
-        "error.rate.limit",
-        "Too many requests. Try again in 1m",
-        429,
-        {"Retry-After": str(retry_after)},
-    )
+class UnknownApiKey(KnownError):
+    code = "error.api.key"
+    message = "Unknown api key"
+    status = 401
 
 
-def enrichment_not_found() -> AppError:
-    return AppError("error.enrichment.not_found", "Enrichment ID not found", 404)
+class RateLimited(KnownError):
+    code = "error.rate.limit"
+    message = "Too many requests. Try again in 1m"
+    status = 429
+
+    def __init__(self, retry_after: int = 60) -> None:
+        super().__init__({"Retry-After": str(retry_after)})
 
 
-def in_progress() -> AppError:
-    return AppError(
-        "error.enrichment.in_progress", "Enrichment not ready, try again in 30 seconds", 400
-    )
+class WorkspaceNotFound(KnownError):
+    code = "error.workspace.not_found"
+    message = "Workspace ID not found"
+    status = 404
+
+
+class JobNotFound(KnownError):
+    """No job of this kind with this id in the caller's workspace (and sandbox mode)."""
+
+    status = 404
+
+
+class EnrichmentNotFound(JobNotFound):
+    code = "error.enrichment.not_found"
+    message = "Enrichment ID not found"
+
+
+class ReverseEmailNotFound(JobNotFound):
+    code = "error.reverse.email.not_found"
+    message = "Reverse email ID not found"
+
+
+class EnrichmentInProgress(KnownError):
+    """The job is still running and the caller did not ask for partial results."""
+
+    code = "error.enrichment.in_progress"
+    message = "Enrichment not ready, try again in 30 seconds"
+
+
+class WebhookUrlInvalid(KnownError):
+    code = "error.enrichment.webhook_url"
+    message = "Webhook URL must be start with http or https"
+
+
+class WebhookUrlForbidden(KnownError):
+    code = "error.enrichment.webhook_url.forbidden"
+    message = "Webhook URL host is not allowed"
+
+
+class WebhookDeliveryNotFound(KnownError):
+    code = "error.webhook.not_found"
+    message = "Webhook delivery not found"
+    status = 404
 
 
 def invalid(code: str, message: str) -> AppError:

@@ -114,10 +114,7 @@ def register(app: typer.Typer) -> None:
         async def main() -> None:
             found = build_services(settings)
             try:
-                loops = [found.worker_pool().run()]
-                if found.webhooks is not None:
-                    loops.append(found.webhooks.deliverer().run())
-                await asyncio.gather(*loops)
+                await asyncio.gather(found.worker_pool().run(), found.webhooks.deliverer().run())
             finally:
                 await found.close()
 

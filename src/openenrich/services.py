@@ -15,7 +15,7 @@ from openenrich.enrichment.assembly import Item
 from openenrich.enrichment.events import JobEvents
 from openenrich.enrichment.jobs import ContactJobs, Pricing
 from openenrich.enrichment.processing import EnrichProcessor, Processor
-from openenrich.enrichment.service import ResultReader
+from openenrich.enrichment.service import JobStarter, ResultReader
 from openenrich.providers.base import Field
 from openenrich.providers.builtin import BuiltinFinder, BuiltinVerifier
 from openenrich.providers.sandbox import SandboxProvider
@@ -64,6 +64,7 @@ def live_waterfall(
         http,
         db=db,
         redis_url=settings.redis_url,
+        sleep=idle,
         verifiers=[BuiltinVerifier(engine=engine)],
         extra_providers={"builtin": BuiltinFinder(engine=engine)},
     )
@@ -80,11 +81,12 @@ class Services:
     auth: Authenticator
     limiter: RequestLimiter
     jobs: ContactJobs
+    starter: JobStarter
     reader: ResultReader
+    webhooks: WebhookHub
+    live: Waterfall
+    email_engine: EmailEngine
     processors: dict[str, Processor] = field(default_factory=dict)
-    webhooks: WebhookHub | None = None
-    live: Waterfall | None = None
-    email_engine: EmailEngine | None = None
 
     def worker_pool(self) -> WorkerPool:
         return WorkerPool(
@@ -102,10 +104,8 @@ class Services:
         await purge(self.db, call_log_days=self.settings.call_log_days)
 
     async def close(self) -> None:
-        if self.live is not None:
-            await self.live.aclose()  # writes out the last call-log and cache rows
-        if self.email_engine is not None:
-            await self.email_engine.aclose()
+        await self.live.aclose()  # writes out the last call-log and cache rows
+        await self.email_engine.aclose()
         await self.wakeup.close()
         await self.http.aclose()
         await self.db.dispose()
@@ -140,15 +140,17 @@ def build_services(
     }
     hooks = WebhookHub(WebhookSettings(), db, secret)
     contact_jobs = ContactJobs(db, processors, events or hooks.outbox, pricing(settings))
+    wakeup = make_wakeup(settings.redis_url)
     return Services(
         settings=settings,
         db=db,
         http=client,
         secret=secret,
-        wakeup=make_wakeup(settings.redis_url),
+        wakeup=wakeup,
         auth=Authenticator(db, secret),
         limiter=RequestLimiter(settings.rate_limit_per_minute, settings.redis_url),
         jobs=contact_jobs,
+        starter=JobStarter(db, contact_jobs, hooks, wakeup),
         reader=ResultReader(db, contact_jobs, settings.in_progress_as_status),
         processors=processors,
         webhooks=hooks,

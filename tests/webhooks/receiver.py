@@ -143,10 +143,11 @@ async def delivering(
     settings: WebhookSettings | None = None,
     inner: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[Deliverer]:
-    """The services' delivery loop, running for the block."""
+    """The services' delivery loop, running for the block, with `settings` (fast ones by
+    default) also governing the hub's request-time checks."""
     hub = services.webhooks
-    assert hub is not None
-    deliverer = hub.deliverer(settings=settings or fast_settings(), inner=inner)
+    hub.settings = settings or fast_settings()
+    deliverer = hub.deliverer(inner=inner)
     task = asyncio.create_task(deliverer.run())
     try:
         yield deliverer

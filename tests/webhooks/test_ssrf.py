@@ -14,6 +14,7 @@ import pytest
 from tests.harness import Api, make_settings, running_api
 from tests.webhooks.receiver import delivering, eventually, fast_settings
 
+from openenrich.errors import WebhookUrlInvalid
 from openenrich.webhooks.ssrf import (
     AllowList,
     BlockedDestination,
@@ -268,10 +269,8 @@ def test_unparseable_urls_are_refused_not_raised(url: str) -> None:
 
 @pytest.mark.parametrize("url", UNPARSEABLE)
 async def test_unparseable_webhook_urls_answer_400(api: Api, url: str) -> None:
-    hub = api.services.webhooks
-    assert hub is not None
-    refused = hub.refusal("https://fine.example/in", url)
-    assert refused is not None and refused.code == "error.enrichment.webhook_url"
+    with pytest.raises(WebhookUrlInvalid):
+        api.services.webhooks.check_destinations("https://fine.example/in", url)
     for body in (
         {"name": "x", "webhook_url": url, "data": [CONTACT]},
         {"name": "x", "webhook_events": {"contact_finished": url}, "data": [CONTACT]},

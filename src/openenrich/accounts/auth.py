@@ -38,29 +38,36 @@ class KeyCache:
             self._items.popitem(last=False)
 
 
+def bearer_token(authorization: str | None) -> str:
+    """The API key of an `Authorization: Bearer <key>` header (scheme in any case), or the
+    spec's 401 for a missing header, another scheme, or an empty key."""
+    if not authorization:
+        raise errors.AuthorizationNotSet()
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        raise errors.AuthorizationNotBearer()
+    token = token.strip()
+    if not token:
+        raise errors.UnknownApiKey()
+    return token
+
+
 class Authenticator:
     def __init__(self, db: Database, secret: bytes) -> None:
         self.db = db
         self.secret = secret
         self.cache = KeyCache()
 
-    async def caller(self, authorization: str | None) -> Caller:
-        if not authorization:
-            raise errors.not_set()
-        scheme, _, token = authorization.strip().partition(" ")
-        if scheme.lower() != "bearer":
-            raise errors.not_bearer()
-        token = token.strip()
-        if not token:
-            raise errors.unknown_key()
-        key_hash = hash_key(token, self.secret)
+    async def caller(self, api_key: str) -> Caller:
+        """The workspace and key behind `api_key` (from `bearer_token`)."""
+        key_hash = hash_key(api_key, self.secret)
         hit, caller = self.cache.get(key_hash)
         if not hit:
             async with self.db.read() as session:
                 caller = await repository.caller_for_hash(session, key_hash)
             self.cache.put(key_hash, caller)
         if caller is None:
-            raise errors.unknown_key()
+            raise errors.UnknownApiKey()
         return caller
 
 
@@ -80,4 +87,4 @@ class RequestLimiter:
         now = time.time()
         minute = int(now // 60)
         if not await self.limiter.hit(self.item, workspace_id, str(minute)):
-            raise errors.rate_limited(max(1, 60 - int(now % 60)))
+            raise errors.RateLimited(max(1, 60 - int(now % 60)))

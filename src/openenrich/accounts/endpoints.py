@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 
 from openenrich import errors
 from openenrich.accounts import repository
-from openenrich.accounts.repository import Caller
-from openenrich.api.http import caller, json_response, services
+from openenrich.api.deps import CurrentKey, Db
+from openenrich.api.http import json_response
 
 router = APIRouter()
 
 
 @router.get("/account/keys/verify")
-async def verify_key(request: Request, who: Caller = Depends(caller)) -> Response:
-    async with services(request).db.read() as session:
+async def verify_key(who: CurrentKey, db: Db) -> Response:
+    async with db.read() as session:
         if not await repository.workspace_exists(session, who.workspace_id):
-            raise errors.AppError("error.workspace.not_found", "Workspace ID not found", 404)
+            raise errors.WorkspaceNotFound()
     return json_response({"workspace_id": who.workspace_id})
 
 
 @router.get("/account/credits")
-async def credits(request: Request, who: Caller = Depends(caller)) -> Response:
-    async with services(request).db.read() as session:
+async def credits(who: CurrentKey, db: Db) -> Response:
+    async with db.read() as session:
         balance = await repository.balance(session, who.workspace_id, who.sandbox)
     return json_response({"balance": float(balance)})

@@ -1,4 +1,4 @@
-"""Error rendering, the request-size guard and the caller dependency."""
+"""Error rendering, JSON bodies and the request-size guard."""
 
 from __future__ import annotations
 
@@ -11,9 +11,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from openenrich.accounts.repository import Caller
 from openenrich.errors import AppError
-from openenrich.services import Services
 
 JSON = "application/json"
 
@@ -25,19 +23,6 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 def error_response(error: AppError) -> Response:
     return json_response(error.body(), error.status, error.headers)
-
-
-def services(request: Request) -> Services:
-    found: Services = request.app.state.services
-    return found
-
-
-async def caller(request: Request) -> Caller:
-    """The authenticated caller, counted against its workspace's per-minute limit."""
-    found = services(request)
-    who = await found.auth.caller(request.headers.get("authorization"))
-    await found.limiter.hit(who.workspace_id)
-    return who
 
 
 async def json_body(request: Request) -> Any:

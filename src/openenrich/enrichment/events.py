@@ -21,6 +21,18 @@ class JobEvents(Protocol):
         """The job reached a terminal status; `body` is exactly what GET returns now."""
 
 
+class JobWebhooks(Protocol):
+    """What starting a job needs of webhooks (`WebhookHub`)."""
+
+    def check_destinations(self, *urls: str | None) -> None:
+        """Raise a typed 400 for a webhook URL that can never be delivered to."""
+
+    async def attach(
+        self, session: AsyncSession, enrichment: Enrichment, api_key: str | None
+    ) -> None:
+        """Keep, in the creating transaction, what signing this job's webhooks needs."""
+
+
 class NoEvents:
     async def contact_finished(
         self, session: AsyncSession, enrichment: Enrichment, body: bytes

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openenrich.accounts import repository as accounts
 from openenrich.accounts.models import LedgerEntry
 from openenrich.db import Database, utcnow
-from openenrich.enrichment import repository as jobs
+from openenrich.enrichment import repository as enrichments
 from openenrich.enrichment.bodies import dumps, envelope
 from openenrich.enrichment.events import JobEvents
 from openenrich.enrichment.models import Contact, ContactStatus, Enrichment, EnrichmentStatus
@@ -42,7 +42,7 @@ async def records_of(
     """Records of every contact that has one: done contacts their result, skipped ones an
     empty record (credits ran out), running ones nothing."""
     records = []
-    for contact in await jobs.contacts_of(session, enrichment.id):
+    for contact in await enrichments.contacts_of(session, enrichment.id):
         if contact.result is not None:
             records.append(contact.result)
         elif contact.status in (ContactStatus.SKIPPED, ContactStatus.FAILED):
@@ -63,7 +63,7 @@ class ContactJobs:
         self.events = events
         self.pricing = pricing
 
-    async def run(self, claim: jobs.Claim) -> None:
+    async def run(self, claim: enrichments.Claim) -> None:
         async with self.db.read() as session:
             enrichment = await session.get(Enrichment, claim.enrichment_id)
             contact = await session.get(Contact, claim.contact_id)
@@ -81,34 +81,38 @@ class ContactJobs:
         except LeaseLost:
             log.info("contact %s finished elsewhere; result dropped", claim.contact_id)
 
-    async def _skip(self, claim: jobs.Claim, exhausted: bool) -> None:
+    async def _skip(self, claim: enrichments.Claim, exhausted: bool) -> None:
         async with self.db.transaction() as session:
-            enrichment = await jobs.lock_enrichment(session, claim.enrichment_id, 0)
-            await jobs.release(session, claim, ContactStatus.SKIPPED)
+            enrichment = await enrichments.lock_enrichment(session, claim.enrichment_id, 0)
+            await enrichments.release(session, claim, ContactStatus.SKIPPED)
             if exhausted:
                 enrichment.credits_exhausted = True
-                await jobs.skip_queued(session, enrichment.id)
+                await enrichments.skip_queued(session, enrichment.id)
             await self.close_if_done(session, enrichment)
 
     async def _finish(
-        self, session: AsyncSession, claim: jobs.Claim, outcome: Outcome, processor: Processor
+        self,
+        session: AsyncSession,
+        claim: enrichments.Claim,
+        outcome: Outcome,
+        processor: Processor,
     ) -> None:
-        enrichment = await jobs.lock_enrichment(session, claim.enrichment_id, 0)
+        enrichment = await enrichments.lock_enrichment(session, claim.enrichment_id, 0)
         if EnrichmentStatus(enrichment.status).terminal:  # canceled meanwhile: keep nothing
-            await jobs.release(session, claim, ContactStatus.SKIPPED)
+            await enrichments.release(session, claim, ContactStatus.SKIPPED)
             return
-        if not await jobs.finish_contact(session, claim):
+        if not await enrichments.finish_contact(session, claim):
             raise LeaseLost
         contact = await session.get(Contact, claim.contact_id)
         assert contact is not None
         cost, exhausted = await self._charge(session, enrichment, contact, outcome)
         record = outcome.record()
         contact.result, contact.cost_credits = record, cost
-        jobs.add_findings(session, contact.id, outcome.finding_rows())
+        enrichments.add_findings(session, contact.id, outcome.finding_rows())
         enrichment.cost_credits += cost
         if exhausted:
             enrichment.credits_exhausted = True
-            await jobs.skip_queued(session, enrichment.id)
+            await enrichments.skip_queued(session, enrichment.id)
         if enrichment.contact_webhook_url:
             one = dumps(envelope(enrichment, [record]))
             await self.events.contact_finished(session, enrichment, one)
@@ -154,7 +158,7 @@ class ContactJobs:
         """Make the enrichment terminal once no contact is left to run. Idempotent."""
         if EnrichmentStatus(enrichment.status).terminal:
             return False
-        if await jobs.unfinished_count(session, enrichment.id):
+        if await enrichments.unfinished_count(session, enrichment.id):
             return False
         await self._finalise(
             session,
@@ -168,10 +172,10 @@ class ContactJobs:
     async def cancel(self, session: AsyncSession, enrichment_id: str) -> Enrichment | None:
         """Stop a job: queued contacts are skipped, running ones keep nothing, and the job
         ends CANCELED with what was done so far. None if it had already ended."""
-        enrichment = await jobs.lock_enrichment(session, enrichment_id, 0)
+        enrichment = await enrichments.lock_enrichment(session, enrichment_id, 0)
         if EnrichmentStatus(enrichment.status).terminal:
             return None
-        await jobs.skip_queued(session, enrichment.id)
+        await enrichments.skip_queued(session, enrichment.id)
         await self._finalise(session, enrichment, EnrichmentStatus.CANCELED)
         return enrichment
 

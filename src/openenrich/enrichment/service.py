@@ -1,4 +1,6 @@
-"""Creating enrichment jobs and reading their results."""
+"""The job use cases: start one (v1 and v2, enrich and reverse) and read its result.
+
+Both raise the typed errors of `openenrich.errors`; endpoints only translate HTTP."""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openenrich import errors
 from openenrich.accounts.repository import Caller
 from openenrich.db import Database
-from openenrich.enrichment import repository as jobs
+from openenrich.enrichment import repository
 from openenrich.enrichment.bodies import dumps, envelope
+from openenrich.enrichment.events import JobWebhooks
 from openenrich.enrichment.jobs import ContactJobs, records_of
 from openenrich.enrichment.models import (
     Contact,
@@ -19,6 +22,13 @@ from openenrich.enrichment.models import (
     JobKind,
 )
 from openenrich.enrichment.validation import BulkRequest
+from openenrich.queue.wake import Wakeup
+
+# What each kind of job answers for an id its caller cannot see.
+NOT_FOUND: dict[JobKind, type[errors.JobNotFound]] = {
+    JobKind.ENRICH: errors.EnrichmentNotFound,
+    JobKind.REVERSE_EMAIL: errors.ReverseEmailNotFound,
+}
 
 
 async def create(
@@ -59,6 +69,39 @@ async def create(
     return enrichment
 
 
+class JobStarter:
+    """Starting a job: every start endpoint, v1 and v2, enrich and reverse, comes here."""
+
+    def __init__(
+        self, db: Database, contact_jobs: ContactJobs, webhooks: JobWebhooks, wakeup: Wakeup
+    ) -> None:
+        self.db = db
+        self.jobs = contact_jobs
+        self.webhooks = webhooks
+        self.wakeup = wakeup
+
+    async def start(
+        self,
+        caller: Caller,
+        api_key: str,
+        bulk: BulkRequest,
+        *,
+        kind: JobKind = JobKind.ENRICH,
+        api_version: str = "v2",
+    ) -> Enrichment:
+        """Write the job, its contacts and its webhook signing state in one transaction,
+        then wake the workers (never before: a job must not run against rows that may
+        roll back). A job without contacts is closed at once."""
+        self.webhooks.check_destinations(bulk.webhook_url, bulk.contact_webhook_url)
+        async with self.db.transaction() as session:
+            enrichment = await create(session, caller, bulk, kind=kind, api_version=api_version)
+            await self.webhooks.attach(session, enrichment, api_key)
+            if not bulk.contacts:
+                await self.jobs.close_if_done(session, enrichment)
+        await self.wakeup.notify()
+        return enrichment
+
+
 def _is_uuid(value: str) -> bool:
     try:
         uuid.UUID(value)
@@ -84,21 +127,22 @@ class ResultReader:
         enrichment_id: str,
         kind: JobKind,
         force: bool,
-        not_found: errors.AppError,
     ) -> tuple[int, bytes]:
-        """(HTTP status, body). 402 carries the full body when credits ran out."""
+        """(HTTP status, body). 402 carries the full body when credits ran out. Raises
+        `NOT_FOUND[kind]`, or `EnrichmentInProgress` for a running enrichment read
+        without `force` (unless the server answers running jobs with their status)."""
         cache_key = (caller.workspace_id, str(caller.sandbox), kind.value, enrichment_id)
         cached = self._terminal.get(cache_key)
         if cached is not None:
             return cached
         if not _is_uuid(enrichment_id):
-            raise not_found
+            raise NOT_FOUND[kind]()
         async with self.db.read() as session:
-            enrichment = await jobs.get_enrichment(
+            enrichment = await repository.get_enrichment(
                 session, enrichment_id, caller.workspace_id, caller.sandbox, kind
             )
             if enrichment is None:
-                raise not_found
+                raise NOT_FOUND[kind]()
             status = EnrichmentStatus(enrichment.status)
             if status.terminal and enrichment.result_body is not None:
                 code = 402 if status is EnrichmentStatus.CREDITS_INSUFFICIENT else 200
@@ -113,4 +157,4 @@ class ResultReader:
                 return 200, dumps(envelope(enrichment, records))
         if self.in_progress_as_status or kind is not JobKind.ENRICH:
             return 200, dumps(envelope(enrichment, None))
-        raise errors.in_progress()
+        raise errors.EnrichmentInProgress()

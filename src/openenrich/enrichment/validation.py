@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
-from openenrich.errors import AppError, invalid
+from openenrich.errors import AppError, WebhookUrlInvalid, invalid
 from openenrich.providers.base import Field
 from openenrich.verification import domains
+from openenrich.webhooks.ssrf import url_host
 
 MAX_CONTACTS = 100
 MAX_CUSTOM_KEYS = 10
@@ -49,13 +50,12 @@ def split_url(value: str) -> SplitResult | None:
 
 
 def webhook_url(value: str) -> str | None:
+    """A webhook URL as given, or None when absent. Only its shape is checked here; where
+    it may point depends on the server's allow list (`WebhookHub.check_destinations`)."""
     if not value:
         return None
-    parts = split_url(value)
-    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise invalid(
-            "error.enrichment.webhook_url", "Webhook URL must be start with http or https"
-        )
+    if url_host(value) is None:
+        raise WebhookUrlInvalid()
     return value
 
 

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from openenrich.db import Database, utcnow
-from openenrich.enrichment import repository as jobs
+from openenrich.enrichment import repository as enrichments
 from openenrich.enrichment.jobs import ContactJobs
 from openenrich.enrichment.models import ContactStatus, Enrichment
 from openenrich.queue.slots import Holder, SlotPool, holding
@@ -65,10 +65,10 @@ class WorkerPool:
         try:
             while not self._stopping.is_set():
                 free = min(self.slots.free, self.max_in_flight - len(self._running))
-                claims: list[jobs.Claim] = []
+                claims: list[enrichments.Claim] = []
                 if free > 0:
                     async with self.db.transaction() as session:
-                        claims = await jobs.claim(session, self.lease, free)
+                        claims = await enrichments.claim(session, self.lease, free)
                 for claim in claims:
                     self.slots.take()
                     task = asyncio.create_task(self._run_one(claim, Holder(self.slots)))
@@ -91,17 +91,17 @@ class WorkerPool:
         self._running.discard(task)
         self.wakeup.poke()
 
-    async def _keep_lease(self, claim: jobs.Claim, done: asyncio.Event) -> None:
+    async def _keep_lease(self, claim: enrichments.Claim, done: asyncio.Event) -> None:
         """Renew the lease while the contact runs, so only a dead worker loses it."""
         while not await _wait(done, self.lease.total_seconds() / 3):
             try:
                 async with self.db.transaction() as session:
-                    if not await jobs.renew_lease(session, claim, self.lease):
+                    if not await enrichments.renew_lease(session, claim, self.lease):
                         return
             except Exception:
                 log.warning("lease renewal failed; retrying", exc_info=True)
 
-    async def _run_one(self, claim: jobs.Claim, holder: Holder) -> None:
+    async def _run_one(self, claim: enrichments.Claim, holder: Holder) -> None:
         done = asyncio.Event()
         keeper = asyncio.create_task(self._keep_lease(claim, done))
         try:
@@ -118,12 +118,12 @@ class WorkerPool:
                 type(error).__name__,
             )
             log.debug("contact %s failure", claim.contact_id, exc_info=True)
-            failed = claim.attempt >= jobs.MAX_ATTEMPTS
+            failed = claim.attempt >= enrichments.MAX_ATTEMPTS
             status = ContactStatus.FAILED if failed else ContactStatus.QUEUED
             async with self.db.transaction() as session:
-                await jobs.release(session, claim, status)
+                await enrichments.release(session, claim, status)
                 if status is ContactStatus.FAILED:
-                    enrichment = await jobs.lock_enrichment(session, claim.enrichment_id, 0)
+                    enrichment = await enrichments.lock_enrichment(session, claim.enrichment_id, 0)
                     await self.jobs.close_if_done(session, enrichment)
         finally:
             done.set()
@@ -133,8 +133,8 @@ class WorkerPool:
     async def sweep(self) -> None:
         """Requeue expired leases; close enrichments with nothing left to run."""
         async with self.db.transaction() as session:
-            requeued = await jobs.requeue_expired(session, utcnow())
-            for enrichment_id in await jobs.stalled_enrichments(session):
+            requeued = await enrichments.requeue_expired(session, utcnow())
+            for enrichment_id in await enrichments.stalled_enrichments(session):
                 enrichment = await session.get(Enrichment, enrichment_id)
                 if enrichment is not None:
                     await self.jobs.close_if_done(session, enrichment)

@@ -8,19 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
 from openenrich.db import Database
 from openenrich.enrichment.assembly import Item
 from openenrich.enrichment.models import Contact, Enrichment, FindingRow, JobKind
 from openenrich.enrichment.processing import Outcome, finding_rows
 from openenrich.providers.base import ContactQuery, Field, ProfileFinding
+from openenrich.reverse import repository
 from openenrich.waterfall import Waterfall
-
-# Findings that tie an address to a contact; `lookup_email` marks the address a reverse
-# lookup was asked about, so its answer serves the next lookup of the same address.
-EMAIL_KINDS = ("work_email", "personal_email", "lookup_email")
-_REFUTED = ("INVALID", "INVALID_DOMAIN")
 
 
 def echo(contact: Contact) -> dict[str, Any]:
@@ -55,40 +49,6 @@ class ReverseOutcome:
         return self.rows
 
 
-async def known_profile(
-    db: Database, email: str, sandbox: bool, workspace_id: str | None
-) -> dict[str, Any] | None:
-    """The newest profile this server built for a contact found with `email`: in one
-    workspace, or server-wide when `workspace_id` is None. Live and sandbox data never mix:
-    a sandbox profile is synthetic."""
-    holders = (
-        select(FindingRow.contact_id)
-        .join(Contact, Contact.id == FindingRow.contact_id)
-        .join(Enrichment, Enrichment.id == Contact.enrichment_id)
-        .where(
-            FindingRow.kind.in_(EMAIL_KINDS),
-            FindingRow.value == email,
-            (FindingRow.status.is_(None)) | (FindingRow.status.not_in(_REFUTED)),
-            Enrichment.sandbox == sandbox,
-        )
-    )
-    if workspace_id is not None:
-        holders = holders.where(Enrichment.workspace_id == workspace_id)
-    query = (
-        select(FindingRow.data)
-        .where(
-            FindingRow.kind == "profile",
-            FindingRow.contact_id.in_(holders),
-            FindingRow.data.is_not(None),
-        )
-        .order_by(FindingRow.created_at.desc(), FindingRow.id.desc())
-        .limit(1)
-    )
-    async with db.read() as session:
-        found = (await session.execute(query)).scalar_one_or_none()
-    return dict(found) if found else None
-
-
 class ReverseEmailProcessor:
     kind = JobKind.REVERSE_EMAIL.value
 
@@ -107,7 +67,8 @@ class ReverseEmailProcessor:
     async def process(self, enrichment: Enrichment, contact: Contact) -> Outcome:
         email = contact.input.get("email", "")
         scope = None if self.share_across_workspaces else enrichment.workspace_id
-        known = await known_profile(self.db, email, enrichment.sandbox, scope)
+        async with self.db.read() as session:
+            known = await repository.known_profile(session, email, enrichment.sandbox, scope)
         if known is not None:
             return ReverseOutcome(contact, known)
         outcome = await self.waterfall_for(enrichment.sandbox).run(

@@ -3,6 +3,7 @@ passed in, vendor adapters from the registry), read its keys, wrap it in the pol
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
@@ -21,7 +22,7 @@ from openenrich.waterfall.config import WaterfallConfig
 from openenrich.waterfall.engine import Waterfall
 from openenrich.waterfall.guard import Guard
 from openenrich.waterfall.ordering import AdaptiveRanker
-from openenrich.waterfall.policies import Clock, limiter_storage
+from openenrich.waterfall.policies import Clock, Sleep, limiter_storage
 from openenrich.waterfall.sources import GuardedProvider, GuardedVerifier
 from openenrich.waterfall.stop import StopRules
 from openenrich.waterfall.store import BatchWriter
@@ -111,11 +112,13 @@ def build_waterfall(
     extra_providers: Mapping[str, Provider] | None = None,
     environ: Mapping[str, str] | None = None,
     clock: Clock = time.monotonic,
+    sleep: Sleep = asyncio.sleep,
     keep_log: bool = False,
 ) -> Waterfall:
     """The configured waterfall. `verifiers` and `extra_providers` are in-process sources
     referred to by name in the file (the built-in finder and verifier are "builtin");
-    sources that are unknown, disabled or without a key are left out with a warning."""
+    sources that are unknown, disabled or without a key are left out with a warning.
+    `sleep` waits between polls of asynchronous vendors (the worker's slot-freeing one)."""
     env = os.environ if environ is None else environ
     writer = BatchWriter(db) if db is not None else None
     call_log = CallLog(writer, keep=keep_log)
@@ -160,6 +163,7 @@ def build_waterfall(
                     guard_for(name, keys),
                     cache,
                     http=http,
+                    sleep=sleep,
                 )
             provider = built[name]
             if wanted not in provider.fields:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
 
 from limits import RateLimitItem, parse_many
@@ -16,6 +16,8 @@ from openenrich.providers.base import ErrorKind
 from openenrich.waterfall.config import BreakerConfig
 
 Clock = Callable[[], float]
+# Waits between polls; the worker passes one that frees the contact's slot meanwhile.
+Sleep = Callable[[float], Awaitable[None]]
 
 
 class BreakerState(StrEnum):

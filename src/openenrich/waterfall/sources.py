@@ -26,7 +26,6 @@ from openenrich.providers.base import (
     Verdict,
     Verifier,
 )
-from openenrich.queue.slots import idle
 from openenrich.waterfall import metrics
 from openenrich.waterfall.cache import Codec, ResultCache
 from openenrich.waterfall.calllog import FOUND, MISS, PENDING, CallRecord
@@ -34,6 +33,7 @@ from openenrich.waterfall.codec import dump_findings, dump_verdict, load_finding
 from openenrich.waterfall.config import CacheConfig, ProviderConfig
 from openenrich.waterfall.guard import Attempt, Guard, KeySlot
 from openenrich.waterfall.normalise import find_key, query_hash, verify_key
+from openenrich.waterfall.policies import Sleep
 
 # Cache scope of the running enrichment: "" shares answers across the server; the engine
 # sets the workspace id here when answers are kept per workspace.
@@ -105,9 +105,11 @@ class GuardedProvider(_Priced):
         cache: ResultCache,
         *,
         http: httpx.AsyncClient | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.name = name
         self.source = source
+        self.sleep = sleep
         self.fields: frozenset[Field] = frozenset(source.fields)
         self.guard = guard
         self.config = guard.config
@@ -210,7 +212,7 @@ class GuardedProvider(_Priced):
                 )
                 slot.breaker.record_failure(ErrorKind.TRANSIENT)
                 raise ProviderError(ErrorKind.TRANSIENT, f"{self.name}: poll deadline passed")
-            await idle(interval)
+            await self.sleep(interval)
 
             async def poll(ctx: Attempt, pending: Pending = pending) -> httpx.Response:
                 return await _send(http, adapter.build_poll(pending, credential), ctx)

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich.db import Database
 from openenrich.enrichment.models import Enrichment
-from openenrich.errors import AppError, invalid
+from openenrich.errors import WebhookUrlForbidden, WebhookUrlInvalid
 from openenrich.webhooks.delivery import Deliverer
 from openenrich.webhooks.models import SigningState
 from openenrich.webhooks.outbox import Outbox
@@ -16,13 +16,6 @@ from openenrich.webhooks.settings import WebhookSettings
 from openenrich.webhooks.signing import signing_states
 from openenrich.webhooks.ssrf import AllowList, Guard, Resolver, SystemResolver, url_host
 from openenrich.webhooks.workspace_secrets import workspace_secret
-
-
-def bearer_token(authorization: str | None) -> str | None:
-    if not authorization:
-        return None
-    scheme, _, token = authorization.strip().partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
 
 
 class WebhookHub:
@@ -47,47 +40,33 @@ class WebhookHub:
     def guard(self) -> Guard:
         return Guard(self.resolver, AllowList.parse(self.settings.webhook_allow_hosts))
 
-    def refusal(self, *urls: str | None) -> AppError | None:
-        """A 400 for a webhook URL that can never be delivered to (an internal address
-        literal, `localhost`); names are resolved and checked at delivery time."""
+    def check_destinations(self, *urls: str | None) -> None:
+        """Refuse, with a 400, a webhook URL that can never be delivered to (an internal
+        address literal, `localhost`); names are resolved and checked at delivery time."""
         guard = self.guard()
         for url in urls:
-            if url and url_host(url) is None:
-                return invalid(
-                    "error.enrichment.webhook_url", "Webhook URL must be start with http or https"
-                )
-            if url and guard.refuse_literal(url):
-                return invalid(
-                    "error.enrichment.webhook_url.forbidden", "Webhook URL host is not allowed"
-                )
-        return None
+            if not url:
+                continue
+            if url_host(url) is None:
+                raise WebhookUrlInvalid()
+            if guard.refuse_literal(url):
+                raise WebhookUrlForbidden()
 
     async def attach(
-        self, session: AsyncSession, enrichment: Enrichment, authorization: str | None
+        self, session: AsyncSession, enrichment: Enrichment, api_key: str | None
     ) -> None:
-        """At POST time, in the creating transaction: refuse internal destinations, and
-        keep what the `X-Signature-SHA1` of this job's webhooks needs of the API key: its
-        HMAC-SHA1 midstates (sealed), never the key."""
-        if not (enrichment.webhook_url or enrichment.contact_webhook_url):
+        """At POST time, in the creating transaction: keep what the `X-Signature-SHA1` of
+        this job's webhooks needs of the API key: its HMAC-SHA1 midstates (sealed), never
+        the key. Destinations are checked first, by `check_destinations`."""
+        if not (enrichment.webhook_url or enrichment.contact_webhook_url) or not api_key:
             return
-        refused = self.refusal(enrichment.webhook_url, enrichment.contact_webhook_url)
-        if refused is not None:
-            raise refused
-        token = bearer_token(authorization)
-        if token:
-            states = self.sealer.seal(signing_states(token).hex())
-            session.add(SigningState(enrichment_id=enrichment.id, sealed_states=states))
-            await session.flush()
+        states = self.sealer.seal(signing_states(api_key).hex())
+        session.add(SigningState(enrichment_id=enrichment.id, sealed_states=states))
+        await session.flush()
 
     async def workspace_secret(self, workspace_id: str) -> str:
         return await workspace_secret(self.db, self.sealer, workspace_id)
 
-    def deliverer(
-        self,
-        *,
-        settings: WebhookSettings | None = None,
-        inner: httpx.AsyncBaseTransport | None = None,
-    ) -> Deliverer:
-        if settings is not None:
-            self.settings = settings
+    def deliverer(self, inner: httpx.AsyncBaseTransport | None = None) -> Deliverer:
+        """The sending loop, with the hub's current `settings` and `resolver`."""
         return Deliverer(self.db, self.sealer, self.settings, self.guard(), inner)

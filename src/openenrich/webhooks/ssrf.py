@@ -187,15 +187,19 @@ class Guard:
 
 
 def url_host(url: str) -> str | None:
-    """The URL's host, lowercased, without a trailing dot; None if it cannot be parsed
-    (`urlsplit` raises ValueError on an unclosed `[` or a bad port, for one)."""
+    """The host of an http(s) URL, lowercased, without a trailing dot; None for anything a
+    webhook cannot go to: another scheme, no host, or a host or port that does not parse
+    (`urlsplit` raises ValueError on an unclosed `[` or a bad port, for one). The one check
+    of a webhook URL's shape, at request time and at delivery."""
     try:
         parts = urlsplit(url)
         host = parts.hostname
         parts.port  # noqa: B018 - parsing the port can raise too
     except ValueError:
         return None
-    return (host or "").lower().rstrip(".")
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    return host.lower().rstrip(".")
 
 
 def describe(addresses: Iterable[IPAddress]) -> Sequence[str]:

@@ -1,0 +1,91 @@
+"""The FastAPI dependencies endpoints declare, one small typed alias per thing they use.
+
+The composition root puts what the process holds on `app.state.services`; this module sees
+it only as `Provided`, the part the HTTP layer needs, so no endpoint imports upward into
+`openenrich.services` or `openenrich.app`, and a test can provide any object that fits."""
+
+from __future__ import annotations
+
+from typing import Annotated, Protocol
+
+from fastapi import Depends, Request
+
+from openenrich.accounts.auth import Authenticator, RequestLimiter, bearer_token
+from openenrich.accounts.repository import Caller
+from openenrich.db import Database
+from openenrich.enrichment.service import JobStarter, ResultReader
+from openenrich.webhooks.hub import WebhookHub
+
+
+class Provided(Protocol):
+    """What endpoints take from the process (`openenrich.services.Services` fits)."""
+
+    @property
+    def db(self) -> Database: ...
+    @property
+    def auth(self) -> Authenticator: ...
+    @property
+    def limiter(self) -> RequestLimiter: ...
+    @property
+    def starter(self) -> JobStarter: ...
+    @property
+    def reader(self) -> ResultReader: ...
+    @property
+    def webhooks(self) -> WebhookHub: ...
+
+
+def _provided(request: Request) -> Provided:
+    found: Provided = request.app.state.services
+    return found
+
+
+def get_db(request: Request) -> Database:
+    return _provided(request).db
+
+
+def get_authenticator(request: Request) -> Authenticator:
+    return _provided(request).auth
+
+
+def get_limiter(request: Request) -> RequestLimiter:
+    return _provided(request).limiter
+
+
+def get_starter(request: Request) -> JobStarter:
+    return _provided(request).starter
+
+
+def get_reader(request: Request) -> ResultReader:
+    return _provided(request).reader
+
+
+def get_webhooks(request: Request) -> WebhookHub:
+    return _provided(request).webhooks
+
+
+Db = Annotated[Database, Depends(get_db)]
+Auth = Annotated[Authenticator, Depends(get_authenticator)]
+Limiter = Annotated[RequestLimiter, Depends(get_limiter)]
+Jobs = Annotated[JobStarter, Depends(get_starter)]
+Reader = Annotated[ResultReader, Depends(get_reader)]
+Webhooks = Annotated[WebhookHub, Depends(get_webhooks)]
+
+
+def api_key(request: Request) -> str:
+    """The bearer key of the request (a 401 without one). Read from the request rather
+    than declared as a header parameter, so the generated OpenAPI stays as it was."""
+    return bearer_token(request.headers.get("authorization"))
+
+
+ApiKey = Annotated[str, Depends(api_key)]
+
+
+async def current_key(key: ApiKey, auth: Auth, limiter: Limiter) -> Caller:
+    """The authenticated key (workspace, sandbox flag), counted against its workspace's
+    per-minute limit."""
+    who = await auth.caller(key)
+    await limiter.hit(who.workspace_id)
+    return who
+
+
+CurrentKey = Annotated[Caller, Depends(current_key)]
