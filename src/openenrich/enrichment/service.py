@@ -31,44 +31,6 @@ NOT_FOUND: dict[JobKind, type[errors.JobNotFound]] = {
 }
 
 
-async def create(
-    session: AsyncSession,
-    caller: Caller,
-    request: BulkRequest,
-    *,
-    kind: JobKind = JobKind.ENRICH,
-    api_version: str = "v2",
-) -> Enrichment:
-    """Write the enrichment and all its contacts (queued); the caller commits, then wakes
-    the workers, never before."""
-    enrichment = Enrichment(
-        workspace_id=caller.workspace_id,
-        api_key_id=caller.api_key_id,
-        sandbox=caller.sandbox,
-        kind=kind,
-        api_version=api_version,
-        name=request.name,
-        webhook_url=request.webhook_url,
-        contact_webhook_url=request.contact_webhook_url,
-        contact_count=len(request.contacts),
-    )
-    session.add(enrichment)
-    await session.flush()
-    for idx, item in enumerate(request.contacts):
-        session.add(
-            Contact(
-                enrichment_id=enrichment.id,
-                idx=idx,
-                input=item.stored(),
-                fields=list(item.fields),
-                custom=item.custom,
-                dedup_key=item.dedup_key(),
-            )
-        )
-    await session.flush()
-    return enrichment
-
-
 class JobStarter:
     """Starting a job: every start endpoint, v1 and v2, enrich and reverse, comes here."""
 
@@ -94,11 +56,43 @@ class JobStarter:
         roll back). A job without contacts is closed at once."""
         self.webhooks.check_destinations(bulk.webhook_url, bulk.contact_webhook_url)
         async with self.db.transaction() as session:
-            enrichment = await create(session, caller, bulk, kind=kind, api_version=api_version)
+            enrichment = await self._write(session, caller, bulk, kind, api_version)
             await self.webhooks.attach(session, enrichment, api_key)
             if not bulk.contacts:
                 await self.jobs.close_if_done(session, enrichment)
         await self.wakeup.notify()
+        return enrichment
+
+    @staticmethod
+    async def _write(
+        session: AsyncSession, caller: Caller, request: BulkRequest, kind: JobKind, version: str
+    ) -> Enrichment:
+        """The enrichment and all its contacts (queued), flushed, not committed."""
+        enrichment = Enrichment(
+            workspace_id=caller.workspace_id,
+            api_key_id=caller.api_key_id,
+            sandbox=caller.sandbox,
+            kind=kind,
+            api_version=version,
+            name=request.name,
+            webhook_url=request.webhook_url,
+            contact_webhook_url=request.contact_webhook_url,
+            contact_count=len(request.contacts),
+        )
+        session.add(enrichment)
+        await session.flush()
+        for idx, item in enumerate(request.contacts):
+            session.add(
+                Contact(
+                    enrichment_id=enrichment.id,
+                    idx=idx,
+                    input=item.stored(),
+                    fields=list(item.fields),
+                    custom=item.custom,
+                    dedup_key=item.dedup_key(),
+                )
+            )
+        await session.flush()
         return enrichment
 
 
