@@ -8,8 +8,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from openenrich.verification.details import CatchAllCheck, RcptCheck, RouteCheck
 from openenrich.verification.engine import EmailEngine
 from openenrich.verification.loopback import LoopbackDns, LoopbackMailServers, MailBehaviour
+from openenrich.verification.replies import Reply
+from openenrich.verification.results import Verification
 from openenrich.verification.settings import VerificationSettings
 
 
@@ -67,3 +70,32 @@ def make_rig() -> Iterator[MakeRig]:
             return Rig(dns_server, mail)
 
         yield make
+
+
+# Typed steps of a verification, for assertions (each fails the test if the step did not run).
+
+
+def route_of(result: Verification) -> RouteCheck:
+    assert result.details.route is not None
+    return result.details.route
+
+
+def rcpt_of(result: Verification) -> RcptCheck:
+    assert result.details.rcpt is not None
+    return result.details.rcpt
+
+
+def reply_of(result: Verification) -> Reply:
+    assert result.details.reply is not None
+    return result.details.reply
+
+
+def catch_all_of(result: Verification) -> CatchAllCheck:
+    assert result.details.catch_all is not None
+    return result.details.catch_all
+
+
+def probe_reply_of(result: Verification) -> Reply:
+    reply = catch_all_of(result).reply
+    assert reply is not None
+    return reply
