@@ -5,15 +5,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pytest
 
-from openenrich.verification.details import CatchAllCheck, RcptCheck, RouteCheck
 from openenrich.verification.engine import EmailEngine
 from openenrich.verification.loopback import LoopbackDns, LoopbackMailServers, MailBehaviour
-from openenrich.verification.replies import Reply
-from openenrich.verification.results import Verification
 from openenrich.verification.settings import VerificationSettings
+
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -72,30 +72,7 @@ def make_rig() -> Iterator[MakeRig]:
         yield make
 
 
-# Typed steps of a verification, for assertions (each fails the test if the step did not run).
-
-
-def route_of(result: Verification) -> RouteCheck:
-    assert result.details.route is not None
-    return result.details.route
-
-
-def rcpt_of(result: Verification) -> RcptCheck:
-    assert result.details.rcpt is not None
-    return result.details.rcpt
-
-
-def reply_of(result: Verification) -> Reply:
-    assert result.details.reply is not None
-    return result.details.reply
-
-
-def catch_all_of(result: Verification) -> CatchAllCheck:
-    assert result.details.catch_all is not None
-    return result.details.catch_all
-
-
-def probe_reply_of(result: Verification) -> Reply:
-    reply = catch_all_of(result).reply
-    assert reply is not None
-    return reply
+def present(step: T | None) -> T:
+    """A step of a check that must have run (for assertions on its typed details)."""
+    assert step is not None
+    return step

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pytest
 
 from openenrich.providers.base import EmailStatus
@@ -16,7 +18,7 @@ from openenrich.verification.details import (
 )
 from openenrich.verification.replies import Reply, ReplyKind, classify
 from openenrich.verification.routes import MailHost, MailRoute, RouteStatus
-from openenrich.verification.verdict import FindJudgement, Judgement, find_verdict, verify_verdict
+from openenrich.verification.verdict import find_verdict, verify_verdict
 
 ADDRESS = "jane@acme.example"
 HOSTS = (MailHost("mx1.acme.example", 10, ("127.0.0.2",)),)
@@ -110,12 +112,22 @@ UNPROVEN = CatchAllCheck(None, GREYLISTED)
 def test_verify_verdict(
     details: VerifyDetails, expected: tuple[EmailStatus, Reason | None]
 ) -> None:
-    assert verify_verdict(details) == Judgement(*expected)
+    result = verify_verdict(details)
+    assert (result.details, result.status, result.reason) == (details, *expected)
+
+
+class Found(NamedTuple):
+    email: str | None
+    status: EmailStatus
+    reason: Reason | None = None
+    pattern: str | None = None
+    tried: tuple[str, ...] = ()
 
 
 FIRST = Guess("jane.doe@acme.example", "first.last")
 SECOND = Guess("jdoe@acme.example", "flast")
 GUESSES = (FIRST, SECOND)
+BOTH = (FIRST.email, SECOND.email)
 
 
 def name(
@@ -133,90 +145,80 @@ def name(
 @pytest.mark.parametrize(
     ("details", "expected"),
     [
-        (FindDetails(timed_out=True), FindJudgement(None, EmailStatus.UNKNOWN, Reason.TIMEOUT)),
+        (
+            FindDetails(timed_out=True),
+            Found(None, EmailStatus.UNKNOWN, Reason.TIMEOUT),
+        ),
         (
             FindDetails(domain_error="no dot"),
-            FindJudgement(None, EmailStatus.INVALID_DOMAIN, Reason.BAD_DOMAIN),
+            Found(None, EmailStatus.INVALID_DOMAIN, Reason.BAD_DOMAIN),
         ),
         (
             name(route_check=route(RouteStatus.NULL_MX)),
-            FindJudgement(None, EmailStatus.INVALID_DOMAIN, Reason.NULL_MX),
+            Found(None, EmailStatus.INVALID_DOMAIN, Reason.NULL_MX),
         ),
         (
             name(route_check=route(RouteStatus.DNS_ERROR)),
-            FindJudgement(None, EmailStatus.UNKNOWN, Reason.DNS_ERROR),
+            Found(None, EmailStatus.UNKNOWN, Reason.DNS_ERROR),
         ),
         (
             name(route_check=ACCEPTS_ALL, guesses=()),
-            FindJudgement(None, EmailStatus.UNKNOWN, Reason.NO_USABLE_NAME),
+            Found(None, EmailStatus.UNKNOWN, Reason.NO_USABLE_NAME),
         ),
         (
             name(route_check=ACCEPTS_ALL),
-            FindJudgement(FIRST.email, EmailStatus.CATCH_ALL, Reason.ACCEPTS_ALL, FIRST.pattern),
+            Found(FIRST.email, EmailStatus.CATCH_ALL, Reason.ACCEPTS_ALL, FIRST.pattern),
         ),
         (
             name(route_check=ACCEPTS_ALL, learned="first.last"),
-            FindJudgement(
-                FIRST.email, EmailStatus.HIGH_PROBABILITY, Reason.ACCEPTS_ALL, FIRST.pattern
-            ),
+            Found(FIRST.email, EmailStatus.HIGH_PROBABILITY, Reason.ACCEPTS_ALL, FIRST.pattern),
         ),
         (
             name(catch_all=CatchAllCheck(True)),
-            FindJudgement(FIRST.email, EmailStatus.CATCH_ALL, None, FIRST.pattern),
+            Found(FIRST.email, EmailStatus.CATCH_ALL, None, FIRST.pattern),
         ),
         (
             name(catch_all=CatchAllCheck(True), learned="flast"),
-            FindJudgement(FIRST.email, EmailStatus.CATCH_ALL, None, FIRST.pattern),
+            Found(FIRST.email, EmailStatus.CATCH_ALL, None, FIRST.pattern),
         ),
         (
             # A probe accepted after a guess was: the domain takes anyone, so no guess counts.
             name({FIRST.email: ACCEPTED}, CATCH_ALL, learned="first.last"),
-            FindJudgement(FIRST.email, EmailStatus.HIGH_PROBABILITY, None, FIRST.pattern),
+            Found(FIRST.email, EmailStatus.HIGH_PROBABILITY, None, FIRST.pattern),
         ),
         (
             name({FIRST.email: UNKNOWN_USER, SECOND.email: ACCEPTED}, PROVEN),
-            FindJudgement(
-                SECOND.email,
-                EmailStatus.DELIVERABLE,
-                None,
-                SECOND.pattern,
-                (FIRST.email, SECOND.email),
-            ),
+            Found(SECOND.email, EmailStatus.DELIVERABLE, None, SECOND.pattern, BOTH),
         ),
         (
             name({FIRST.email: ACCEPTED}, CatchAllCheck(False)),
-            FindJudgement(
-                FIRST.email, EmailStatus.DELIVERABLE, None, FIRST.pattern, (FIRST.email,)
-            ),
+            Found(FIRST.email, EmailStatus.DELIVERABLE, None, FIRST.pattern, (FIRST.email,)),
         ),
         (
             name({FIRST.email: ACCEPTED}, UNPROVEN),
-            FindJudgement(FIRST.email, EmailStatus.CATCH_ALL, None, FIRST.pattern, (FIRST.email,)),
+            Found(FIRST.email, EmailStatus.CATCH_ALL, None, FIRST.pattern, (FIRST.email,)),
         ),
         (
             name({FIRST.email: UNKNOWN_USER, SECOND.email: UNKNOWN_USER}, PROVEN),
-            FindJudgement(
-                None,
-                EmailStatus.INVALID,
-                Reason.EVERY_CANDIDATE_REJECTED,
-                tried=(FIRST.email, SECOND.email),
-            ),
+            Found(None, EmailStatus.INVALID, Reason.EVERY_CANDIDATE_REJECTED, tried=BOTH),
         ),
         (
             name({FIRST.email: UNKNOWN_USER, SECOND.email: GREYLISTED}, PROVEN),
-            FindJudgement(
-                None, EmailStatus.UNKNOWN, Reason.UNRESOLVED, tried=(FIRST.email, SECOND.email)
-            ),
+            Found(None, EmailStatus.UNKNOWN, Reason.UNRESOLVED, tried=BOTH),
         ),
         (
             name({FIRST.email: POLICY}, PROVEN),
-            FindJudgement(None, EmailStatus.UNKNOWN, Reason.UNRESOLVED, tried=(FIRST.email,)),
+            Found(None, EmailStatus.UNKNOWN, Reason.UNRESOLVED, tried=(FIRST.email,)),
         ),
-        (name({}, UNPROVEN), FindJudgement(None, EmailStatus.UNKNOWN, Reason.UNRESOLVED)),
+        (name({}, UNPROVEN), Found(None, EmailStatus.UNKNOWN, Reason.UNRESOLVED)),
     ],
 )
-def test_find_verdict(details: FindDetails, expected: FindJudgement) -> None:
-    assert find_verdict(details) == expected
+def test_find_verdict(details: FindDetails, expected: Found) -> None:
+    result = find_verdict(details)
+    assert result.details == details
+    assert (
+        Found(result.email, result.status, result.reason, result.pattern, result.tried) == expected
+    )
 
 
 def test_every_reply_but_acceptance_has_a_reason() -> None:

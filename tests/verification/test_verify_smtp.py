@@ -11,15 +11,7 @@ from openenrich.providers.base import EmailStatus
 from openenrich.verification.details import Reason
 from openenrich.verification.loopback import MailBehaviour
 
-from .conftest import (
-    MakeRig,
-    catch_all_of,
-    mx_zone,
-    probe_reply_of,
-    rcpt_of,
-    reply_of,
-    route_of,
-)
+from .conftest import MakeRig, mx_zone, present
 
 JANE = "jane.doe@acme.example"
 
@@ -43,15 +35,15 @@ async def test_deliverable_then_cached_facts_cost_no_probe(make_rig: MakeRig) ->
     engine = rig.engine()
     verdict = await engine.verify(JANE)
     assert verdict.status is EmailStatus.DELIVERABLE
-    assert rcpt_of(verdict).host == "mx1.acme.example"
-    assert reply_of(verdict).code == 250
-    assert probe_reply_of(verdict).code == 550
-    assert catch_all_of(verdict).verdict is False
+    assert present(verdict.details.rcpt).host == "mx1.acme.example"
+    assert present(verdict.details.reply).code == 250
+    assert present(present(verdict.details.catch_all).reply).code == 550
+    assert present(verdict.details.catch_all).verdict is False
     assert server.rcpts == 2  # the address and the random probe
 
     second = await engine.verify("john.roe@acme.example")
     assert second.status is EmailStatus.DELIVERABLE
-    assert route_of(second).cached and catch_all_of(second).cached
+    assert present(second.details.route).cached and present(second.details.catch_all).cached
     assert server.rcpts == 3  # no second probe
     assert server.connections == 1  # the session was reused
     await engine.aclose()
@@ -64,7 +56,10 @@ async def test_unknown_user_is_invalid_without_probe(make_rig: MakeRig) -> None:
     engine = rig.engine()
     verdict = await engine.verify("nobody@acme.example")
     assert verdict.status is EmailStatus.INVALID
-    assert (reply_of(verdict).code, reply_of(verdict).enhanced) == (550, "5.1.1")
+    assert (present(verdict.details.reply).code, present(verdict.details.reply).enhanced) == (
+        550,
+        "5.1.1",
+    )
     assert verdict.reason is Reason.USER_UNKNOWN
     assert server.seen == ["nobody@acme.example"]
     await engine.aclose()
@@ -76,7 +71,7 @@ async def test_catch_all_domain(make_rig: MakeRig) -> None:
     engine = rig.engine()
     verdict = await engine.verify("anyone@acme.example")
     assert verdict.status is EmailStatus.CATCH_ALL
-    assert catch_all_of(verdict).verdict is True
+    assert present(verdict.details.catch_all).verdict is True
     corroborated = await engine.verify("someone@acme.example", corroborated=True)
     assert corroborated.status is EmailStatus.HIGH_PROBABILITY
     await engine.aclose()
@@ -91,9 +86,9 @@ async def test_greylisting_is_retried_then_deliverable(make_rig: MakeRig) -> Non
     assert verdict.status is EmailStatus.DELIVERABLE
     # The address clears on the 2nd attempt; the random probe, first sent then, is
     # greylisted in turn and answers 550 on its own retry.
-    assert rcpt_of(verdict).attempts == 2
+    assert present(verdict.details.rcpt).attempts == 2
     assert server.seen.count(JANE) == 2
-    assert probe_reply_of(verdict).code == 550
+    assert present(present(verdict.details.catch_all).reply).code == 550
     await engine.aclose()
 
 
@@ -137,8 +132,8 @@ async def test_421_on_connect_fails_over_to_next_mx(make_rig: MakeRig) -> None:
     engine = rig.engine()
     verdict = await engine.verify(JANE)
     assert verdict.status is EmailStatus.DELIVERABLE
-    assert rcpt_of(verdict).host == "mx2.acme.example"
-    assert any("421" in failure for failure in rcpt_of(verdict).failures)
+    assert present(verdict.details.rcpt).host == "mx2.acme.example"
+    assert any("421" in failure for failure in present(verdict.details.rcpt).failures)
     assert busy.connections == 1  # the catch-all probe went straight to the secondary
     await engine.aclose()
 
@@ -186,8 +181,8 @@ async def test_dead_primary_mx_with_working_secondary(make_rig: MakeRig) -> None
     engine = rig.engine()
     verdict = await engine.verify(JANE)
     assert verdict.status is EmailStatus.DELIVERABLE
-    assert rcpt_of(verdict).host == "mx1.acme.example"
-    assert rcpt_of(verdict).failures[0].startswith("dead.acme.example [127.0.0.9]")
+    assert present(verdict.details.rcpt).host == "mx1.acme.example"
+    assert present(verdict.details.rcpt).failures[0].startswith("dead.acme.example [127.0.0.9]")
     await engine.aclose()
 
 
@@ -197,7 +192,7 @@ async def test_no_mx_uses_the_a_record(make_rig: MakeRig) -> None:
     engine = rig.engine()
     verdict = await engine.verify(JANE)
     assert verdict.status is EmailStatus.DELIVERABLE
-    assert route_of(verdict).route.implicit is True
+    assert present(verdict.details.route).route.implicit is True
     await engine.aclose()
 
 
@@ -253,8 +248,8 @@ async def test_slow_rcpt_hits_the_command_timeout_then_the_next_mx(make_rig: Mak
     started = time.monotonic()
     verdict = await engine.verify(JANE)
     assert verdict.status is EmailStatus.DELIVERABLE
-    assert rcpt_of(verdict).host == "mx2.acme.example"
-    assert "timeout" in rcpt_of(verdict).failures[0]
+    assert present(verdict.details.rcpt).host == "mx2.acme.example"
+    assert "timeout" in present(verdict.details.rcpt).failures[0]
     assert slow.connections == 1  # the catch-all probe went to mx2: mx1 is backed off
     assert time.monotonic() - started < 1.2
     await engine.aclose()
@@ -271,7 +266,7 @@ async def test_probe_temporary_failure_proves_nothing(make_rig: MakeRig) -> None
     server.first_seen[JANE] = time.monotonic() - 120  # the address itself already passed
     verdict = await engine.verify(JANE)
     assert verdict.status is EmailStatus.CATCH_ALL
-    assert catch_all_of(verdict).verdict is None
+    assert present(verdict.details.catch_all).verdict is None
     facts = await engine.facts.get("acme.example")
     assert facts is not None and facts.catch_all is None
     await engine.aclose()
@@ -302,11 +297,11 @@ async def test_flags_personal_role_disposable(make_rig: MakeRig) -> None:
     rig = make_rig(zone, {"127.0.0.2": server})
     engine = rig.engine()
     personal = await engine.verify("jane@gmail.com")
-    assert personal.personal and personal.status is EmailStatus.DELIVERABLE
+    assert personal.details.personal and personal.status is EmailStatus.DELIVERABLE
     role = await engine.verify("info@acme.example")
-    assert role.role and not role.personal
+    assert role.details.role and not role.details.personal
     disposable = await engine.verify("x@mailinator.com")
-    assert disposable.disposable
+    assert disposable.details.disposable
     assert (await engine.verify("not-an-email")).status is EmailStatus.INVALID
     await engine.aclose()
 

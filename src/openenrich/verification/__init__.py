@@ -1,6 +1,7 @@
 """Finding work emails from a name and a domain, and proving them with the domain's own
 mail server: names and patterns, domains, DNS routes, SMTP probes, reply classification,
-cached domain facts, and the engine that ties them together."""
+cached domain facts, the engine that ties them together, its typed step details and the
+pure verdict functions that turn them into a status."""
 
 from openenrich.verification.details import Reason
 from openenrich.verification.engine import EmailEngine
@@ -10,8 +11,8 @@ from openenrich.verification.facts import (
     MemoryFactsStore,
     SqlFactsStore,
 )
-from openenrich.verification.results import FindResult, Verification
 from openenrich.verification.settings import VerificationSettings
+from openenrich.verification.verdict import FindResult, Verification
 
 __all__ = [
     "DomainFacts",

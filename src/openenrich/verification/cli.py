@@ -11,8 +11,8 @@ import typer
 
 from openenrich.verification.engine import EmailEngine
 from openenrich.verification.evidence import as_verdict, find_evidence
-from openenrich.verification.results import FindResult
 from openenrich.verification.settings import VerificationSettings
+from openenrich.verification.verdict import FindResult
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
 TimeoutOpt = Annotated[

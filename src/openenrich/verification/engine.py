@@ -1,5 +1,6 @@
-"""Verify an address, or find one from a name: DNS route, cached domain facts, RCPT probes
-with a catch-all check and greylisting retries, and the status that follows."""
+"""Verify an address, or find one from a name, as a few typed steps: the route (one
+preamble for both), RCPT probes with greylisting retries, the catch-all probe, each with
+cached domain facts. The engine gathers the details; `verdict.py` decides the status."""
 
 from __future__ import annotations
 
@@ -36,11 +37,16 @@ from openenrich.verification.facts import DomainFacts, DomainFactsStore, MemoryF
 from openenrich.verification.names import NameParts, name_parts
 from openenrich.verification.patterns import candidates, learn_pattern
 from openenrich.verification.replies import Reply, ReplyKind
-from openenrich.verification.results import FindResult, Verification
 from openenrich.verification.routes import MailResolver, MailRoute, RouteStatus, build_resolver
 from openenrich.verification.settings import VerificationSettings
 from openenrich.verification.smtp import SmtpConfig, SmtpProber
-from openenrich.verification.verdict import unverifiable
+from openenrich.verification.verdict import (
+    FindResult,
+    Verification,
+    find_verdict,
+    unverifiable,
+    verify_verdict,
+)
 
 # A random local part no one owns: the catch-all probe.
 _PROBE_ALPHABET = string.ascii_lowercase + string.digits
@@ -239,7 +245,7 @@ class EmailEngine:
         try:
             local, domain = split_email(email)
         except DomainError as exc:
-            return Verification(VerifyDetails(email, syntax_error=str(exc)))
+            return verify_verdict(VerifyDetails(email, syntax_error=str(exc)))
         details = VerifyDetails(
             email,
             f"{local}@{domain}",
@@ -253,7 +259,7 @@ class EmailEngine:
                 details = await self._verify(details, domain)
         except TimeoutError:
             details = dataclasses.replace(details, timed_out=True)
-        return Verification(details)
+        return verify_verdict(details)
 
     async def _verify(self, d: VerifyDetails, domain: str) -> VerifyDetails:
         """Each step runs only when the ones before it leave the verdict open: the address
@@ -277,18 +283,18 @@ class EmailEngine:
             async with asyncio.timeout(time_limit or self.settings.verify_timeout):
                 return await self._find(first_name, last_name, domain)
         except TimeoutError:
-            return FindResult(FindDetails(timed_out=True))
+            return find_verdict(FindDetails(timed_out=True))
 
     async def _find(self, first_name: str, last_name: str, raw_domain: str) -> FindResult:
         try:
             domain = registrable_domain(raw_domain)
         except DomainError as exc:
-            return FindResult(FindDetails(domain_error=str(exc)))
+            return find_verdict(FindDetails(domain_error=str(exc)))
         parts = name_parts(first_name, last_name)
         facts, route = await self._route_step(domain)
         d = FindDetails(domain, route=route)
         if not route.routable:
-            return FindResult(d)
+            return find_verdict(d)
         if self._catch_all(facts) is None and route.accepts_all is None:
             async with self._single_flight("probe", domain):
                 facts = await self.facts.get(domain) or facts
@@ -309,7 +315,7 @@ class EmailEngine:
         if catch_all is not None:
             d = dataclasses.replace(d, catch_all=CatchAllCheck(catch_all))
         if not guesses or unverifiable(d):
-            return FindResult(d)
+            return find_verdict(d)
 
         probe = f"{probe_local()}@{d.domain}"
         emails = [g.email for g in guesses]
@@ -324,7 +330,7 @@ class EmailEngine:
         if reply is not None:
             settled = await self._settle_catch_all(d.domain, reply)
             d = dataclasses.replace(d, catch_all=CatchAllCheck(settled, reply))
-        result = FindResult(d)
+        result = find_verdict(d)
         if result.status is EmailStatus.DELIVERABLE and result.pattern is not None:
             await self._update(d.domain, pattern=result.pattern, pattern_learned_at=self._clock())
         return result

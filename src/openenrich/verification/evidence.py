@@ -8,8 +8,7 @@ from typing import Any
 
 from openenrich.providers.base import Verdict
 from openenrich.verification.details import RcptCheck, Reason, RouteCheck
-from openenrich.verification.results import FindResult, Verification
-from openenrich.verification.verdict import unverifiable
+from openenrich.verification.verdict import FindResult, Verification, unverifiable
 
 
 def _reason(reason: Reason | None, detail: str | None = None) -> str | None:
@@ -55,16 +54,16 @@ def verify_evidence(result: Verification) -> dict[str, Any]:
 
 
 def find_evidence(result: FindResult) -> dict[str, Any]:
-    d, j = result.details, result.judgement
+    d = result.details
     if d.timed_out:
-        return {"reason": _reason(j.reason)}
+        return {"reason": _reason(result.reason)}
     if d.domain_error is not None:
-        return {"reason": _reason(j.reason, d.domain_error)}
+        return {"reason": _reason(result.reason, d.domain_error)}
     evidence: dict[str, Any] = {"domain": d.domain}
     if d.route is not None:
         evidence.update(_route(d.route))
     if d.route is None or not d.route.routable or not d.guesses:
-        return {**evidence, "reason": _reason(j.reason)}
+        return {**evidence, "reason": _reason(result.reason)}
     evidence["learned_pattern"] = d.learned_pattern
     if d.rcpt is not None:
         evidence.update(_rcpt(d.rcpt))
@@ -73,26 +72,28 @@ def find_evidence(result: FindResult) -> dict[str, Any]:
     if d.catch_all is not None and d.catch_all.reply is not None:
         evidence["probe_reply"] = d.catch_all.reply.summary()
     if unverifiable(d):
-        evidence.update(catch_all=True, pattern=j.pattern)
+        evidence.update(catch_all=True, pattern=result.pattern)
         if d.route.accepts_all is not None:
-            evidence.update(reason=_reason(j.reason), mx=d.route.accepts_all)
+            evidence.update(reason=_reason(result.reason), mx=d.route.accepts_all)
         return evidence
     replies = d.rcpt.replies if d.rcpt is not None else {}
-    evidence["replies"] = {email: replies[email].summary() for email in j.tried}
-    if j.email is not None:
-        evidence.update(pattern=j.pattern, catch_all=d.catch_all.verdict if d.catch_all else None)
+    evidence["replies"] = {email: replies[email].summary() for email in result.tried}
+    if result.email is not None:
+        evidence.update(
+            pattern=result.pattern, catch_all=d.catch_all.verdict if d.catch_all else None
+        )
     else:
-        evidence["reason"] = _reason(j.reason)
+        evidence["reason"] = _reason(result.reason)
     return evidence
 
 
 def as_verdict(result: Verification) -> Verdict:
     """The verifier's answer in the shape every verifier gives the waterfall."""
     return Verdict(
-        result.email,
+        result.details.email,
         result.status,
         verify_evidence(result),
-        personal=result.personal,
-        disposable=result.disposable,
-        role=result.role,
+        personal=result.details.personal,
+        disposable=result.details.disposable,
+        role=result.details.role,
     )
