@@ -5,12 +5,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pytest
 
 from openenrich.verification.engine import EmailEngine
 from openenrich.verification.loopback import LoopbackDns, LoopbackMailServers, MailBehaviour
 from openenrich.verification.settings import VerificationSettings
+
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -67,3 +70,9 @@ def make_rig() -> Iterator[MakeRig]:
             return Rig(dns_server, mail)
 
         yield make
+
+
+def present(step: T | None) -> T:
+    """A step of a check that must have run (for assertions on its typed details)."""
+    assert step is not None
+    return step

@@ -15,7 +15,7 @@ from openenrich.verification.facts import DomainFacts, SqlFactsStore
 from openenrich.verification.loopback import MailBehaviour
 from openenrich.verification.routes import MailHost, MailRoute, RouteStatus
 
-from .conftest import MakeRig, mx_zone
+from .conftest import MakeRig, mx_zone, present
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -62,9 +62,9 @@ async def test_facts_expire_after_their_ttl(make_rig: MakeRig, url: str) -> None
     assert server.rcpts == 2
     now[0] = T0 + timedelta(minutes=30)
     cached = await engine.verify("jane.doe@acme.example")
-    assert cached.evidence["catch_all_cached"] is True and server.rcpts == 3
+    assert present(cached.details.catch_all).cached and server.rcpts == 3
     now[0] = T0 + timedelta(hours=2)  # catch-all verdict stale: probe again
     again = await engine.verify("jane.doe@acme.example")
-    assert "probe_reply" in again.evidence and server.rcpts == 5
+    assert present(again.details.catch_all).reply is not None and server.rcpts == 5
     await engine.aclose()
     await db.dispose()

@@ -49,7 +49,7 @@ async def test_find_walks_patterns_then_learns_the_domain_pattern(make_rig: Make
     engine = rig.engine()
     found = await engine.find("Jane", "Doe", "https://www.Acme.example/team")
     assert (found.email, found.status) == ("jdoe@acme.example", EmailStatus.DELIVERABLE)
-    assert found.evidence["pattern"] == "flast"
+    assert found.pattern == "flast"
     # Probe first, then first.last, first, flast: stop at the first 250.
     mx = hosts["127.0.0.2"]
     assert mx.seen[1:] == ["jane.doe@acme.example", "jane@acme.example", "jdoe@acme.example"]

@@ -8,9 +8,10 @@ import time
 import pytest
 
 from openenrich.providers.base import EmailStatus
+from openenrich.verification.details import Reason
 from openenrich.verification.loopback import MailBehaviour
 
-from .conftest import MakeRig, mx_zone
+from .conftest import MakeRig, mx_zone, present
 
 JANE = "jane.doe@acme.example"
 
@@ -34,15 +35,15 @@ async def test_deliverable_then_cached_facts_cost_no_probe(make_rig: MakeRig) ->
     engine = rig.engine()
     verdict = await engine.verify(JANE)
     assert verdict.status is EmailStatus.DELIVERABLE
-    assert verdict.evidence["mx"] == "mx1.acme.example"
-    assert verdict.evidence["reply"].startswith("250")
-    assert verdict.evidence["probe_reply"].startswith("550")
-    assert verdict.evidence["catch_all"] is False
+    assert present(verdict.details.rcpt).host == "mx1.acme.example"
+    assert present(verdict.details.reply).code == 250
+    assert present(present(verdict.details.catch_all).reply).code == 550
+    assert present(verdict.details.catch_all).verdict is False
     assert server.rcpts == 2  # the address and the random probe
 
     second = await engine.verify("john.roe@acme.example")
     assert second.status is EmailStatus.DELIVERABLE
-    assert second.evidence["facts_cached"] is True and second.evidence["catch_all_cached"] is True
+    assert present(second.details.route).cached and present(second.details.catch_all).cached
     assert server.rcpts == 3  # no second probe
     assert server.connections == 1  # the session was reused
     await engine.aclose()
@@ -55,7 +56,11 @@ async def test_unknown_user_is_invalid_without_probe(make_rig: MakeRig) -> None:
     engine = rig.engine()
     verdict = await engine.verify("nobody@acme.example")
     assert verdict.status is EmailStatus.INVALID
-    assert verdict.evidence["reply"].startswith("550 5.1.1")
+    assert (present(verdict.details.reply).code, present(verdict.details.reply).enhanced) == (
+        550,
+        "5.1.1",
+    )
+    assert verdict.reason is Reason.USER_UNKNOWN
     assert server.seen == ["nobody@acme.example"]
     await engine.aclose()
 
@@ -66,7 +71,7 @@ async def test_catch_all_domain(make_rig: MakeRig) -> None:
     engine = rig.engine()
     verdict = await engine.verify("anyone@acme.example")
     assert verdict.status is EmailStatus.CATCH_ALL
-    assert verdict.evidence["catch_all"] is True
+    assert present(verdict.details.catch_all).verdict is True
     corroborated = await engine.verify("someone@acme.example", corroborated=True)
     assert corroborated.status is EmailStatus.HIGH_PROBABILITY
     await engine.aclose()
@@ -81,9 +86,9 @@ async def test_greylisting_is_retried_then_deliverable(make_rig: MakeRig) -> Non
     assert verdict.status is EmailStatus.DELIVERABLE
     # The address clears on the 2nd attempt; the random probe, first sent then, is
     # greylisted in turn and answers 550 on its own retry.
-    assert verdict.evidence["attempts"] == 2
+    assert present(verdict.details.rcpt).attempts == 2
     assert server.seen.count(JANE) == 2
-    assert verdict.evidence["probe_reply"].startswith("550")
+    assert present(present(verdict.details.catch_all).reply).code == 550
     await engine.aclose()
 
 
@@ -95,7 +100,7 @@ async def test_greylisting_that_never_clears_is_unknown_not_invalid(make_rig: Ma
     verdict = await engine.verify(JANE)
     assert verdict.status is EmailStatus.UNKNOWN
     assert not verdict.status.is_found
-    assert verdict.evidence["reason"] == "greylisted"
+    assert verdict.reason is Reason.GREYLISTED
     assert server.seen.count(JANE) == 3
     await engine.aclose()
 
@@ -107,7 +112,7 @@ async def test_time_limit_bounds_greylisting_retries(make_rig: MakeRig) -> None:
     started = time.monotonic()
     verdict = await engine.verify(JANE, time_limit=0.5)
     assert verdict.status is EmailStatus.UNKNOWN
-    assert verdict.evidence["reason"] == "timeout"
+    assert verdict.reason is Reason.TIMEOUT
     assert time.monotonic() - started < 2
     await engine.aclose()
 
@@ -127,8 +132,8 @@ async def test_421_on_connect_fails_over_to_next_mx(make_rig: MakeRig) -> None:
     engine = rig.engine()
     verdict = await engine.verify(JANE)
     assert verdict.status is EmailStatus.DELIVERABLE
-    assert verdict.evidence["mx"] == "mx2.acme.example"
-    assert any("421" in failure for failure in verdict.evidence["failures"])
+    assert present(verdict.details.rcpt).host == "mx2.acme.example"
+    assert any("421" in failure for failure in present(verdict.details.rcpt).failures)
     assert busy.connections == 1  # the catch-all probe went straight to the secondary
     await engine.aclose()
 
@@ -139,7 +144,7 @@ async def test_421_everywhere_is_unknown(make_rig: MakeRig) -> None:
     engine = rig.engine(greylist_retry_seconds=[])
     verdict = await engine.verify(JANE)
     assert verdict.status is EmailStatus.UNKNOWN
-    assert verdict.evidence["reason"] == "unavailable"
+    assert verdict.reason is Reason.UNAVAILABLE
     await engine.aclose()
 
 
@@ -176,8 +181,8 @@ async def test_dead_primary_mx_with_working_secondary(make_rig: MakeRig) -> None
     engine = rig.engine()
     verdict = await engine.verify(JANE)
     assert verdict.status is EmailStatus.DELIVERABLE
-    assert verdict.evidence["mx"] == "mx1.acme.example"
-    assert verdict.evidence["failures"][0].startswith("dead.acme.example [127.0.0.9]")
+    assert present(verdict.details.rcpt).host == "mx1.acme.example"
+    assert present(verdict.details.rcpt).failures[0].startswith("dead.acme.example [127.0.0.9]")
     await engine.aclose()
 
 
@@ -187,7 +192,7 @@ async def test_no_mx_uses_the_a_record(make_rig: MakeRig) -> None:
     engine = rig.engine()
     verdict = await engine.verify(JANE)
     assert verdict.status is EmailStatus.DELIVERABLE
-    assert verdict.evidence["implicit_mx"] is True
+    assert present(verdict.details.route).route.implicit is True
     await engine.aclose()
 
 
@@ -195,20 +200,20 @@ async def test_no_mx_uses_the_a_record(make_rig: MakeRig) -> None:
 @pytest.mark.parametrize(
     ("zone", "reason"),
     [
-        ({"acme.example": {"MX": ["0 ."]}}, "null_mx"),
-        ({"other.example": {"A": ["127.0.0.2"]}}, "nxdomain"),
-        ({"acme.example": {"TXT": ['"hello"']}}, "no_mail"),
+        ({"acme.example": {"MX": ["0 ."]}}, Reason.NULL_MX),
+        ({"other.example": {"A": ["127.0.0.2"]}}, Reason.NXDOMAIN),
+        ({"acme.example": {"TXT": ['"hello"']}}, Reason.NO_MAIL),
     ],
 )
 async def test_invalid_domains(
-    make_rig: MakeRig, zone: dict[str, dict[str, list[str]]], reason: str
+    make_rig: MakeRig, zone: dict[str, dict[str, list[str]]], reason: Reason
 ) -> None:
     server = acme()
     rig = make_rig(zone, {"127.0.0.2": server})
     engine = rig.engine()
     verdict = await engine.verify(JANE)
     assert verdict.status is EmailStatus.INVALID_DOMAIN
-    assert verdict.evidence["reason"] == reason
+    assert verdict.reason is reason
     assert server.connections == 0
     await engine.aclose()
 
@@ -222,7 +227,7 @@ async def test_server_slower_than_the_timeout_is_unknown(make_rig: MakeRig) -> N
     started = time.monotonic()
     verdict = await engine.verify(JANE)
     assert verdict.status is EmailStatus.UNKNOWN
-    assert verdict.evidence["reason"] == "timeout"
+    assert verdict.reason is Reason.TIMEOUT
     assert time.monotonic() - started < 1.2
     await engine.aclose()
 
@@ -243,8 +248,8 @@ async def test_slow_rcpt_hits_the_command_timeout_then_the_next_mx(make_rig: Mak
     started = time.monotonic()
     verdict = await engine.verify(JANE)
     assert verdict.status is EmailStatus.DELIVERABLE
-    assert verdict.evidence["mx"] == "mx2.acme.example"
-    assert "timeout" in verdict.evidence["failures"][0]
+    assert present(verdict.details.rcpt).host == "mx2.acme.example"
+    assert "timeout" in present(verdict.details.rcpt).failures[0]
     assert slow.connections == 1  # the catch-all probe went to mx2: mx1 is backed off
     assert time.monotonic() - started < 1.2
     await engine.aclose()
@@ -261,7 +266,7 @@ async def test_probe_temporary_failure_proves_nothing(make_rig: MakeRig) -> None
     server.first_seen[JANE] = time.monotonic() - 120  # the address itself already passed
     verdict = await engine.verify(JANE)
     assert verdict.status is EmailStatus.CATCH_ALL
-    assert verdict.evidence["catch_all"] is None
+    assert present(verdict.details.catch_all).verdict is None
     facts = await engine.facts.get("acme.example")
     assert facts is not None and facts.catch_all is None
     await engine.aclose()
@@ -292,11 +297,11 @@ async def test_flags_personal_role_disposable(make_rig: MakeRig) -> None:
     rig = make_rig(zone, {"127.0.0.2": server})
     engine = rig.engine()
     personal = await engine.verify("jane@gmail.com")
-    assert personal.personal and personal.status is EmailStatus.DELIVERABLE
+    assert personal.details.personal and personal.status is EmailStatus.DELIVERABLE
     role = await engine.verify("info@acme.example")
-    assert role.role and not role.personal
+    assert role.details.role and not role.details.personal
     disposable = await engine.verify("x@mailinator.com")
-    assert disposable.disposable
+    assert disposable.details.disposable
     assert (await engine.verify("not-an-email")).status is EmailStatus.INVALID
     await engine.aclose()
 

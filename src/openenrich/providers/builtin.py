@@ -16,8 +16,10 @@ from openenrich.providers.base import (
     ProviderResult,
     Verdict,
 )
+from openenrich.verification.details import Reason
 from openenrich.verification.domains import DomainError, is_free_mail, registrable_domain
 from openenrich.verification.engine import EmailEngine
+from openenrich.verification.evidence import as_verdict
 from openenrich.verification.facts import DomainFactsStore
 from openenrich.verification.settings import VerificationSettings
 
@@ -64,10 +66,10 @@ class BuiltinFinder:
         found = await self.engine.find(query.first_name, query.last_name, domain)
         if found.email is not None and found.status.is_found:
             return ProviderResult([EmailFinding(found.email, Field.WORK_EMAIL, found.status)])
-        if found.status is EmailStatus.UNKNOWN and found.evidence.get("reason") != "no usable name":
+        if found.status is EmailStatus.UNKNOWN and found.reason is not Reason.NO_USABLE_NAME:
             # Greylisting, timeouts, DNS failures: not a clean miss (worth another try on a
             # later enrichment, so nothing is cached), and not the finder's fault either.
-            reason = str(found.evidence.get("reason", "unknown"))
+            reason = found.reason.value if found.reason is not None else "unknown"
             raise ProviderError(ErrorKind.INCONCLUSIVE, reason)
         return ProviderResult()
 
@@ -97,7 +99,7 @@ class BuiltinVerifier:
 
     async def verify(self, email: str, *, corroborated: bool = False) -> Verdict:
         """`corroborated`: more than one source gave this address (evidence on catch-all)."""
-        return await self.engine.verify(email, corroborated=corroborated)
+        return as_verdict(await self.engine.verify(email, corroborated=corroborated))
 
     async def aclose(self) -> None:
         await self.engine.aclose()

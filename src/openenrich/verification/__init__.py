@@ -1,8 +1,10 @@
 """Finding work emails from a name and a domain, and proving them with the domain's own
 mail server: names and patterns, domains, DNS routes, SMTP probes, reply classification,
-cached domain facts, and the engine that ties them together."""
+cached domain facts, the engine that ties them together, its typed step details and the
+pure verdict functions that turn them into a status."""
 
-from openenrich.verification.engine import EmailEngine, FindResult
+from openenrich.verification.details import Reason
+from openenrich.verification.engine import EmailEngine
 from openenrich.verification.facts import (
     DomainFacts,
     DomainFactsStore,
@@ -10,6 +12,7 @@ from openenrich.verification.facts import (
     SqlFactsStore,
 )
 from openenrich.verification.settings import VerificationSettings
+from openenrich.verification.verdict import FindResult, Verification
 
 __all__ = [
     "DomainFacts",
@@ -17,6 +20,8 @@ __all__ = [
     "EmailEngine",
     "FindResult",
     "MemoryFactsStore",
+    "Reason",
     "SqlFactsStore",
+    "Verification",
     "VerificationSettings",
 ]

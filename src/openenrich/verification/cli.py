@@ -9,8 +9,10 @@ from typing import Annotated, Any
 
 import typer
 
-from openenrich.verification.engine import EmailEngine, FindResult
+from openenrich.verification.engine import EmailEngine
+from openenrich.verification.evidence import as_verdict, find_evidence
 from openenrich.verification.settings import VerificationSettings
+from openenrich.verification.verdict import FindResult
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
 TimeoutOpt = Annotated[
@@ -36,7 +38,7 @@ def _print(record: dict[str, Any], as_json: bool) -> None:
 async def _verify(emails: list[str], time_limit: float | None) -> list[dict[str, Any]]:
     engine = EmailEngine(VerificationSettings())
     try:
-        verdicts = await asyncio.gather(*(engine.verify(e, time_limit=time_limit) for e in emails))
+        results = await asyncio.gather(*(engine.verify(e, time_limit=time_limit) for e in emails))
     finally:
         await engine.aclose()
     return [
@@ -48,7 +50,7 @@ async def _verify(emails: list[str], time_limit: float | None) -> list[dict[str,
             "role": v.role,
             "evidence": dict(v.evidence),
         }
-        for v in verdicts
+        for v in map(as_verdict, results)
     ]
 
 
@@ -76,7 +78,7 @@ def register(app: typer.Typer) -> None:
         record = {
             "email": result.email,
             "status": result.status.value,
-            "evidence": result.evidence,
+            "evidence": find_evidence(result),
             "tried": list(result.tried),
         }
         _print(record, as_json)

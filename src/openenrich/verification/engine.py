@@ -1,5 +1,6 @@
-"""Verify an address, or find one from a name: DNS route, cached domain facts, RCPT probes
-with a catch-all check and greylisting retries, and the status that follows."""
+"""Verify an address, or find one from a name, as a few typed steps: the route (one
+preamble for both), RCPT probes with greylisting retries, the catch-all probe, each with
+cached domain facts. The engine gathers the details; `verdict.py` decides the status."""
 
 from __future__ import annotations
 
@@ -9,14 +10,21 @@ import dataclasses
 import secrets
 import string
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import dns.asyncresolver
 
 from openenrich.db import utcnow
-from openenrich.providers.base import EmailStatus, Verdict
+from openenrich.providers.base import EmailStatus
+from openenrich.verification.details import (
+    CatchAllCheck,
+    FindDetails,
+    Guess,
+    RcptCheck,
+    RouteCheck,
+    VerifyDetails,
+)
 from openenrich.verification.domains import (
     DomainError,
     is_disposable,
@@ -31,7 +39,14 @@ from openenrich.verification.patterns import candidates, learn_pattern
 from openenrich.verification.replies import Reply, ReplyKind
 from openenrich.verification.routes import MailResolver, MailRoute, RouteStatus, build_resolver
 from openenrich.verification.settings import VerificationSettings
-from openenrich.verification.smtp import RcptOutcome, SmtpConfig, SmtpProber
+from openenrich.verification.smtp import SmtpConfig, SmtpProber
+from openenrich.verification.verdict import (
+    FindResult,
+    Verification,
+    find_verdict,
+    unverifiable,
+    verify_verdict,
+)
 
 # A random local part no one owns: the catch-all probe.
 _PROBE_ALPHABET = string.ascii_lowercase + string.digits
@@ -40,27 +55,6 @@ _PROBE_ALPHABET = string.ascii_lowercase + string.digits
 def probe_local() -> str:
     """14 random letters and digits (one urandom call)."""
     return "".join(_PROBE_ALPHABET[b % len(_PROBE_ALPHABET)] for b in secrets.token_bytes(14))
-
-
-@dataclass(frozen=True, slots=True)
-class FindResult:
-    """The best address found for a name at a domain (`email` is None when none was)."""
-
-    email: str | None
-    status: EmailStatus
-    evidence: dict[str, Any] = field(default_factory=dict)
-    tried: tuple[str, ...] = ()
-
-
-@dataclass(slots=True)
-class _Probe:
-    replies: dict[str, Reply]
-    outcome: RcptOutcome
-    attempts: int
-
-
-def _evidence_route(route: MailRoute) -> list[str]:
-    return [f"{h.preference} {h.name}" for h in route.hosts]
 
 
 class EmailEngine:
@@ -178,14 +172,22 @@ class EmailEngine:
             await self._update(domain, pattern=pattern, pattern_learned_at=self._clock())
         return pattern
 
-    # -- probing with greylisting retries ---------------------------------------------------
+    # -- the steps ---------------------------------------------------------------------
 
-    async def _probe(
+    async def _route_step(self, domain: str) -> tuple[DomainFacts, RouteCheck]:
+        """The preamble of every check: where the domain's mail goes (stored facts when
+        fresh, else DNS), and whether one of its hosts accepts every recipient."""
+        facts, cached = await self.domain_facts(domain)
+        route = facts.route
+        assert route is not None
+        return facts, RouteCheck(route, cached, self._accept_all_host(route))
+
+    async def _rcpt_step(
         self,
         route: MailRoute,
         recipients: Sequence[str],
-        stop: Callable[[str, Reply], bool],
-    ) -> _Probe:
+        stop: Callable[[str, Reply], bool] = lambda _r, _x: False,
+    ) -> RcptCheck:
         """RCPT the recipients; retry the ones that got a temporary reply (or were never
         reached because of one) on the greylisting schedule."""
         replies: dict[str, Reply] = {}
@@ -201,98 +203,24 @@ class EmailEngine:
             )
             still = [r for r in recipients if r not in replies or replies[r].kind.temporary]
             if final_stop or not still or not delays:
-                return _Probe(replies, outcome, attempts)
+                trail = tuple(outcome.trail)
+                return RcptCheck(replies, outcome.host, outcome.address, attempts, trail)
             await self._sleep(delays.pop(0))
 
-    # -- verification -----------------------------------------------------------------------
-
-    async def verify(
-        self, email: str, *, corroborated: bool = False, time_limit: float | None = None
-    ) -> Verdict:
-        """The status of one address. `corroborated`: another source also gave it, which
-        lifts an address on a catch-all domain to HIGH_PROBABILITY."""
-        email = email.strip()
-        try:
-            local, domain = split_email(email)
-        except DomainError as exc:
-            return Verdict(email, EmailStatus.INVALID, {"reason": f"syntax: {exc}"})
-        flags = {
-            "personal": is_free_mail(domain),
-            "disposable": is_disposable(domain),
-            "role": is_role(local),
-        }
-        address = f"{local}@{domain}"
-        try:
-            async with asyncio.timeout(time_limit or self.settings.verify_timeout):
-                status, evidence = await self._verify(address, domain, corroborated)
-        except TimeoutError:
-            status, evidence = EmailStatus.UNKNOWN, {"reason": "timeout"}
-        return Verdict(email, status, evidence, **flags)
-
-    async def _verify(
-        self, address: str, domain: str, corroborated: bool
-    ) -> tuple[EmailStatus, dict[str, Any]]:
-        facts, cached = await self.domain_facts(domain)
-        route = facts.route
-        assert route is not None
-        evidence: dict[str, Any] = {"mx_records": _evidence_route(route), "facts_cached": cached}
-        if route.status.invalid_domain:
-            return EmailStatus.INVALID_DOMAIN, {**evidence, "reason": route.status.value}
-        if route.status is RouteStatus.DNS_ERROR:
-            return EmailStatus.UNKNOWN, {**evidence, "reason": "dns_error"}
-        if route.implicit:
-            evidence["implicit_mx"] = True
-        accept_all = self._accept_all_host(route)
-        if accept_all is not None:
-            evidence.update(reason="host accepts every recipient", mx=accept_all)
-            status = EmailStatus.HIGH_PROBABILITY if corroborated else EmailStatus.CATCH_ALL
-            return status, evidence
-
-        # The address first, on as many sessions as the host allows; the catch-all probe
-        # only when it is accepted, once per domain (concurrent checks wait for it).
-        result = await self._probe(route, [address], lambda _r, _x: False)
-        user = result.replies.get(address)
-        evidence.update(
-            mx=result.outcome.host,
-            mx_address=result.outcome.address,
-            attempts=result.attempts,
-            reply=user.summary() if user else None,
-        )
-        if result.outcome.trail:
-            evidence["failures"] = result.outcome.trail
-        if user is None or user.kind.temporary:
-            return EmailStatus.UNKNOWN, {**evidence, "reason": user.kind.value if user else "none"}
-        if user.kind is ReplyKind.POLICY:
-            return EmailStatus.UNKNOWN, {**evidence, "reason": "refused by policy"}
-        if user.kind is not ReplyKind.ACCEPTED:
-            return EmailStatus.INVALID, {**evidence, "reason": user.kind.value}
-
-        catch_all = self._catch_all(facts)
-        if catch_all is None:
-            catch_all, probe_reply = await self._catch_all_check(route, facts)
-            if probe_reply is not None:
-                evidence["probe_reply"] = probe_reply
-        evidence["catch_all_cached"] = "probe_reply" not in evidence and catch_all is not None
-        evidence["catch_all"] = catch_all
-        if catch_all is False:
-            return EmailStatus.DELIVERABLE, evidence
-        if catch_all and corroborated:
-            return EmailStatus.HIGH_PROBABILITY, evidence
-        return EmailStatus.CATCH_ALL, evidence
-
-    async def _catch_all_check(
-        self, route: MailRoute, facts: DomainFacts
-    ) -> tuple[bool | None, str | None]:
-        """(catch-all verdict, the probe's reply or None when another check settled it)."""
+    async def _catch_all_step(self, route: MailRoute, facts: DomainFacts) -> CatchAllCheck:
+        """Stored facts when fresh, else the random probe: once per domain (concurrent
+        checks wait for it and read its result)."""
+        known = self._catch_all(facts)
+        if known is not None:
+            return CatchAllCheck(known)
         domain = route.domain
         async with self._single_flight("probe", domain):
             known = self._catch_all(await self.facts.get(domain) or facts)
             if known is not None:
-                return known, None
+                return CatchAllCheck(known)
             probe = f"{probe_local()}@{domain}"
-            result = await self._probe(route, [probe], lambda _r, _x: False)
-            reply = result.replies[probe]
-            return await self._settle_catch_all(domain, reply), reply.summary()
+            reply = (await self._rcpt_step(route, [probe])).replies[probe]
+            return CatchAllCheck(await self._settle_catch_all(domain, reply), reply)
 
     async def _settle_catch_all(self, domain: str, reply: Reply) -> bool | None:
         """Only a permanent rejection of the random address proves "not catch-all"; an
@@ -306,6 +234,46 @@ class EmailEngine:
         await self._update(domain, catch_all=verdict, catch_all_checked_at=self._clock())
         return verdict
 
+    # -- verification -----------------------------------------------------------------------
+
+    async def verify(
+        self, email: str, *, corroborated: bool = False, time_limit: float | None = None
+    ) -> Verification:
+        """The status of one address. `corroborated`: another source also gave it, which
+        lifts an address on a catch-all domain to HIGH_PROBABILITY."""
+        email = email.strip()
+        try:
+            local, domain = split_email(email)
+        except DomainError as exc:
+            return verify_verdict(VerifyDetails(email, syntax_error=str(exc)))
+        details = VerifyDetails(
+            email,
+            f"{local}@{domain}",
+            corroborated=corroborated,
+            personal=is_free_mail(domain),
+            disposable=is_disposable(domain),
+            role=is_role(local),
+        )
+        try:
+            async with asyncio.timeout(time_limit or self.settings.verify_timeout):
+                details = await self._verify(details, domain)
+        except TimeoutError:
+            details = dataclasses.replace(details, timed_out=True)
+        return verify_verdict(details)
+
+    async def _verify(self, d: VerifyDetails, domain: str) -> VerifyDetails:
+        """Each step runs only when the ones before it leave the verdict open: the address
+        first (on as many sessions as the host allows), the catch-all probe only when it
+        is accepted."""
+        facts, route = await self._route_step(domain)
+        d = dataclasses.replace(d, route=route)
+        if not route.routable or route.accepts_all is not None:
+            return d
+        d = dataclasses.replace(d, rcpt=await self._rcpt_step(route.route, [d.address]))
+        if d.reply is None or d.reply.kind is not ReplyKind.ACCEPTED:
+            return d
+        return dataclasses.replace(d, catch_all=await self._catch_all_step(route.route, facts))
+
     # -- finding ----------------------------------------------------------------------------
 
     async def find(
@@ -315,104 +283,54 @@ class EmailEngine:
             async with asyncio.timeout(time_limit or self.settings.verify_timeout):
                 return await self._find(first_name, last_name, domain)
         except TimeoutError:
-            return FindResult(None, EmailStatus.UNKNOWN, {"reason": "timeout"})
+            return find_verdict(FindDetails(timed_out=True))
 
     async def _find(self, first_name: str, last_name: str, raw_domain: str) -> FindResult:
         try:
             domain = registrable_domain(raw_domain)
         except DomainError as exc:
-            return FindResult(None, EmailStatus.INVALID_DOMAIN, {"reason": f"domain: {exc}"})
+            return find_verdict(FindDetails(domain_error=str(exc)))
         parts = name_parts(first_name, last_name)
-        facts, cached = await self.domain_facts(domain)
-        route = facts.route
-        assert route is not None
-        evidence: dict[str, Any] = {
-            "domain": domain,
-            "mx_records": _evidence_route(route),
-            "facts_cached": cached,
-        }
-        if route.status.invalid_domain:
-            return FindResult(
-                None, EmailStatus.INVALID_DOMAIN, {**evidence, "reason": route.status.value}
-            )
-        if route.status is RouteStatus.DNS_ERROR:
-            return FindResult(None, EmailStatus.UNKNOWN, {**evidence, "reason": "dns_error"})
-        if self._catch_all(facts) is None and self._accept_all_host(route) is None:
+        facts, route = await self._route_step(domain)
+        d = FindDetails(domain, route=route)
+        if not route.routable:
+            return find_verdict(d)
+        if self._catch_all(facts) is None and route.accepts_all is None:
             async with self._single_flight("probe", domain):
                 facts = await self.facts.get(domain) or facts
                 if self._catch_all(facts) is None:
-                    return await self._rcpt_find(parts, route, facts, evidence)
-        return await self._rcpt_find(parts, route, facts, evidence)
+                    return await self._rcpt_find(parts, d, facts)
+        return await self._rcpt_find(parts, d, facts)
 
-    async def _rcpt_find(
-        self, parts: NameParts, route: MailRoute, facts: DomainFacts, evidence: dict[str, Any]
-    ) -> FindResult:
-        domain = route.domain
+    async def _rcpt_find(self, parts: NameParts, d: FindDetails, facts: DomainFacts) -> FindResult:
+        """The guesses in rank order, stopping at the first accepted; the random probe goes
+        first when the domain's catch-all status is not known."""
+        route = d.route
+        assert route is not None
         learned = self._pattern(facts)
         ranked = candidates(parts, learned, self.settings.finder_max_candidates)
-        if not ranked:
-            return FindResult(None, EmailStatus.UNKNOWN, {**evidence, "reason": "no usable name"})
-        emails = [f"{c.local}@{domain}" for c in ranked]
-        evidence["learned_pattern"] = learned
+        guesses = tuple(Guess(f"{c.local}@{d.domain}", c.pattern) for c in ranked)
+        d = dataclasses.replace(d, learned_pattern=learned, guesses=guesses)
         catch_all = self._catch_all(facts)
-        accept_all = self._accept_all_host(route)
-        if accept_all is not None or catch_all:
-            return self._unverifiable(emails[0], ranked[0].pattern, learned, evidence, accept_all)
+        if catch_all is not None:
+            d = dataclasses.replace(d, catch_all=CatchAllCheck(catch_all))
+        if not guesses or unverifiable(d):
+            return find_verdict(d)
 
-        probe = f"{probe_local()}@{domain}"
+        probe = f"{probe_local()}@{d.domain}"
+        emails = [g.email for g in guesses]
         recipients = emails if catch_all is False else [probe, *emails]
 
         def stop(recipient: str, reply: Reply) -> bool:
             return reply.kind is ReplyKind.ACCEPTED
 
-        result = await self._probe(route, recipients, stop)
-        evidence.update(
-            mx=result.outcome.host, mx_address=result.outcome.address, attempts=result.attempts
-        )
-        if result.outcome.trail:
-            evidence["failures"] = result.outcome.trail
-        if probe in result.replies:
-            evidence["probe_reply"] = result.replies[probe].summary()
-            catch_all = await self._settle_catch_all(domain, result.replies[probe])
-            if catch_all:
-                return self._unverifiable(emails[0], ranked[0].pattern, learned, evidence, None)
-        tried = tuple(e for e in emails if e in result.replies)
-        evidence["replies"] = {e: result.replies[e].summary() for e in tried}
-        for email, cand in zip(emails, ranked, strict=True):
-            reply = result.replies.get(email)
-            if reply is not None and reply.kind is ReplyKind.ACCEPTED:
-                evidence.update(pattern=cand.pattern, catch_all=catch_all)
-                if catch_all is False:
-                    await self._update(
-                        domain, pattern=cand.pattern, pattern_learned_at=self._clock()
-                    )
-                    return FindResult(email, EmailStatus.DELIVERABLE, evidence, tried)
-                return FindResult(email, EmailStatus.CATCH_ALL, evidence, tried)
-        temporary = [e for e in tried if result.replies[e].kind.temporary]
-        if temporary or not tried or any(result.replies[e].kind is ReplyKind.POLICY for e in tried):
-            return FindResult(
-                None, EmailStatus.UNKNOWN, {**evidence, "reason": "unresolved"}, tried
-            )
-        return FindResult(
-            None, EmailStatus.INVALID, {**evidence, "reason": "every candidate rejected"}, tried
-        )
-
-    def _unverifiable(
-        self,
-        email: str,
-        pattern: str,
-        learned: str | None,
-        evidence: dict[str, Any],
-        accept_all: str | None,
-    ) -> FindResult:
-        """A domain that accepts any recipient: the likeliest candidate, HIGH_PROBABILITY
-        when it follows the pattern learned from a confirmed address there."""
-        evidence = {**evidence, "catch_all": True, "pattern": pattern}
-        if accept_all is not None:
-            evidence.update(reason="host accepts every recipient", mx=accept_all)
-        status = (
-            EmailStatus.HIGH_PROBABILITY
-            if learned and pattern == learned
-            else EmailStatus.CATCH_ALL
-        )
-        return FindResult(email, status, evidence, ())
+        rcpt = await self._rcpt_step(route.route, recipients, stop)
+        d = dataclasses.replace(d, rcpt=rcpt)
+        reply = rcpt.replies.get(probe)
+        if reply is not None:
+            settled = await self._settle_catch_all(d.domain, reply)
+            d = dataclasses.replace(d, catch_all=CatchAllCheck(settled, reply))
+        result = find_verdict(d)
+        if result.status is EmailStatus.DELIVERABLE and result.pattern is not None:
+            await self._update(d.domain, pattern=result.pattern, pattern_learned_at=self._clock())
+        return result
