@@ -3,15 +3,8 @@ input's domain, mobile phones in international format, nothing unproven."""
 
 from __future__ import annotations
 
+from openenrich.domain import EmailFinding, EmailStatus, Field, Finding, LineType, PhoneFinding
 from openenrich.enrichment.assembly import Item, collect, contact_info_body, record
-from openenrich.providers.base import (
-    EmailFinding,
-    EmailStatus,
-    Field,
-    Finding,
-    LineType,
-    PhoneFinding,
-)
 
 WORK = Field.WORK_EMAIL.value
 ALL = [WORK, Field.PERSONAL_EMAIL.value, Field.PHONE.value]

@@ -11,12 +11,12 @@ from openenrich.accounts.auth import Authenticator, RequestLimiter
 from openenrich.accounts.keys import load_secret
 from openenrich.config import Settings
 from openenrich.db import Database
+from openenrich.domain import Field
 from openenrich.enrichment.assembly import Item
 from openenrich.enrichment.events import JobEvents
 from openenrich.enrichment.jobs import ContactJobs, Pricing
 from openenrich.enrichment.processing import EnrichProcessor, Processor
 from openenrich.enrichment.service import ResultReader
-from openenrich.providers.base import Field
 from openenrich.providers.builtin import BuiltinFinder, BuiltinVerifier
 from openenrich.providers.sandbox import SandboxProvider
 from openenrich.queue.slots import idle

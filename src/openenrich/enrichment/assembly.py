@@ -6,8 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from openenrich.phones import Phone, normalise_phone
-from openenrich.providers.base import (
+from openenrich.domain import (
     EmailFinding,
     EmailStatus,
     Field,
@@ -16,6 +15,7 @@ from openenrich.providers.base import (
     PhoneFinding,
     ProfileFinding,
 )
+from openenrich.phones import Phone, normalise_phone
 
 # Wire statuses: UNKNOWN is not in the spec's enum, so an unproven address is not shown.
 _SHOWN = frozenset(s for s in EmailStatus if s is not EmailStatus.UNKNOWN)

@@ -6,9 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from openenrich.enrichment import assembly
-from openenrich.enrichment.models import Contact, Enrichment, FindingRow, JobKind
-from openenrich.providers.base import (
+from openenrich.domain import (
     ContactQuery,
     EmailFinding,
     Field,
@@ -16,6 +14,8 @@ from openenrich.providers.base import (
     PhoneFinding,
     ProfileFinding,
 )
+from openenrich.enrichment import assembly
+from openenrich.enrichment.models import Contact, Enrichment, FindingRow, JobKind
 from openenrich.waterfall import Waterfall
 
 

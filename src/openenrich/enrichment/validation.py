@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
+from openenrich.domain import Field
 from openenrich.errors import AppError, invalid
-from openenrich.providers.base import Field
 from openenrich.verification import domains
 
 MAX_CONTACTS = 100

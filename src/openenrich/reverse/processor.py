@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import select
 
 from openenrich.db import Database
+from openenrich.domain import ContactQuery, Field, ProfileFinding
 from openenrich.enrichment.assembly import Item
 from openenrich.enrichment.models import Contact, Enrichment, FindingRow, JobKind
 from openenrich.enrichment.processing import Outcome, finding_rows
-from openenrich.providers.base import ContactQuery, Field, ProfileFinding
 from openenrich.waterfall import Waterfall
 
 # Findings that tie an address to a contact; `lookup_email` marks the address a reverse

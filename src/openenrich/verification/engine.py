@@ -16,7 +16,7 @@ from typing import Any
 import dns.asyncresolver
 
 from openenrich.db import utcnow
-from openenrich.providers.base import EmailStatus, Verdict
+from openenrich.domain import EmailStatus, Verdict
 from openenrich.verification.domains import (
     DomainError,
     is_disposable,

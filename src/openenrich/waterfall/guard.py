@@ -68,7 +68,7 @@ class Attempt:
     http_status: int | None = None
 
 
-class Guard:
+class SourceGuard:
     def __init__(
         self,
         name: str,

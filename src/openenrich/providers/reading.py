@@ -17,7 +17,8 @@ from typing import Any
 
 import httpx
 
-from openenrich.providers.base import ContactQuery, ErrorKind, Pending, ProviderError
+from openenrich.domain import ContactQuery
+from openenrich.providers.base import ErrorKind, Pending, ProviderError
 from openenrich.providers.person import linkedin_url
 
 __all__ = [
