@@ -12,7 +12,6 @@ from openenrich.accounts.keys import load_secret
 from openenrich.config import Settings
 from openenrich.db import Database
 from openenrich.domain import Field
-from openenrich.enrichment.assembly import Item
 from openenrich.enrichment.events import JobEvents
 from openenrich.enrichment.jobs import ContactJobs, Pricing
 from openenrich.enrichment.processing import EnrichProcessor, Processor
@@ -34,10 +33,10 @@ from openenrich.webhooks import WebhookHub, WebhookSettings
 def pricing(settings: Settings) -> Pricing:
     return Pricing(
         prices={
-            Item.WORK_EMAIL: settings.price_work_email,
-            Item.PERSONAL_EMAIL: settings.price_personal_email,
-            Item.PHONE: settings.price_phone,
-            Item.PROFILE: settings.price_reverse_profile,
+            Field.WORK_EMAIL: settings.price_work_email,
+            Field.PERSONAL_EMAIL: settings.price_personal_email,
+            Field.PHONE: settings.price_phone,
+            Field.PROFILE: settings.price_reverse_profile,
         },
         dedup_window=timedelta(days=settings.dedup_days),
     )
@@ -45,7 +44,7 @@ def pricing(settings: Settings) -> Pricing:
 
 def sandbox_waterfall(settings: Settings) -> Waterfall:
     provider = SandboxProvider(latency=settings.sandbox_latency_ms / 1000)
-    return Waterfall({f: [provider] for f in Field})
+    return Waterfall({f: [provider] for f in Field.findable()})
 
 
 def live_waterfall(

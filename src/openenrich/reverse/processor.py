@@ -11,16 +11,14 @@ from typing import Any
 from sqlalchemy import select
 
 from openenrich.db import Database
-from openenrich.domain import ContactQuery, Field, ProfileFinding
-from openenrich.enrichment.assembly import Item
+from openenrich.domain import ContactQuery, EmailStatus, Field, ProfileFinding
 from openenrich.enrichment.models import Contact, Enrichment, FindingRow, JobKind
 from openenrich.enrichment.processing import Outcome, finding_rows
 from openenrich.waterfall import Waterfall
 
-# Findings that tie an address to a contact; `lookup_email` marks the address a reverse
+# Findings that tie an address to a contact; LOOKUP_EMAIL marks the address a reverse
 # lookup was asked about, so its answer serves the next lookup of the same address.
-EMAIL_KINDS = ("work_email", "personal_email", "lookup_email")
-_REFUTED = ("INVALID", "INVALID_DOMAIN")
+EMAIL_KINDS = tuple(kind.key for kind in Field if kind.is_email)
 
 
 def echo(contact: Contact) -> dict[str, Any]:
@@ -36,11 +34,11 @@ class ReverseOutcome:
     profile: dict[str, Any] | None
     rows: list[FindingRow] = field(default_factory=list)
 
-    def items(self) -> list[str]:
-        return [Item.PROFILE] if self.profile else []
+    def items(self) -> list[Field]:
+        return [Field.PROFILE] if self.profile else []
 
-    def without(self, item: str) -> None:
-        if item == Item.PROFILE:
+    def without(self, item: Field) -> None:
+        if item is Field.PROFILE:
             self.profile = None
 
     def record(self) -> dict[str, Any]:
@@ -68,7 +66,8 @@ async def known_profile(
         .where(
             FindingRow.kind.in_(EMAIL_KINDS),
             FindingRow.value == email,
-            (FindingRow.status.is_(None)) | (FindingRow.status.not_in(_REFUTED)),
+            (FindingRow.status.is_(None))
+            | (FindingRow.status.not_in([s.value for s in EmailStatus.refutations()])),
             Enrichment.sandbox == sandbox,
         )
     )
@@ -77,7 +76,7 @@ async def known_profile(
     query = (
         select(FindingRow.data)
         .where(
-            FindingRow.kind == "profile",
+            FindingRow.kind == Field.PROFILE.key,
             FindingRow.contact_id.in_(holders),
             FindingRow.data.is_not(None),
         )
@@ -118,7 +117,7 @@ class ReverseEmailProcessor:
             (dict(f.person) for f in outcome.findings if isinstance(f, ProfileFinding)), None
         )
         rows = finding_rows(outcome.findings)
-        rows.append(FindingRow(kind="lookup_email", value=email))
+        rows.append(FindingRow(kind=Field.LOOKUP_EMAIL.key, value=email))
         return ReverseOutcome(contact, profile, rows)
 
     def empty_record(self, contact: Contact) -> dict[str, Any]:
