@@ -13,11 +13,12 @@ import httpx
 from limits.aio.storage import Storage
 
 from openenrich.providers.base import ErrorKind, ProviderError
+from openenrich.retrying import exponential_backoff
 from openenrich.waterfall import metrics
 from openenrich.waterfall.calllog import CallLog, CallRecord
 from openenrich.waterfall.config import BreakerConfig, ProviderConfig
 from openenrich.waterfall.normalise import key_id
-from openenrich.waterfall.policies import CircuitBreaker, Clock, RateLimiter, backoff_delay
+from openenrich.waterfall.policies import CircuitBreaker, Clock, RateLimiter
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -172,7 +173,7 @@ class SourceGuard:
                     return value
             self._record(operation, input_hash, ctx, latency, outcome, 0.0, number)
             if error.kind is ErrorKind.RATE_LIMITED:
-                pause = error.retry_after or backoff_delay(number, base=1.0)
+                pause = error.retry_after or exponential_backoff(number, base=1.0, cap=10.0)
                 if pause > MAX_RETRY_WAIT:
                     slot.breaker.record_failure(error.kind, pause)
                 else:
@@ -184,7 +185,7 @@ class SourceGuard:
             if not error.retryable or slot.breaker.is_open or number > self.config.max_retries:
                 raise error
             if error.kind is ErrorKind.TRANSIENT:
-                await asyncio.sleep(backoff_delay(number - 1, base=0.2))
+                await asyncio.sleep(exponential_backoff(number - 1, base=0.2, cap=10.0))
         raise AssertionError("unreachable")
 
     def _record(
