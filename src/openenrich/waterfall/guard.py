@@ -70,6 +70,9 @@ class Attempt:
 
 
 class SourceGuard:
+    """Every call to one source goes through here: a key is picked (round robin, skipping
+    open breakers), then its concurrency cap, rate limit, timeout and retries apply."""
+
     def __init__(
         self,
         name: str,
