@@ -29,7 +29,7 @@ from typing import Any
 
 import aiosmtplib
 
-from openenrich.providers.base import EmailStatus
+from openenrich.domain import EmailStatus
 from openenrich.verification.domains import registrable_domain
 from openenrich.verification.engine import EmailEngine
 from openenrich.verification.loopback import LoopbackDns, LoopbackMailServers, MailBehaviour

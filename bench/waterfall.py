@@ -22,16 +22,8 @@ from collections.abc import Callable
 import httpx
 import orjson
 
-from openenrich.providers.base import (
-    ContactQuery,
-    EmailFinding,
-    EmailStatus,
-    ErrorKind,
-    Field,
-    Pending,
-    ProviderError,
-    ProviderResult,
-)
+from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field
+from openenrich.providers.base import ErrorKind, Pending, ProviderError, ProviderResult
 from openenrich.waterfall import WaterfallConfig, build_waterfall
 from openenrich.waterfall.config import CacheConfig, ProviderConfig
 

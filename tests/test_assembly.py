@@ -3,15 +3,8 @@ input's domain, mobile phones in international format, nothing unproven."""
 
 from __future__ import annotations
 
-from openenrich.enrichment.assembly import Item, collect, contact_info_body, record
-from openenrich.providers.base import (
-    EmailFinding,
-    EmailStatus,
-    Field,
-    Finding,
-    LineType,
-    PhoneFinding,
-)
+from openenrich.domain import EmailFinding, EmailStatus, Field, Finding, LineType, PhoneFinding
+from openenrich.enrichment.assembly import collect, contact_info_body, record
 
 WORK = Field.WORK_EMAIL.value
 ALL = [WORK, Field.PERSONAL_EMAIL.value, Field.PHONE.value]
@@ -73,7 +66,7 @@ def test_phones_mobile_only_international_with_region() -> None:
     body = contact_info_body(info)
     assert body["phones"] == [{"number": "+33 6 12 34 56 78", "region": "FR"}]
     assert body["most_probable_phone"] == body["phones"][0]
-    assert info.items() == [Item.PHONE]
+    assert info.items() == [Field.PHONE]
 
 
 def test_only_requested_fields_are_kept_and_charged() -> None:
@@ -83,9 +76,9 @@ def test_only_requested_fields_are_kept_and_charged() -> None:
         PhoneFinding("+33612345678", LineType.MOBILE),
     ]
     info = collect(findings, [WORK], "acme.example")
-    assert info.items() == [Item.WORK_EMAIL]
+    assert info.items() == [Field.WORK_EMAIL]
     body = record({"first_name": "A", "domain": "acme.example"}, {"k": "v"}, info)
     assert body["contact_info"]["personal_emails"] == [] and body["contact_info"]["phones"] == []
     assert body["input"] == {"first_name": "A", "full_name": "A", "company_domain": "acme.example"}
-    info.without(Item.WORK_EMAIL)  # could not be paid for: withheld
+    info.without(Field.WORK_EMAIL)  # could not be paid for: withheld
     assert "most_probable_work_email" not in contact_info_body(info)

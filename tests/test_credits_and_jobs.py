@@ -13,16 +13,9 @@ from tests.spec import assert_schema
 
 from openenrich.accounts.models import LedgerEntry
 from openenrich.accounts.repository import balance, ledger_sum
+from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field, LineType, PhoneFinding
 from openenrich.enrichment.models import Contact
-from openenrich.providers.base import (
-    ContactQuery,
-    EmailFinding,
-    EmailStatus,
-    Field,
-    LineType,
-    PhoneFinding,
-    ProviderResult,
-)
+from openenrich.providers.base import ProviderResult
 from openenrich.waterfall import Waterfall
 
 pytestmark = pytest.mark.anyio

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from tests.harness import make_settings, running_api
 
 from openenrich.db import utcnow
+from openenrich.domain import ContactQuery, Field
 from openenrich.enrichment import repository as jobs
 from openenrich.enrichment.models import Contact
-from openenrich.providers.base import ContactQuery, Field, ProviderResult
+from openenrich.providers.base import ProviderResult
 from openenrich.queue.slots import idle
 from openenrich.waterfall import Waterfall
 from openenrich.waterfall.models import ProviderCacheEntry

@@ -11,12 +11,11 @@ from openenrich.accounts.auth import Authenticator, RequestLimiter
 from openenrich.accounts.keys import load_secret
 from openenrich.config import Settings
 from openenrich.db import Database
-from openenrich.enrichment.assembly import Item
+from openenrich.domain import Field
 from openenrich.enrichment.events import JobEvents
 from openenrich.enrichment.jobs import ContactJobs, Pricing
 from openenrich.enrichment.processing import EnrichProcessor, Processor
 from openenrich.enrichment.service import JobStarter, ResultReader
-from openenrich.providers.base import Field
 from openenrich.providers.builtin import BuiltinFinder, BuiltinVerifier
 from openenrich.providers.sandbox import SandboxProvider
 from openenrich.queue.slots import idle
@@ -34,10 +33,10 @@ from openenrich.webhooks import WebhookHub, WebhookSettings
 def pricing(settings: Settings) -> Pricing:
     return Pricing(
         prices={
-            Item.WORK_EMAIL: settings.price_work_email,
-            Item.PERSONAL_EMAIL: settings.price_personal_email,
-            Item.PHONE: settings.price_phone,
-            Item.PROFILE: settings.price_reverse_profile,
+            Field.WORK_EMAIL: settings.price_work_email,
+            Field.PERSONAL_EMAIL: settings.price_personal_email,
+            Field.PHONE: settings.price_phone,
+            Field.PROFILE: settings.price_reverse_profile,
         },
         dedup_window=timedelta(days=settings.dedup_days),
     )
@@ -45,7 +44,7 @@ def pricing(settings: Settings) -> Pricing:
 
 def sandbox_waterfall(settings: Settings) -> Waterfall:
     provider = SandboxProvider(latency=settings.sandbox_latency_ms / 1000)
-    return Waterfall({f: [provider] for f in Field})
+    return Waterfall({f: [provider] for f in Field.findable()})
 
 
 def live_waterfall(

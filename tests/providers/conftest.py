@@ -10,7 +10,8 @@ from typing import Any, Protocol, TypeVar
 import httpx
 import pytest
 
-from openenrich.providers.base import ContactQuery, ErrorKind, Field, Pending, ProviderError
+from openenrich.domain import ContactQuery, Field
+from openenrich.providers.base import ErrorKind, Pending, ProviderError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -8,16 +8,9 @@ from typing import Any
 import pytest
 from tests.providers.conftest import ERROR_CASES, check_error, fixtures, parser, raised
 
+from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field, ProfileFinding
 from openenrich.providers.apollo import ApolloAdapter
-from openenrich.providers.base import (
-    ContactQuery,
-    EmailFinding,
-    EmailStatus,
-    ErrorKind,
-    Field,
-    ProfileFinding,
-    ProviderResult,
-)
+from openenrich.providers.base import ErrorKind, ProviderResult
 
 QUERY = ContactQuery(first_name="Tim", last_name="Example", domain="example.com")
 ALL = frozenset({Field.WORK_EMAIL, Field.PERSONAL_EMAIL, Field.PROFILE})

@@ -7,17 +7,15 @@ import json
 import pytest
 from tests.providers.conftest import check_request, load_fixture, parser, raised
 
-from openenrich.providers.base import (
+from openenrich.domain import (
     ContactQuery,
     EmailFinding,
-    ErrorKind,
     Field,
-    HttpAdapter,
     LineType,
     PhoneFinding,
     ProfileFinding,
-    ProviderResult,
 )
+from openenrich.providers.base import ErrorKind, HttpAdapter, ProviderResult
 from openenrich.providers.contactout import ContactOutAdapter
 
 ADAPTER = ContactOutAdapter()

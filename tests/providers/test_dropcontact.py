@@ -8,17 +8,8 @@ import httpx
 import pytest
 from tests.providers.conftest import check_request, fixtures, raised, reply
 
-from openenrich.providers.base import (
-    AsyncHttpAdapter,
-    ContactQuery,
-    EmailFinding,
-    EmailStatus,
-    ErrorKind,
-    Field,
-    Pending,
-    ProfileFinding,
-    ProviderResult,
-)
+from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field, ProfileFinding
+from openenrich.providers.base import AsyncHttpAdapter, ErrorKind, Pending, ProviderResult
 from openenrich.providers.dropcontact import DropcontactAdapter
 
 ID = "qzmxkpvlrtdnhwa"

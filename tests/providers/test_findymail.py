@@ -15,14 +15,8 @@ from tests.providers.conftest import (
     reply,
 )
 
-from openenrich.providers.base import (
-    ContactQuery,
-    EmailFinding,
-    EmailStatus,
-    ErrorKind,
-    Field,
-    ProviderResult,
-)
+from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field
+from openenrich.providers.base import ErrorKind, ProviderResult
 from openenrich.providers.findymail import FindymailAdapter, FindymailVerifier
 
 QUERY = ContactQuery(first_name="John", last_name="Doe", domain="example.com")

@@ -8,19 +8,16 @@ import httpx
 import pytest
 from tests.providers.conftest import fixtures, raised, reply
 
-from openenrich.providers.base import (
-    AsyncHttpAdapter,
+from openenrich.domain import (
     ContactQuery,
     EmailFinding,
     EmailStatus,
-    ErrorKind,
     Field,
     LineType,
-    Pending,
     PhoneFinding,
     ProfileFinding,
-    ProviderResult,
 )
+from openenrich.providers.base import AsyncHttpAdapter, ErrorKind, Pending, ProviderResult
 from openenrich.providers.fullenrich import DEFAULT_BASE_URL, FullEnrichAdapter
 
 JOB = "2db5ea61-1752-42cf-8ea1-ab1da060cd0a"

@@ -8,14 +8,8 @@ import httpx
 import pytest
 from tests.providers.conftest import fixtures, raised, reply
 
-from openenrich.providers.base import (
-    ContactQuery,
-    EmailFinding,
-    EmailStatus,
-    ErrorKind,
-    Field,
-    ProviderResult,
-)
+from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field
+from openenrich.providers.base import ErrorKind, ProviderResult
 from openenrich.providers.hunter import HunterAdapter, HunterVerifier
 
 QUERY = ContactQuery(first_name="Alexis", last_name="Example", domain="example.com")

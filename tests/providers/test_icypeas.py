@@ -16,15 +16,8 @@ from tests.providers.conftest import (
     reply,
 )
 
-from openenrich.providers.base import (
-    ContactQuery,
-    EmailFinding,
-    EmailStatus,
-    ErrorKind,
-    Field,
-    Pending,
-    ProviderResult,
-)
+from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field
+from openenrich.providers.base import ErrorKind, Pending, ProviderResult
 from openenrich.providers.icypeas import IcypeasAdapter
 
 SEARCH_ID = "ZLk5g4kBmMUYfSEquM4u"

@@ -9,7 +9,7 @@ import pytest
 from tests.providers.conftest import check_request, raised, reply
 
 from openenrich.providers.apollo import ApolloAdapter
-from openenrich.providers.base import ErrorKind
+from openenrich.providers.base import CheckableAdapter, ErrorKind
 from openenrich.providers.contactout import ContactOutAdapter
 from openenrich.providers.dropcontact import DropcontactAdapter
 from openenrich.providers.findymail import FindymailAdapter, FindymailVerifier
@@ -24,7 +24,7 @@ from openenrich.providers.pdl import PdlAdapter
 from openenrich.providers.prospeo import ProspeoAdapter
 from openenrich.providers.rocketreach import RocketReachAdapter
 from openenrich.providers.zerobounce import ZeroBounceAdapter
-from openenrich.waterfall.check import CheckableAdapter, check_key
+from openenrich.waterfall.check import check_key
 
 BASE = "http://vendor.test/root"
 BEARER = {"Authorization": "Bearer k"}

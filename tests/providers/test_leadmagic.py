@@ -16,14 +16,8 @@ from tests.providers.conftest import (
     raised,
 )
 
-from openenrich.providers.base import (
-    ContactQuery,
-    EmailFinding,
-    EmailStatus,
-    ErrorKind,
-    Field,
-    ProviderResult,
-)
+from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field
+from openenrich.providers.base import ErrorKind, ProviderResult
 from openenrich.providers.leadmagic import LeadMagicAdapter
 
 QUERY = ContactQuery(first_name="Jane", last_name="Doe", domain="example.com", company_name="Ex")

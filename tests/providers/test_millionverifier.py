@@ -7,12 +7,8 @@ from typing import Any
 import pytest
 from tests.providers.conftest import check_request, load_fixture, raised, reply
 
-from openenrich.providers.base import (
-    EmailStatus,
-    ErrorKind,
-    HttpVerifierAdapter,
-    Verdict,
-)
+from openenrich.domain import EmailStatus, Verdict
+from openenrich.providers.base import ErrorKind, HttpVerifierAdapter
 from openenrich.providers.millionverifier import MillionVerifierAdapter
 
 ADAPTER = MillionVerifierAdapter()

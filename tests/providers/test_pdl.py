@@ -15,16 +15,15 @@ from tests.providers.conftest import (
     raised,
 )
 
-from openenrich.providers.base import (
+from openenrich.domain import (
     ContactQuery,
     EmailFinding,
-    ErrorKind,
     Field,
     LineType,
     PhoneFinding,
     ProfileFinding,
-    ProviderResult,
 )
+from openenrich.providers.base import ErrorKind, ProviderResult
 from openenrich.providers.pdl import PdlAdapter
 
 QUERY = ContactQuery(first_name="Sean", last_name="Example", company_name="Example Data Labs")

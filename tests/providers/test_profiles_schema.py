@@ -11,8 +11,9 @@ import pytest
 from tests.providers.conftest import load_fixture
 from tests.spec import assert_schema
 
+from openenrich.domain import ProfileFinding
 from openenrich.providers.apollo import ApolloAdapter
-from openenrich.providers.base import ProfileFinding, ProviderResult
+from openenrich.providers.base import ProviderResult
 from openenrich.providers.contactout import ContactOutAdapter
 from openenrich.providers.fullenrich import FullEnrichAdapter
 from openenrich.providers.lusha import LushaAdapter

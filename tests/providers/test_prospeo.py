@@ -15,17 +15,16 @@ from tests.providers.conftest import (
     raised,
 )
 
-from openenrich.providers.base import (
+from openenrich.domain import (
     ContactQuery,
     EmailFinding,
     EmailStatus,
-    ErrorKind,
     Field,
     LineType,
     PhoneFinding,
     ProfileFinding,
-    ProviderResult,
 )
+from openenrich.providers.base import ErrorKind, ProviderResult
 from openenrich.providers.prospeo import ProspeoAdapter
 
 QUERY = ContactQuery(first_name="John", last_name="Doe", domain="example.com")

@@ -15,18 +15,16 @@ from tests.providers.conftest import (
     reply,
 )
 
-from openenrich.providers.base import (
+from openenrich.domain import (
     ContactQuery,
     EmailFinding,
     EmailStatus,
-    ErrorKind,
     Field,
     LineType,
-    Pending,
     PhoneFinding,
     ProfileFinding,
-    ProviderResult,
 )
+from openenrich.providers.base import ErrorKind, Pending, ProviderResult
 from openenrich.providers.rocketreach import RocketReachAdapter, email_status
 
 QUERY = ContactQuery(first_name="Jamie", last_name="Example", company_name="Example")

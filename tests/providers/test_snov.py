@@ -8,13 +8,10 @@ import httpx
 import pytest
 from tests.providers.conftest import check_request, fixtures, raised, reply
 
+from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field
 from openenrich.providers.base import (
     AsyncHttpAdapter,
-    ContactQuery,
-    EmailFinding,
-    EmailStatus,
     ErrorKind,
-    Field,
     Pending,
     ProviderResult,
     TokenAuthAdapter,

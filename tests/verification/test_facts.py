@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from openenrich.db import Database
+from openenrich.domain import EmailStatus
 from openenrich.migrate import upgrade
-from openenrich.providers.base import EmailStatus
 from openenrich.verification.engine import EmailEngine
 from openenrich.verification.facts import DomainFacts, SqlFactsStore
 from openenrich.verification.loopback import MailBehaviour

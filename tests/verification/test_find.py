@@ -4,16 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from openenrich.providers.base import (
-    ContactQuery,
-    EmailFinding,
-    EmailStatus,
-    ErrorKind,
-    Field,
-    Provider,
-    ProviderError,
-    Verifier,
-)
+from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field
+from openenrich.providers.base import ErrorKind, Provider, ProviderError, Verifier
 from openenrich.providers.builtin import BuiltinFinder, BuiltinVerifier
 from openenrich.verification.loopback import MailBehaviour
 

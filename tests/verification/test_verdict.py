@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import pytest
 
-from openenrich.providers.base import EmailStatus
+from openenrich.domain import EmailStatus
 from openenrich.verification.details import (
     CatchAllCheck,
     FindDetails,

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from openenrich.providers.base import EmailStatus
+from openenrich.domain import EmailStatus
 from openenrich.verification.details import Reason
 from openenrich.verification.loopback import MailBehaviour
 

@@ -13,19 +13,16 @@ from typing import Any
 import httpx
 import orjson
 
-from openenrich.providers.base import (
+from openenrich.domain import (
     ContactQuery,
     EmailFinding,
     EmailStatus,
-    ErrorKind,
     Field,
     LineType,
-    Pending,
     PhoneFinding,
-    ProviderError,
-    ProviderResult,
     Verdict,
 )
+from openenrich.providers.base import ErrorKind, Pending, ProviderError, ProviderResult
 
 # Faults a vendor can be told to produce, consumed one per request.
 FAULT_500 = "500"

@@ -8,7 +8,7 @@ import time
 import pytest
 from tests.waterfall.fakes import Internet, LocalFinder, LocalVerifier, person_key
 
-from openenrich.providers.base import (
+from openenrich.domain import (
     ContactQuery,
     EmailFinding,
     EmailStatus,
@@ -17,11 +17,9 @@ from openenrich.providers.base import (
     LineType,
     PhoneFinding,
     ProfileFinding,
-    Provider,
-    ProviderResult,
     Verdict,
-    Verifier,
 )
+from openenrich.providers.base import Provider, ProviderResult, Verifier
 from openenrich.waterfall import Waterfall, WaterfallConfig, build_waterfall
 from openenrich.waterfall.config import ProviderConfig
 from openenrich.waterfall.stop import StopRules

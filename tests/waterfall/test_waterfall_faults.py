@@ -24,7 +24,8 @@ from tests.waterfall.fakes import (
     person_key,
 )
 
-from openenrich.providers.base import ContactQuery, EmailFinding, EmailStatus, ErrorKind, Field
+from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field
+from openenrich.providers.base import ErrorKind
 from openenrich.waterfall import Waterfall, WaterfallConfig, build_waterfall
 from openenrich.waterfall.config import BreakerConfig, ProviderConfig
 from openenrich.waterfall.policies import BreakerState, CircuitBreaker

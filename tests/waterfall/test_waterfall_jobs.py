@@ -10,7 +10,7 @@ import pytest
 from tests.waterfall.fakes import FakeAdapter, Internet, Vendor, person_key
 
 from openenrich.db import Database
-from openenrich.providers.base import ContactQuery, EmailFinding, EmailStatus, Field
+from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field
 from openenrich.waterfall import Waterfall, WaterfallConfig, build_waterfall
 from openenrich.waterfall.config import ProviderConfig
 

@@ -15,8 +15,8 @@ from tests.waterfall.fakes import LocalFinder
 from typer.testing import CliRunner
 
 from openenrich.db import Database
+from openenrich.domain import ContactQuery, Field
 from openenrich.providers import registry
-from openenrich.providers.base import ContactQuery, Field
 from openenrich.waterfall import build_waterfall, load_config, metrics_response
 from openenrich.waterfall.calllog import CallLog, CallRecord
 from openenrich.waterfall.check import check_key

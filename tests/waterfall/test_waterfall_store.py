@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, func, inspect, select
 from tests.waterfall.fakes import FakeAdapter, FakeVerifierAdapter, Internet, Vendor, person_key
 
 from openenrich.db import Base, Database
-from openenrich.providers.base import ContactQuery, EmailFinding, EmailStatus, Field
+from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field
 from openenrich.waterfall import Waterfall, WaterfallConfig, build_waterfall
 from openenrich.waterfall.calllog import call_stats
 from openenrich.waterfall.config import CacheConfig, ProviderConfig

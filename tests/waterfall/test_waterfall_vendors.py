@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from openenrich.providers.base import ContactQuery, EmailFinding, EmailStatus, Field
+from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field
 from openenrich.waterfall import build_waterfall, load_config
 
 pytestmark = pytest.mark.anyio

@@ -15,8 +15,9 @@ from tests.webhooks.receiver import Receiver, eventually, verify_sha1, verify_st
 from openenrich.accounts.repository import create_workspace
 from openenrich.app import create_app
 from openenrich.db import utcnow
+from openenrich.retrying import retry_after_seconds
 from openenrich.webhooks import WebhookSettings
-from openenrich.webhooks.delivery import backoff, parse_retry_after
+from openenrich.webhooks.delivery import backoff
 from openenrich.webhooks.sealing import Sealer
 from openenrich.webhooks.signing import (
     fullenrich_signature,
@@ -48,11 +49,11 @@ def test_jitter_spreads_retries() -> None:
 
 
 def test_retry_after_seconds_and_dates() -> None:
-    assert parse_retry_after("120") == 120.0
+    assert retry_after_seconds("120") == 120.0
     later = email.utils.format_datetime(utcnow().replace(microsecond=0), usegmt=True)
-    assert parse_retry_after(later, now=utcnow().timestamp() - 30) == pytest.approx(30, abs=2)
-    assert parse_retry_after("soon") is None
-    assert parse_retry_after(None) is None
+    assert retry_after_seconds(later, now=utcnow().timestamp() - 30) == pytest.approx(30, abs=2)
+    assert retry_after_seconds("soon") is None
+    assert retry_after_seconds(None) is None
 
 
 def test_sealed_values_need_the_server_secret() -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 
+from cachetools import TTLCache
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
@@ -23,19 +23,17 @@ class KeyCache:
     def __init__(self, ttl: float = 10.0, size: int = 10_000) -> None:
         self.ttl = ttl
         self.size = size
-        self._items: OrderedDict[str, tuple[float, Caller | None]] = OrderedDict()
+        self._items: TTLCache[str, Caller | None] = TTLCache(size, ttl, timer=time.monotonic)
 
     def get(self, key_hash: str) -> tuple[bool, Caller | None]:
-        hit = self._items.get(key_hash)
-        if hit is None or hit[0] < time.monotonic():
+        """(whether the key was resolved recently, its caller: None for an unknown key)."""
+        try:
+            return True, self._items[key_hash]
+        except KeyError:
             return False, None
-        return True, hit[1]
 
     def put(self, key_hash: str, caller: Caller | None) -> None:
-        self._items[key_hash] = (time.monotonic() + self.ttl, caller)
-        self._items.move_to_end(key_hash)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
+        self._items[key_hash] = caller
 
 
 def bearer_token(authorization: str | None) -> str:

@@ -6,8 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from openenrich.phones import Phone, normalise_phone
-from openenrich.providers.base import (
+from openenrich.domain import (
     EmailFinding,
     EmailStatus,
     Field,
@@ -16,18 +15,10 @@ from openenrich.providers.base import (
     PhoneFinding,
     ProfileFinding,
 )
+from openenrich.phones import Phone, normalise_phone
 
 # Wire statuses: UNKNOWN is not in the spec's enum, so an unproven address is not shown.
 _SHOWN = frozenset(s for s in EmailStatus if s is not EmailStatus.UNKNOWN)
-
-
-class Item:
-    """What a credit is charged for."""
-
-    WORK_EMAIL = "work_email"
-    PERSONAL_EMAIL = "personal_email"
-    PHONE = "phone"
-    PROFILE = "profile"
 
 
 @dataclass(slots=True)
@@ -37,24 +28,24 @@ class ContactInfo:
     phones: list[Phone] = field(default_factory=list)
     profile: Mapping[str, Any] | None = None
 
-    def items(self) -> list[str]:
+    def items(self) -> list[Field]:
         """Chargeable items found, cheapest first."""
         found = []
         if any(status.is_found for _, status in self.work_emails):
-            found.append(Item.WORK_EMAIL)
+            found.append(Field.WORK_EMAIL)
         if any(status.is_found for _, status in self.personal_emails):
-            found.append(Item.PERSONAL_EMAIL)
+            found.append(Field.PERSONAL_EMAIL)
         if self.phones:
-            found.append(Item.PHONE)
+            found.append(Field.PHONE)
         return found
 
-    def without(self, item: str) -> None:
+    def without(self, item: Field) -> None:
         """Withhold an item that could not be paid for."""
-        if item == Item.WORK_EMAIL:
+        if item is Field.WORK_EMAIL:
             self.work_emails = []
-        elif item == Item.PERSONAL_EMAIL:
+        elif item is Field.PERSONAL_EMAIL:
             self.personal_emails = []
-        elif item == Item.PHONE:
+        elif item is Field.PHONE:
             self.phones = []
 
 

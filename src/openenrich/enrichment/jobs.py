@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openenrich.accounts import repository as accounts
 from openenrich.accounts.models import LedgerEntry
 from openenrich.db import Database, utcnow
+from openenrich.domain import Field
 from openenrich.enrichment import repository as enrichments
 from openenrich.enrichment.bodies import dumps, envelope
 from openenrich.enrichment.events import JobEvents
@@ -32,7 +33,7 @@ class LeaseLost(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Pricing:
-    prices: Mapping[str, int]
+    prices: Mapping[Field, int]
     dedup_window: timedelta
 
 
@@ -132,7 +133,7 @@ class ContactJobs:
             price = self.pricing.prices.get(item, 0)
             ws, sandbox = enrichment.workspace_id, enrichment.sandbox
             if price and await accounts.already_charged(
-                session, ws, sandbox, contact.dedup_key, item, since
+                session, ws, sandbox, contact.dedup_key, item.key, since
             ):
                 price = 0
             if price and not await accounts.try_debit(session, ws, sandbox, price):
@@ -145,7 +146,7 @@ class ContactJobs:
                     sandbox=sandbox,
                     amount=-price,
                     reason="charge" if price else "free",
-                    item=item,
+                    item=item.key,
                     enrichment_id=enrichment.id,
                     contact_id=contact.id,
                     dedup_key=contact.dedup_key,

@@ -6,9 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from openenrich.enrichment import assembly
-from openenrich.enrichment.models import Contact, Enrichment, FindingRow, JobKind
-from openenrich.providers.base import (
+from openenrich.domain import (
     ContactQuery,
     EmailFinding,
     Field,
@@ -16,14 +14,16 @@ from openenrich.providers.base import (
     PhoneFinding,
     ProfileFinding,
 )
+from openenrich.enrichment import assembly
+from openenrich.enrichment.models import Contact, Enrichment, FindingRow, JobKind
 from openenrich.waterfall import Waterfall
 
 
 class Outcome(Protocol):
-    def items(self) -> list[str]:
+    def items(self) -> list[Field]:
         """Chargeable items found, in the order they are charged."""
 
-    def without(self, item: str) -> None:
+    def without(self, item: Field) -> None:
         """Withhold an item that could not be paid for."""
 
     def record(self) -> dict[str, Any]:
@@ -57,15 +57,20 @@ def finding_rows(findings: list[Finding]) -> list[FindingRow]:
     rows = []
     for finding in findings:
         if isinstance(finding, EmailFinding):
-            kind = "personal_email" if finding.field is Field.PERSONAL_EMAIL else "work_email"
+            personal = finding.field is Field.PERSONAL_EMAIL
+            kind = Field.PERSONAL_EMAIL if personal else Field.WORK_EMAIL
             status = finding.status.value if finding.status else None
-            rows.append(FindingRow(kind=kind, value=finding.email.lower(), status=status))
+            rows.append(FindingRow(kind=kind.key, value=finding.email.lower(), status=status))
         elif isinstance(finding, PhoneFinding):
-            rows.append(FindingRow(kind="phone", value=finding.number, status=finding.line_type))
+            rows.append(
+                FindingRow(kind=Field.PHONE.key, value=finding.number, status=finding.line_type)
+            )
         elif isinstance(finding, ProfileFinding):
             url = finding.person.get("social_profiles", {}).get("professional_network", {})
             rows.append(
-                FindingRow(kind="profile", value=url.get("url", ""), data=dict(finding.person))
+                FindingRow(
+                    kind=Field.PROFILE.key, value=url.get("url", ""), data=dict(finding.person)
+                )
             )
     return rows
 
@@ -76,10 +81,10 @@ class EnrichOutcome:
     info: assembly.ContactInfo
     findings: list[Finding]
 
-    def items(self) -> list[str]:
+    def items(self) -> list[Field]:
         return self.info.items()
 
-    def without(self, item: str) -> None:
+    def without(self, item: Field) -> None:
         self.info.without(item)
 
     def record(self) -> dict[str, Any]:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
+from openenrich.domain import Field
 from openenrich.errors import AppError, WebhookUrlInvalid, invalid
-from openenrich.providers.base import Field
 from openenrich.verification import domains
 from openenrich.webhooks.ssrf import url_host
 

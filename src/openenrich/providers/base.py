@@ -1,116 +1,40 @@
-"""Canonical finding types and the protocols every data source speaks.
+"""Everything an adapter author needs to know: what a source answers with, how it fails,
+and every hook the waterfall engine will call.
 
-A *provider* answers a `ContactQuery` with findings. Vendor adapters are pure translations
-(`HttpAdapter`: build a request, parse a response); the waterfall engine wraps them with
-rate limits, retries, breakers, caching and cost accounting, once for all.
+A *source* answers a `ContactQuery` with findings (`openenrich.domain`). Vendor adapters
+are pure translations (build a request, parse a response; no I/O); the engine wraps them
+with rate limits, retries, breakers, caching and cost accounting, once for all.
+
+A source declares what it can do by the methods it has; each capability below is a small
+`Protocol`, and the engine branches on them with `isinstance` (hence `runtime_checkable`).
+A source must be one of:
+
+- `Provider`: an in-process finder (`find`), e.g. the built-in finder or a fake.
+- `HttpAdapter`: a vendor's finder API (`build_request` / `parse_response`).
+- `Verifier`: an in-process verifier (`verify`).
+- `HttpVerifierAdapter`: a vendor's verification API (`build_verify` / `parse_verify`).
+
+and may add:
+
+- `PollingAdapter`: the vendor answers later; the engine polls (`build_poll` / `parse_poll`).
+- `TokenAuthAdapter`: the key is exchanged for a short-lived token first.
+- `CheckableAdapter` (+ `CheckParsingAdapter`): a free call that proves a key works.
+- `Learner`: told about confirmed work emails other sources found.
+
+The engine's wrappers add two more the engine itself reads: `Priced` (the most one call
+can cost, for the per-contact cap and adaptive ordering), `TrustingSource` (the source
+statuses accepted without verification) and `PricedVerifier` (a verdict with its cost).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import httpx
 
-
-class Field(StrEnum):
-    """What a caller can ask for. The first three are the spec's `enrich_fields` values."""
-
-    WORK_EMAIL = "contact.work_emails"
-    PERSONAL_EMAIL = "contact.personal_emails"
-    PHONE = "contact.phones"
-    PROFILE = "profile"
-
-
-class EmailStatus(StrEnum):
-    """The spec's five statuses, plus UNKNOWN (checked, but nothing could be proven)."""
-
-    DELIVERABLE = "DELIVERABLE"
-    HIGH_PROBABILITY = "HIGH_PROBABILITY"
-    CATCH_ALL = "CATCH_ALL"
-    INVALID = "INVALID"
-    INVALID_DOMAIN = "INVALID_DOMAIN"
-    UNKNOWN = "UNKNOWN"
-
-    @property
-    def rank(self) -> int:
-        """Lower is better: expected bounce rate, best first."""
-        return _EMAIL_RANK[self]
-
-    @property
-    def is_found(self) -> bool:
-        """Whether an address with this status counts (and is charged) as found."""
-        return self in (
-            EmailStatus.DELIVERABLE,
-            EmailStatus.HIGH_PROBABILITY,
-            EmailStatus.CATCH_ALL,
-        )
-
-
-_FOUND = frozenset({"DELIVERABLE", "HIGH_PROBABILITY", "CATCH_ALL"})
-
-_EMAIL_RANK = {
-    EmailStatus.DELIVERABLE: 0,
-    EmailStatus.HIGH_PROBABILITY: 1,
-    EmailStatus.CATCH_ALL: 2,
-    EmailStatus.UNKNOWN: 3,
-    EmailStatus.INVALID: 4,
-    EmailStatus.INVALID_DOMAIN: 5,
-}
-
-
-class LineType(StrEnum):
-    MOBILE = "MOBILE"
-    LANDLINE = "LANDLINE"
-    VOIP = "VOIP"
-    UNKNOWN = "UNKNOWN"
-
-
-@dataclass(frozen=True, slots=True)
-class ContactQuery:
-    """What is known of a person before enrichment; empty strings mean unknown."""
-
-    first_name: str = ""
-    last_name: str = ""
-    domain: str = ""
-    company_name: str = ""
-    linkedin_url: str = ""
-    email: str = ""
-
-    @property
-    def full_name(self) -> str:
-        return " ".join(part for part in (self.first_name, self.last_name) if part)
-
-
-@dataclass(frozen=True, slots=True)
-class EmailFinding:
-    """An address a source returned. `status` is None until a verifier has looked at it,
-    or the source's own status when that source is trusted."""
-
-    email: str
-    field: Field = Field.WORK_EMAIL
-    status: EmailStatus | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PhoneFinding:
-    """A number as the source gave it; normalised to international format on assembly."""
-
-    number: str
-    line_type: LineType = LineType.UNKNOWN
-    region: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ProfileFinding:
-    """A professional profile in the spec's `Person` shape (keys absent when unknown)."""
-
-    person: Mapping[str, Any]
-
-
-Finding = EmailFinding | PhoneFinding | ProfileFinding
+from openenrich.domain import ContactQuery, EmailStatus, Field, Finding, Verdict
 
 
 @dataclass(slots=True)
@@ -154,35 +78,23 @@ class ProviderError(Exception):
         return self.kind in (ErrorKind.TRANSIENT, ErrorKind.RATE_LIMITED)
 
 
+# --- What a source is -----------------------------------------------------------------
+
+
 @runtime_checkable
 class Provider(Protocol):
-    """What the waterfall calls."""
+    """An in-process finder; also what the waterfall engine calls for every source."""
 
     name: str
     fields: frozenset[Field]
 
-    async def find(self, query: ContactQuery, fields: frozenset[Field]) -> ProviderResult: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """A verifier's answer for one address, with the evidence behind it."""
-
-    email: str
-    status: EmailStatus
-    evidence: Mapping[str, Any] = field(default_factory=dict)
-    personal: bool = False
-    disposable: bool = False
-    role: bool = False
+    async def find(self, query: ContactQuery, fields: frozenset[Field]) -> ProviderResult:
+        """Findings for `query` among `fields` (a miss is an empty result), or raise
+        `ProviderError`."""
+        ...
 
 
 @runtime_checkable
-class Verifier(Protocol):
-    name: str
-
-    async def verify(self, email: str) -> Verdict: ...
-
-
 class HttpAdapter(Protocol):
     """A vendor's finder API as a pure translation. No I/O happens here."""
 
@@ -191,29 +103,60 @@ class HttpAdapter(Protocol):
 
     def build_request(
         self, query: ContactQuery, fields: frozenset[Field], api_key: str
-    ) -> httpx.Request: ...
+    ) -> httpx.Request:
+        """The lookup request (`api_key` is the token when the adapter is token-auth)."""
+        ...
 
     def parse_response(self, response: httpx.Response) -> ProviderResult | Pending:
         """Map a reply onto findings, a pending job, or raise `ProviderError`."""
         ...
 
 
-class AsyncHttpAdapter(HttpAdapter, Protocol):
-    """A vendor that answers later: submit, then poll `handle` until done."""
+@runtime_checkable
+class Verifier(Protocol):
+    """An in-process verifier."""
 
-    def build_poll(self, pending: Pending, api_key: str) -> httpx.Request: ...
+    name: str
 
-    def parse_poll(self, response: httpx.Response) -> ProviderResult | Pending: ...
+    async def verify(self, email: str) -> Verdict:
+        """The status of one address (failures raise `ProviderError`)."""
+        ...
 
 
+@runtime_checkable
 class HttpVerifierAdapter(Protocol):
     """A vendor's verification API as a pure translation."""
 
     name: str
 
-    def build_verify(self, email: str, api_key: str) -> httpx.Request: ...
+    def build_verify(self, email: str, api_key: str) -> httpx.Request:
+        """The request that checks one address."""
+        ...
 
-    def parse_verify(self, response: httpx.Response) -> Verdict: ...
+    def parse_verify(self, response: httpx.Response) -> Verdict:
+        """Map a reply onto a verdict, or raise `ProviderError`."""
+        ...
+
+
+# --- What a source may add ------------------------------------------------------------
+
+
+@runtime_checkable
+class PollingAdapter(Protocol):
+    """A vendor that answers later: `parse_response` returns `Pending`, then the engine
+    polls `handle` (with backoff, up to the configured deadline) until done."""
+
+    def build_poll(self, pending: Pending, api_key: str) -> httpx.Request:
+        """The request that asks whether the job is done."""
+        ...
+
+    def parse_poll(self, response: httpx.Response) -> ProviderResult | Pending:
+        """The findings, still `Pending`, or raise `ProviderError`."""
+        ...
+
+
+class AsyncHttpAdapter(HttpAdapter, PollingAdapter, Protocol):
+    """A finder API that answers later: an `HttpAdapter` that is also a `PollingAdapter`."""
 
 
 @runtime_checkable
@@ -221,8 +164,79 @@ class TokenAuthAdapter(Protocol):
     """A vendor whose key is exchanged for a short-lived bearer token first (Snov.io).
     The engine caches the token and passes it to `build_request` in place of the key."""
 
-    def build_token_request(self, api_key: str) -> httpx.Request: ...
+    def build_token_request(self, api_key: str) -> httpx.Request:
+        """The request that exchanges a key for a token."""
+        ...
 
     def parse_token(self, response: httpx.Response) -> tuple[str, float]:
         """Return (token, lifetime in seconds), or raise `ProviderError`."""
         ...
+
+
+@runtime_checkable
+class CheckableAdapter(Protocol):
+    """A request that proves a key works without spending credits (an account or balance
+    endpoint), for `openenrich providers check`. Without `parse_check`, the HTTP status
+    decides. A `TokenAuthAdapter` is checked by its key exchange instead."""
+
+    def build_check(self, api_key: str) -> httpx.Request:
+        """The free, authenticated request."""
+        ...
+
+
+@runtime_checkable
+class CheckParsingAdapter(CheckableAdapter, Protocol):
+    """A `CheckableAdapter` that reads the check's reply itself."""
+
+    def parse_check(self, response: httpx.Response) -> None:
+        """Return if the key works, or raise `ProviderError`."""
+        ...
+
+
+@runtime_checkable
+class Learner(Protocol):
+    """A finder that learns a domain's address pattern (the built-in finder): told about
+    every DELIVERABLE work email another source found. Failures are ignored."""
+
+    async def learn(self, email: str, first_name: str, last_name: str) -> str | None:
+        """Learn from a confirmed address; returns the pattern learnt, if any."""
+        ...
+
+
+# --- What the engine's wrappers add (adapters need not implement these) ---------------
+
+
+@runtime_checkable
+class Priced(Protocol):
+    """A source whose price is configured."""
+
+    @property
+    def expected_cost(self) -> float:
+        """An upper bound of one call's price (per-contact cap, adaptive ordering)."""
+        ...
+
+
+@runtime_checkable
+class TrustingSource(Protocol):
+    """A finder whose own email statuses are (partly) trusted."""
+
+    @property
+    def trusted_statuses(self) -> frozenset[EmailStatus]:
+        """Statuses accepted as they are, without asking a verifier."""
+        ...
+
+
+@runtime_checkable
+class PricedVerifier(Protocol):
+    """A verifier that says what each answer cost."""
+
+    name: str
+
+    async def check(self, email: str) -> tuple[Verdict, float]:
+        """The verdict, and what it cost (0 when it came from the cache)."""
+        ...
+
+
+FinderSource = Provider | HttpAdapter
+VerifierSource = Verifier | HttpVerifierAdapter
+Source = FinderSource | VerifierSource

@@ -6,16 +6,8 @@ from __future__ import annotations
 
 import dns.asyncresolver
 
-from openenrich.providers.base import (
-    ContactQuery,
-    EmailFinding,
-    EmailStatus,
-    ErrorKind,
-    Field,
-    ProviderError,
-    ProviderResult,
-    Verdict,
-)
+from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field, Verdict
+from openenrich.providers.base import ErrorKind, ProviderError, ProviderResult
 from openenrich.verification.details import Reason
 from openenrich.verification.domains import DomainError, is_free_mail, registrable_domain
 from openenrich.verification.engine import EmailEngine

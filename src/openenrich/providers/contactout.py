@@ -15,16 +15,15 @@ from typing import Any
 
 import httpx
 
-from openenrich.providers.base import (
+from openenrich.domain import (
     ContactQuery,
     EmailFinding,
-    ErrorKind,
     Field,
     Finding,
     PhoneFinding,
     ProfileFinding,
-    ProviderResult,
 )
+from openenrich.providers.base import ErrorKind, ProviderResult
 from openenrich.providers.person import (
     compact,
     company,
@@ -33,7 +32,7 @@ from openenrich.providers.person import (
     linkedin_url,
     person,
 )
-from openenrich.providers.replies import (
+from openenrich.providers.reading import (
     check_status,
     fail,
     integer,

@@ -16,20 +16,17 @@ from typing import Any
 
 import httpx
 
-from openenrich.providers.base import (
+from openenrich.domain import (
     ContactQuery,
     EmailFinding,
     EmailStatus,
-    ErrorKind,
     Field,
     Finding,
-    Pending,
     ProfileFinding,
-    ProviderError,
-    ProviderResult,
 )
+from openenrich.providers.base import ErrorKind, Pending, ProviderError, ProviderResult
 from openenrich.providers.person import compact, company, employment, person
-from openenrich.providers.replies import (
+from openenrich.providers.reading import (
     checked_body,
     error_code,
     fail,

@@ -15,18 +15,10 @@ from typing import Any
 
 import httpx
 
+from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field, Verdict
 from openenrich.providers import person as p
-from openenrich.providers.base import (
-    ContactQuery,
-    EmailFinding,
-    EmailStatus,
-    ErrorKind,
-    Field,
-    ProviderError,
-    ProviderResult,
-    Verdict,
-)
-from openenrich.providers.replies import body_error, checked_body, fail, integer, mapping, text
+from openenrich.providers.base import ErrorKind, ProviderError, ProviderResult
+from openenrich.providers.reading import body_error, checked_body, fail, integer, mapping, text
 
 DEFAULT_BASE_URL = "https://app.findymail.com/api"
 

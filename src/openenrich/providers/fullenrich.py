@@ -14,21 +14,19 @@ from typing import Any
 
 import httpx
 
-from openenrich.providers.base import (
+from openenrich.domain import (
     ContactQuery,
     EmailFinding,
     EmailStatus,
-    ErrorKind,
     Field,
     Finding,
     LineType,
-    Pending,
     PhoneFinding,
     ProfileFinding,
-    ProviderResult,
 )
+from openenrich.providers.base import ErrorKind, Pending, ProviderResult
 from openenrich.providers.person import compact
-from openenrich.providers.replies import (
+from openenrich.providers.reading import (
     check_status,
     error_code,
     fail,

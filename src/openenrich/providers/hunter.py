@@ -14,18 +14,10 @@ from typing import Any
 
 import httpx
 
-from openenrich.providers.base import (
-    ContactQuery,
-    EmailFinding,
-    EmailStatus,
-    ErrorKind,
-    Field,
-    ProviderError,
-    ProviderResult,
-    Verdict,
-)
+from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field, Verdict
+from openenrich.providers.base import ErrorKind, ProviderError, ProviderResult
 from openenrich.providers.person import linkedin_handle
-from openenrich.providers.replies import check_status, fail, json_body, mapping, missed, text
+from openenrich.providers.reading import check_status, fail, json_body, mapping, missed, text
 
 DEFAULT_BASE_URL = "https://api.hunter.io/v2"
 

@@ -10,16 +10,9 @@ from __future__ import annotations
 
 import httpx
 
-from openenrich.providers.base import (
-    ContactQuery,
-    EmailFinding,
-    EmailStatus,
-    ErrorKind,
-    Field,
-    ProviderError,
-    ProviderResult,
-)
-from openenrich.providers.replies import (
+from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field
+from openenrich.providers.base import ErrorKind, ProviderError, ProviderResult
+from openenrich.providers.reading import (
     checked_body,
     fail,
     filled,

@@ -17,20 +17,18 @@ from typing import Any
 
 import httpx
 
-from openenrich.providers.base import (
+from openenrich.domain import (
     ContactQuery,
     EmailFinding,
-    ErrorKind,
     Field,
     Finding,
     LineType,
     PhoneFinding,
     ProfileFinding,
-    ProviderError,
-    ProviderResult,
 )
+from openenrich.providers.base import ErrorKind, ProviderError, ProviderResult
 from openenrich.providers.person import compact, company, employment, person
-from openenrich.providers.replies import (
+from openenrich.providers.reading import (
     fail,
     integer,
     items,

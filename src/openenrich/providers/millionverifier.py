@@ -11,8 +11,9 @@ from typing import Any
 
 import httpx
 
-from openenrich.providers.base import EmailStatus, ErrorKind, Verdict
-from openenrich.providers.replies import body_error, checked_body, fail, requested_email, text
+from openenrich.domain import EmailStatus, Verdict
+from openenrich.providers.base import ErrorKind
+from openenrich.providers.reading import body_error, checked_body, fail, requested_email, text
 
 DEFAULT_BASE_URL = "https://api.millionverifier.com"
 

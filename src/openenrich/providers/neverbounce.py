@@ -12,8 +12,9 @@ from typing import Any
 
 import httpx
 
-from openenrich.providers.base import EmailStatus, ErrorKind, ProviderError, Verdict
-from openenrich.providers.replies import checked_body, fail, requested_email, text
+from openenrich.domain import EmailStatus, Verdict
+from openenrich.providers.base import ErrorKind, ProviderError
+from openenrich.providers.reading import checked_body, fail, requested_email, text
 
 DEFAULT_BASE_URL = "https://api.neverbounce.com"
 

@@ -13,8 +13,7 @@ from typing import Any
 
 import httpx
 
-from openenrich.providers import person as p
-from openenrich.providers.base import (
+from openenrich.domain import (
     ContactQuery,
     EmailFinding,
     Field,
@@ -22,9 +21,10 @@ from openenrich.providers.base import (
     LineType,
     PhoneFinding,
     ProfileFinding,
-    ProviderResult,
 )
-from openenrich.providers.replies import (
+from openenrich.providers import person as p
+from openenrich.providers.base import ProviderResult
+from openenrich.providers.reading import (
     integer,
     items,
     json_body,

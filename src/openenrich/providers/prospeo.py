@@ -15,20 +15,19 @@ from typing import Any
 
 import httpx
 
-from openenrich.providers import person as p
-from openenrich.providers.base import (
+from openenrich.domain import (
     ContactQuery,
     EmailFinding,
     EmailStatus,
-    ErrorKind,
     Field,
     Finding,
     LineType,
     PhoneFinding,
     ProfileFinding,
-    ProviderResult,
 )
-from openenrich.providers.replies import (
+from openenrich.providers import person as p
+from openenrich.providers.base import ErrorKind, ProviderResult
+from openenrich.providers.reading import (
     checked_body,
     error_code,
     fail,

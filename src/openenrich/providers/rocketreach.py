@@ -15,22 +15,19 @@ from typing import Any
 
 import httpx
 
-from openenrich.providers import person as p
-from openenrich.providers.base import (
+from openenrich.domain import (
     ContactQuery,
     EmailFinding,
     EmailStatus,
-    ErrorKind,
     Field,
     Finding,
     LineType,
-    Pending,
     PhoneFinding,
     ProfileFinding,
-    ProviderError,
-    ProviderResult,
 )
-from openenrich.providers.replies import (
+from openenrich.providers import person as p
+from openenrich.providers.base import ErrorKind, Pending, ProviderError, ProviderResult
+from openenrich.providers.reading import (
     check_status,
     fail,
     integer,

@@ -15,7 +15,7 @@ from typing import Any
 
 from anyascii import anyascii
 
-from openenrich.providers.base import (
+from openenrich.domain import (
     ContactQuery,
     EmailFinding,
     EmailStatus,
@@ -24,8 +24,8 @@ from openenrich.providers.base import (
     LineType,
     PhoneFinding,
     ProfileFinding,
-    ProviderResult,
 )
+from openenrich.providers.base import ProviderResult
 
 # (upper bound of a 0-99 draw, status); draws past the last bound find nothing.
 _WORK_STATUSES = (

@@ -15,17 +15,9 @@ from typing import Any
 
 import httpx
 
-from openenrich.providers.base import (
-    ContactQuery,
-    EmailFinding,
-    EmailStatus,
-    ErrorKind,
-    Field,
-    Pending,
-    ProviderError,
-    ProviderResult,
-)
-from openenrich.providers.replies import checked_body, fail, items, mapping, text
+from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field
+from openenrich.providers.base import ErrorKind, Pending, ProviderError, ProviderResult
+from openenrich.providers.reading import checked_body, fail, items, mapping, text
 
 DEFAULT_BASE_URL = "https://api.snov.io"
 DEFAULT_TOKEN_LIFETIME = 3600.0

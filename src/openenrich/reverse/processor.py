@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openenrich.db import Database
-from openenrich.enrichment.assembly import Item
+from openenrich.domain import ContactQuery, Field, ProfileFinding
 from openenrich.enrichment.models import Contact, Enrichment, FindingRow, JobKind
 from openenrich.enrichment.processing import Outcome, finding_rows
-from openenrich.providers.base import ContactQuery, Field, ProfileFinding
 from openenrich.reverse import repository
 from openenrich.waterfall import Waterfall
 
@@ -30,11 +29,11 @@ class ReverseOutcome:
     profile: dict[str, Any] | None
     rows: list[FindingRow] = field(default_factory=list)
 
-    def items(self) -> list[str]:
-        return [Item.PROFILE] if self.profile else []
+    def items(self) -> list[Field]:
+        return [Field.PROFILE] if self.profile else []
 
-    def without(self, item: str) -> None:
-        if item == Item.PROFILE:
+    def without(self, item: Field) -> None:
+        if item is Field.PROFILE:
             self.profile = None
 
     def record(self) -> dict[str, Any]:
@@ -79,7 +78,7 @@ class ReverseEmailProcessor:
             (dict(f.person) for f in outcome.findings if isinstance(f, ProfileFinding)), None
         )
         rows = finding_rows(outcome.findings)
-        rows.append(FindingRow(kind="lookup_email", value=email))
+        rows.append(FindingRow(kind=Field.LOOKUP_EMAIL.key, value=email))
         return ReverseOutcome(contact, profile, rows)
 
     def empty_record(self, contact: Contact) -> dict[str, Any]:

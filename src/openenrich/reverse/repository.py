@@ -7,12 +7,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from openenrich.domain import EmailStatus, Field
 from openenrich.enrichment.models import Contact, Enrichment, FindingRow
 
-# Findings that tie an address to a contact; `lookup_email` marks the address a reverse
+# Findings that tie an address to a contact; LOOKUP_EMAIL marks the address a reverse
 # lookup was asked about, so its answer serves the next lookup of the same address.
-EMAIL_KINDS = ("work_email", "personal_email", "lookup_email")
-_REFUTED = ("INVALID", "INVALID_DOMAIN")
+EMAIL_KINDS = tuple(kind.key for kind in Field if kind.is_email)
 
 
 async def known_profile(
@@ -28,7 +28,8 @@ async def known_profile(
         .where(
             FindingRow.kind.in_(EMAIL_KINDS),
             FindingRow.value == email,
-            (FindingRow.status.is_(None)) | (FindingRow.status.not_in(_REFUTED)),
+            (FindingRow.status.is_(None))
+            | (FindingRow.status.not_in([s.value for s in EmailStatus.refutations()])),
             Enrichment.sandbox == sandbox,
         )
     )
@@ -37,7 +38,7 @@ async def known_profile(
     query = (
         select(FindingRow.data)
         .where(
-            FindingRow.kind == "profile",
+            FindingRow.kind == Field.PROFILE.key,
             FindingRow.contact_id.in_(holders),
             FindingRow.data.is_not(None),
         )

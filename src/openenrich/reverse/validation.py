@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from openenrich.domain import Field
 from openenrich.enrichment.validation import (
     BulkRequest,
     ContactInput,
@@ -15,7 +16,6 @@ from openenrich.enrichment.validation import (
     type_error,
 )
 from openenrich.errors import invalid
-from openenrich.providers.base import Field
 
 _LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$")
 FIELDS = (Field.PROFILE.value,)

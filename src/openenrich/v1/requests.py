@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from openenrich.domain import Field
 from openenrich.enrichment import validation
 from openenrich.enrichment.validation import BulkRequest, type_error
-from openenrich.providers.base import Field
 from openenrich.reverse.validation import bulk_reverse
 
 FIELD_NAMES = {

@@ -16,7 +16,7 @@ from typing import Any
 import dns.asyncresolver
 
 from openenrich.db import utcnow
-from openenrich.providers.base import EmailStatus
+from openenrich.domain import EmailStatus
 from openenrich.verification.details import (
     CatchAllCheck,
     FindDetails,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openenrich.providers.base import Verdict
+from openenrich.domain import Verdict
 from openenrich.verification.details import RcptCheck, Reason, RouteCheck
 from openenrich.verification.verdict import FindResult, Verification, unverifiable
 

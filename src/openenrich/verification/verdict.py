@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from openenrich.providers.base import EmailStatus
+from openenrich.domain import EmailStatus
 from openenrich.verification.details import FindDetails, Reason, RouteCheck, VerifyDetails
 from openenrich.verification.replies import ReplyKind
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import orjson
+from cachetools import TLRUCache
 from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -38,6 +38,10 @@ class Codec(Generic[T]):
     ttl: Callable[[T], float]  # seconds; 0 means do not keep
 
 
+def _expires_at(_key: str, entry: tuple[float, Any], _now: float) -> float:
+    return entry[0]
+
+
 class ResultCache:
     def __init__(
         self,
@@ -51,7 +55,13 @@ class ResultCache:
         self.db = db
         self.writer = writer
         self.clock = clock
-        self._memory: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        # (expires at, answer), least recently used dropped first; each entry keeps its own
+        # expiry (a hit and a miss are kept for different times).
+        self._memory: TLRUCache[str, tuple[float, Any]] | None = (
+            TLRUCache(config.memory_entries, ttu=_expires_at, timer=clock)
+            if config.memory_entries > 0
+            else None
+        )
         self._inflight: dict[str, asyncio.Future[Any]] = {}
         self._jobs: dict[str, tuple[str, Pending]] = {}  # without a database
 
@@ -89,13 +99,10 @@ class ResultCache:
         if not self.config.enabled:
             return None
         now = self.clock()
-        hit = self._memory.get(key)
+        hit = self._memory.get(key) if self._memory is not None else None
         if hit is not None:
-            if hit[0] > now:
-                self._memory.move_to_end(key)
-                value: T = hit[1]
-                return value
-            del self._memory[key]
+            value: T = hit[1]
+            return value
         if self.db is None:
             return None
         entry = self.writer.pending_entry(key) if self.writer else None
@@ -136,16 +143,13 @@ class ResultCache:
             )
 
     def _remember(self, key: str, expires_at: float, value: object) -> None:
-        if self.config.memory_entries <= 0:
-            return
-        self._memory[key] = (expires_at, value)
-        self._memory.move_to_end(key)
-        while len(self._memory) > self.config.memory_entries:
-            self._memory.popitem(last=False)
+        if self._memory is not None:
+            self._memory[key] = (expires_at, value)
 
     def forget_memory(self) -> None:
         """Drop the in-memory layer (the database layer stays): as after a restart."""
-        self._memory.clear()
+        if self._memory is not None:
+            self._memory.clear()
 
     # Jobs accepted by asynchronous vendors, kept until answered: a process killed while
     # polling leaves its job here, and the next attempt at the same input polls that job

@@ -1,23 +1,22 @@
 """`openenrich providers check`: test each key with the vendor's cheapest authenticated
-call. Adapters opt in by implementing `CheckableAdapter`; a key exchange
-(`TokenAuthAdapter`) is a check in itself."""
+call. Adapters opt in by implementing `CheckableAdapter` (and `CheckParsingAdapter` to read
+the reply themselves); a key exchange (`TokenAuthAdapter`) is a check in itself."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
 
 import httpx
 
-from openenrich.providers.base import ErrorKind, ProviderError, TokenAuthAdapter
+from openenrich.providers.base import (
+    CheckableAdapter,
+    CheckParsingAdapter,
+    ErrorKind,
+    ProviderError,
+    TokenAuthAdapter,
+)
 
-
-@runtime_checkable
-class CheckableAdapter(Protocol):
-    """Optional: a request that proves a key works without spending credits (an account
-    or balance endpoint). `parse_check`, if present, may raise `ProviderError`."""
-
-    def build_check(self, api_key: str) -> httpx.Request: ...
+__all__ = ["CheckResult", "check_key"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +34,13 @@ _STATUS_MEANING = {
 
 
 async def check_key(adapter: object, api_key: str, http: httpx.AsyncClient) -> CheckResult:
+    """Check one key with whatever `adapter` declares it can do (any adapter, even one
+    that declares nothing: then the key is only reported present)."""
     try:
         if isinstance(adapter, CheckableAdapter):
             response = await http.send(adapter.build_check(api_key))
-            parse = getattr(adapter, "parse_check", None)
-            if parse is not None:
-                parse(response)
+            if isinstance(adapter, CheckParsingAdapter):
+                adapter.parse_check(response)
             elif response.status_code == 429:
                 return CheckResult(True, _STATUS_MEANING[429])
             elif response.status_code >= 400:

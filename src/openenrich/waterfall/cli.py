@@ -36,11 +36,11 @@ def _config(path: Path | None) -> WaterfallConfig:
         raise typer.Exit(2) from exc
 
 
-def _local() -> dict[str, object]:
-    """In-process sources available in this installation."""
+def _local() -> tuple[str, ...]:
+    """Names of the in-process sources available in this installation."""
     if importlib.util.find_spec("openenrich.providers.builtin") is not None:
-        return {"builtin": object()}
-    return {}
+        return ("builtin",)
+    return ()
 
 
 @providers_app.command("list")

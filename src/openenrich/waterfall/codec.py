@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from openenrich.providers.base import (
+from openenrich.domain import (
     EmailFinding,
     EmailStatus,
     Field,

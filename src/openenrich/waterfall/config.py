@@ -15,16 +15,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from openenrich.providers.base import EmailStatus
-from openenrich.providers.base import Field as EnrichField
+from openenrich.domain import EmailStatus
+from openenrich.domain import Field as EnrichField
 
-# Short names used in the TOML file for each field's waterfall.
-FIELD_NAMES: Mapping[str, EnrichField] = {
-    "work_email": EnrichField.WORK_EMAIL,
-    "personal_email": EnrichField.PERSONAL_EMAIL,
-    "phone": EnrichField.PHONE,
-    "profile": EnrichField.PROFILE,
-}
+# Short names used in the TOML file for each field's waterfall: the kinds' own keys.
+FIELD_NAMES: Mapping[str, EnrichField] = {kind.key: kind for kind in EnrichField.findable()}
 
 
 class WaterfallSettings(BaseSettings):

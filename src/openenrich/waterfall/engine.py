@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from openenrich.providers.base import (
+from openenrich.domain import (
     ContactQuery,
     EmailFinding,
     EmailStatus,
@@ -22,24 +22,28 @@ from openenrich.providers.base import (
     Finding,
     PhoneFinding,
     ProfileFinding,
+    Verdict,
+    kind_of,
+)
+from openenrich.providers.base import (
+    Learner,
+    PricedVerifier,
     Provider,
     ProviderError,
-    Verdict,
+    TrustingSource,
     Verifier,
 )
 from openenrich.waterfall import metrics
 from openenrich.waterfall.cache import ResultCache
 from openenrich.waterfall.calllog import CallLog
-from openenrich.waterfall.guard import Guard
-from openenrich.waterfall.ordering import AdaptiveRanker
-from openenrich.waterfall.sources import CACHE_SCOPE, GuardedVerifier
-from openenrich.waterfall.stop import StopRules, field_satisfied, finding_field, with_line_type
+from openenrich.waterfall.guard import SourceGuard
+from openenrich.waterfall.ordering import AdaptiveRanker, expected_cost
+from openenrich.waterfall.sources import CACHE_SCOPE, GuardedProvider
+from openenrich.waterfall.stop import StopRules, field_satisfied, with_line_type
 
 log = logging.getLogger(__name__)
 
 __all__ = ["Waterfall", "WaterfallOutcome", "field_satisfied"]
-
-_INVALID = (EmailStatus.INVALID, EmailStatus.INVALID_DOMAIN)
 
 
 @dataclass(slots=True)
@@ -131,12 +135,12 @@ class Waterfall:
         # Sources that learn a domain's address pattern from a confirmed address (the
         # built-in finder): they are told about deliverable work emails found elsewhere.
         self._learners = [
-            (provider.name, learn)
+            (provider.name, learner)
             for provider in order.get(Field.WORK_EMAIL, ())
-            if (learn := getattr(getattr(provider, "source", provider), "learn", None))
+            if (learner := _learner(provider)) is not None
         ]
         # Set by `build_waterfall`, for introspection (CLI, tests).
-        self.guards: dict[str, Guard] = {}
+        self.guards: dict[str, SourceGuard] = {}
         self.call_log: CallLog | None = None
         self.cache: ResultCache | None = None
 
@@ -173,7 +177,7 @@ class Waterfall:
         for provider in self._sources(wanted):
             if self.rules.satisfied(wanted, contact.outcome.findings):
                 return
-            expected = float(getattr(provider, "expected_cost", 0.0))
+            expected = expected_cost(provider)
             already_paid = provider.name in contact.taken  # another field asked it: free now
             if (
                 cap is not None
@@ -199,13 +203,13 @@ class Waterfall:
             taken = asyncio.get_running_loop().create_future()
             contact.taken[provider.name] = taken
             try:
-                relevant = [f for f in result.findings if finding_field(f) in fields]
+                relevant = [f for f in result.findings if kind_of(f) in fields]
                 contact.returned_by(provider.name, relevant)
                 found = False
                 for finding in await self._accept(provider, relevant, contact, query):
                     contact.add(finding)
                     kept = _counts(finding) and self.rules.keeps(finding)
-                    found = found or (finding_field(finding) is wanted and kept)
+                    found = found or (kind_of(finding) is wanted and kept)
             finally:
                 taken.set_result(None)
             if self.ranker is not None:
@@ -215,7 +219,7 @@ class Waterfall:
         self, provider: Provider, findings: list[Finding], contact: _Contact, query: ContactQuery
     ) -> list[Finding]:
         """Verify emails (unless trusted) and classify phones; the rules filter at the end."""
-        trusted: frozenset[EmailStatus] = getattr(provider, "trusted_statuses", frozenset())
+        trusted = provider.trusted_statuses if isinstance(provider, TrustingSource) else frozenset()
 
         async def one(finding: Finding) -> Finding:
             if isinstance(finding, PhoneFinding):
@@ -240,11 +244,11 @@ class Waterfall:
         return accepted
 
     async def _teach(self, found_by: str, email: str, query: ContactQuery) -> None:
-        for name, learn in self._learners:
+        for name, learner in self._learners:
             if name == found_by:
                 continue
             try:
-                await learn(email, query.first_name, query.last_name)
+                await learner.learn(email, query.first_name, query.last_name)
             except Exception:  # learning is a bonus; it never fails an enrichment
                 log.debug("%s could not learn from a found address", name, exc_info=True)
 
@@ -255,7 +259,7 @@ class Waterfall:
         answers: list[Verdict] = []
         for verifier in self.verifiers:
             try:
-                if isinstance(verifier, GuardedVerifier):
+                if isinstance(verifier, PricedVerifier):
                     verdict, cost = await verifier.check(email)
                 else:
                     verdict, cost = await verifier.verify(email), 0.0
@@ -264,7 +268,7 @@ class Waterfall:
                 continue
             if contact is not None:
                 contact.outcome.cost += cost
-            if verdict.status in _INVALID or verdict.status is EmailStatus.DELIVERABLE:
+            if verdict.status.refutes or verdict.status is EmailStatus.DELIVERABLE:
                 return verdict
             answers.append(verdict)
         if not answers:
@@ -275,6 +279,12 @@ class Waterfall:
         """Flush the call log and the cache to the database."""
         for close in self._closers:
             await close()
+
+
+def _learner(provider: Provider) -> Learner | None:
+    """The source behind `provider` if it learns from addresses found elsewhere."""
+    source = provider.source if isinstance(provider, GuardedProvider) else provider
+    return source if isinstance(source, Learner) else None
 
 
 def _counts(finding: Finding) -> bool:

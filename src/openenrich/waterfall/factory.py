@@ -7,20 +7,27 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import httpx
 from limits.aio.storage import Storage
 
 from openenrich.db import Database
+from openenrich.domain import Field
 from openenrich.providers import registry
-from openenrich.providers.base import Field, Provider, Verifier
+from openenrich.providers.base import (
+    HttpAdapter,
+    HttpVerifierAdapter,
+    Provider,
+    Source,
+    Verifier,
+)
 from openenrich.waterfall.cache import ResultCache
 from openenrich.waterfall.calllog import CallLog
 from openenrich.waterfall.config import WaterfallConfig
 from openenrich.waterfall.engine import Waterfall
-from openenrich.waterfall.guard import Guard
+from openenrich.waterfall.guard import SourceGuard
 from openenrich.waterfall.ordering import AdaptiveRanker
 from openenrich.waterfall.policies import Clock, Sleep, limiter_storage
 from openenrich.waterfall.sources import GuardedProvider, GuardedVerifier
@@ -48,18 +55,26 @@ class SourceStatus:
 def _resolve(
     name: str,
     config: WaterfallConfig,
-    local: Mapping[str, object],
+    local: Mapping[str, Source],
     environ: Mapping[str, str],
-) -> tuple[object | None, list[str], str | None]:
-    """(source, api keys, problem) for one configured name."""
+) -> tuple[Source | None, list[str], str | None]:
+    """(source, api keys, problem) for one configured name: an in-process source passed
+    in, or the vendor adapter of that name."""
     if name in local:
         return local[name], config.provider(name).api_keys(environ), None
+    return _vendor(name, config, environ)
+
+
+def _vendor(
+    name: str, config: WaterfallConfig, environ: Mapping[str, str]
+) -> tuple[Source | None, list[str], str | None]:
+    """(adapter, api keys, problem) for a configured vendor."""
     provider_config = config.provider(name)
     if not provider_config.enabled:
         return None, [], "disabled"
     adapter_name = provider_config.adapter or name
     try:
-        adapter = registry.create_adapter(adapter_name, base_url=provider_config.base_url)
+        adapter: Source = registry.create_adapter(adapter_name, base_url=provider_config.base_url)
     except registry.AdapterUnavailable as exc:
         return None, [], str(exc)
     keys = provider_config.api_keys(environ)
@@ -72,11 +87,12 @@ def _resolve(
 def describe_sources(
     config: WaterfallConfig,
     *,
-    local: Mapping[str, object] | None = None,
+    local: Collection[str] = ("builtin",),
     environ: Mapping[str, str] | None = None,
 ) -> list[SourceStatus]:
+    """Every configured name, with its roles, key count and problem. `local` names the
+    in-process sources of this installation."""
     env = os.environ if environ is None else environ
-    local = local if local is not None else {"builtin": object()}
     roles: dict[str, list[str]] = {}
     for field_name, names in config.order.items():
         for name in names:
@@ -87,8 +103,12 @@ def describe_sources(
         roles.setdefault(name, [])
     statuses = []
     for name, its_roles in roles.items():
-        source, keys, problem = _resolve(name, config, local, env)
-        if problem is None and source is not None and not its_roles:
+        if name in local:
+            source_found, keys, problem = True, config.provider(name).api_keys(env), None
+        else:
+            source, keys, problem = _vendor(name, config, env)
+            source_found = source is not None
+        if problem is None and source_found and not its_roles:
             problem = "not used in [order] or verifiers"
         statuses.append(
             SourceStatus(
@@ -127,11 +147,11 @@ def build_waterfall(
     if any(p.rate_limit for p in config.providers.values()):
         storage = limiter_storage(redis_url)
 
-    guards: dict[str, Guard] = {}
+    guards: dict[str, SourceGuard] = {}
 
-    def guard_for(name: str, keys: list[str]) -> Guard:
+    def guard_for(name: str, keys: list[str]) -> SourceGuard:
         if name not in guards:
-            guards[name] = Guard(
+            guards[name] = SourceGuard(
                 name,
                 config.provider(name),
                 config.breaker,
@@ -142,7 +162,7 @@ def build_waterfall(
             )
         return guards[name]
 
-    local_providers: dict[str, object] = dict(extra_providers or {})
+    local_providers: dict[str, Source] = dict(extra_providers or {})
     order: dict[Field, list[Provider]] = {}
     built: dict[str, GuardedProvider] = {}
     for wanted, names in config.field_order().items():
@@ -152,18 +172,11 @@ def build_waterfall(
                 if problem is not None or source is None:
                     log.warning("source %s left out: %s", name, problem or "not available")
                     continue
-                if not hasattr(source, "fields") or not (
-                    hasattr(source, "find") or hasattr(source, "build_request")
-                ):
+                if not isinstance(source, HttpAdapter | Provider):
                     log.warning("source %s left out: not a finder", name)
                     continue
                 built[name] = GuardedProvider(
-                    name,
-                    source,  # type: ignore[arg-type]
-                    guard_for(name, keys),
-                    cache,
-                    http=http,
-                    sleep=sleep,
+                    name, source, guard_for(name, keys), cache, http=http, sleep=sleep
                 )
             provider = built[name]
             if wanted not in provider.fields:
@@ -171,18 +184,18 @@ def build_waterfall(
                 continue
             order.setdefault(wanted, []).append(provider)
 
-    local_verifiers: dict[str, object] = {v.name: v for v in verifiers}
+    local_verifiers: dict[str, Source] = {v.name: v for v in verifiers}
     guarded_verifiers: list[Verifier] = []
     for name in config.verifiers:
         source, keys, problem = _resolve(name, config, local_verifiers, env)
         if problem is not None or source is None:
             log.warning("verifier %s left out: %s", name, problem or "not available")
             continue
-        if not (hasattr(source, "verify") or hasattr(source, "build_verify")):
+        if not isinstance(source, HttpVerifierAdapter | Verifier):
             log.warning("verifier %s left out: not a verifier", name)
             continue
         guarded_verifiers.append(
-            GuardedVerifier(name, source, guard_for(name, keys), cache, http=http)  # type: ignore[arg-type]
+            GuardedVerifier(name, source, guard_for(name, keys), cache, http=http)
         )
 
     waterfall = Waterfall(

@@ -13,11 +13,12 @@ import httpx
 from limits.aio.storage import Storage
 
 from openenrich.providers.base import ErrorKind, ProviderError
+from openenrich.retrying import exponential_backoff
 from openenrich.waterfall import metrics
 from openenrich.waterfall.calllog import CallLog, CallRecord
 from openenrich.waterfall.config import BreakerConfig, ProviderConfig
 from openenrich.waterfall.normalise import key_id
-from openenrich.waterfall.policies import CircuitBreaker, Clock, RateLimiter, backoff_delay
+from openenrich.waterfall.policies import CircuitBreaker, Clock, RateLimiter
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -68,7 +69,10 @@ class Attempt:
     http_status: int | None = None
 
 
-class Guard:
+class SourceGuard:
+    """Every call to one source goes through here: a key is picked (round robin, skipping
+    open breakers), then its concurrency cap, rate limit, timeout and retries apply."""
+
     def __init__(
         self,
         name: str,
@@ -172,7 +176,7 @@ class Guard:
                     return value
             self._record(operation, input_hash, ctx, latency, outcome, 0.0, number)
             if error.kind is ErrorKind.RATE_LIMITED:
-                pause = error.retry_after or backoff_delay(number, base=1.0)
+                pause = error.retry_after or exponential_backoff(number, base=1.0, cap=10.0)
                 if pause > MAX_RETRY_WAIT:
                     slot.breaker.record_failure(error.kind, pause)
                 else:
@@ -184,7 +188,7 @@ class Guard:
             if not error.retryable or slot.breaker.is_open or number > self.config.max_retries:
                 raise error
             if error.kind is ErrorKind.TRANSIENT:
-                await asyncio.sleep(backoff_delay(number - 1, base=0.2))
+                await asyncio.sleep(exponential_backoff(number - 1, base=0.2, cap=10.0))
         raise AssertionError("unreachable")
 
     def _record(

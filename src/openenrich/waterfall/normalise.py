@@ -9,7 +9,7 @@ from functools import lru_cache
 import orjson
 from anyascii import anyascii
 
-from openenrich.providers.base import ContactQuery, Field
+from openenrich.domain import ContactQuery, Field
 from openenrich.verification import domains
 
 _SPACES = re.compile(r"\s+")

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from openenrich.providers.base import Field, Provider
+from openenrich.domain import Field
+from openenrich.providers.base import Priced, Provider
+
+
+def expected_cost(provider: Provider) -> float:
+    """The most one call to `provider` can cost; 0 for a source without a price."""
+    return provider.expected_cost if isinstance(provider, Priced) else 0.0
 
 
 @dataclass(slots=True)
@@ -33,7 +39,7 @@ class AdaptiveRanker:
 
     def score(self, provider: Provider, wanted: Field) -> float:
         tally = self._tallies.get((provider.name, wanted), _Tally())
-        expected = float(getattr(provider, "expected_cost", 0.0))
+        expected = expected_cost(provider)
         spent = tally.cost + self.prior_weight * expected
         found = tally.found + self.prior_weight * self.prior_hit_rate
         return spent / found

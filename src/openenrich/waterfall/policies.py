@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
@@ -140,8 +139,3 @@ class RateLimiter:
             if deadline is not None and time.monotonic() + wait > deadline:
                 raise TimeoutError("rate limit wait exceeds the deadline")
             await asyncio.sleep(wait)
-
-
-def backoff_delay(attempt: int, *, base: float = 0.5, cap: float = 10.0) -> float:
-    """Exponential backoff with full jitter: random(0, min(cap, base * 2**attempt))."""
-    return random.uniform(0, min(cap, base * 2**attempt))

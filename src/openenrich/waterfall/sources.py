@@ -1,37 +1,38 @@
 """Sources as the waterfall sees them: a vendor adapter or an in-process provider, behind
-the result cache and its `Guard`. Both wrappers are themselves a `Provider` / `Verifier`."""
+the result cache and its `SourceGuard`. Both wrappers are themselves a `Provider` /
+`Verifier`, and declare what the engine reads of them (`Priced`, `TrustingSource`,
+`PricedVerifier` in `providers.base`)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from contextvars import ContextVar
-from typing import TypeVar, cast
+from typing import TypeVar
 
 import httpx
 
+from openenrich.domain import ContactQuery, EmailStatus, Field, Verdict
 from openenrich.providers.base import (
-    AsyncHttpAdapter,
-    ContactQuery,
-    EmailStatus,
     ErrorKind,
-    Field,
+    FinderSource,
     HttpAdapter,
     HttpVerifierAdapter,
     Pending,
+    PollingAdapter,
     Provider,
     ProviderError,
     ProviderResult,
     TokenAuthAdapter,
-    Verdict,
     Verifier,
+    VerifierSource,
 )
 from openenrich.waterfall import metrics
 from openenrich.waterfall.cache import Codec, ResultCache
 from openenrich.waterfall.calllog import FOUND, MISS, PENDING, CallRecord
 from openenrich.waterfall.codec import dump_findings, dump_verdict, load_findings, load_verdict
 from openenrich.waterfall.config import CacheConfig, ProviderConfig
-from openenrich.waterfall.guard import Attempt, Guard, KeySlot
+from openenrich.waterfall.guard import Attempt, KeySlot, SourceGuard
 from openenrich.waterfall.normalise import find_key, query_hash, verify_key
 from openenrich.waterfall.policies import Sleep
 
@@ -100,8 +101,8 @@ class GuardedProvider(_Priced):
     def __init__(
         self,
         name: str,
-        source: HttpAdapter | Provider,
-        guard: Guard,
+        source: FinderSource,
+        guard: SourceGuard,
         cache: ResultCache,
         *,
         http: httpx.AsyncClient | None = None,
@@ -119,9 +120,16 @@ class GuardedProvider(_Priced):
         self.codec = find_codec(cache.config)
         self._cache_hit = metrics.CACHE.labels(name, "hit")
         self._cache_miss = metrics.CACHE.labels(name, "miss")
-        self._is_http = hasattr(source, "build_request")
-        self._token_auth = isinstance(source, TokenAuthAdapter)
-        if self._is_http and http is None:
+        # What the source can do, read once from the capabilities it declares.
+        self._adapter: HttpAdapter | None = None
+        self._local: Provider | None = None
+        if isinstance(source, HttpAdapter):
+            self._adapter = source
+        else:
+            self._local = source
+        self._poller = source if isinstance(source, PollingAdapter) else None
+        self._token_auth = source if isinstance(source, TokenAuthAdapter) else None
+        if self._adapter is not None and http is None:
             raise ValueError(f"{name}: an HTTP adapter needs an httpx client")
 
     def _describe(self, value: ProviderResult | Pending) -> tuple[str, float]:
@@ -145,20 +153,20 @@ class GuardedProvider(_Priced):
         self, query: ContactQuery, fields: frozenset[Field], digest: str, key: str
     ) -> ProviderResult:
         job_key = f"job:{key}"
-        opened = await self.cache.open_job(job_key) if self._is_http else None
+        adapter = self._adapter
+        opened = await self.cache.open_job(job_key) if adapter is not None else None
         if opened is not None:  # accepted before a crash: poll it, do not pay again
             slot = self.guard.slot(opened[0]) or self.guard.pick()
             return await self._poll_job(opened[1], digest, slot, job_key)
         slot = self.guard.pick()
-        if not self._is_http:
-            provider = cast(Provider, self.source)
+        if self._local is not None:
+            provider = self._local
 
             async def plain(_: Attempt) -> ProviderResult:
                 return await provider.find(query, fields)
 
             return await self.guard.call("find", digest, plain, _same, self._describe, slot=slot)
-        adapter = cast(HttpAdapter, self.source)
-        assert self.http is not None
+        assert adapter is not None and self.http is not None
         http = self.http
         credential = await self._credential(slot)
 
@@ -196,8 +204,8 @@ class GuardedProvider(_Priced):
         concurrency slot is held while waiting."""
         if isinstance(value, ProviderResult):
             return value
-        adapter = cast(AsyncHttpAdapter, self.source)
-        if not hasattr(adapter, "build_poll"):
+        adapter = self._poller
+        if adapter is None:
             raise ProviderError(ErrorKind.BAD_REQUEST, f"{self.name} returned a job to poll")
         assert self.http is not None
         http = self.http
@@ -224,9 +232,9 @@ class GuardedProvider(_Priced):
 
     async def _credential(self, slot: KeySlot) -> str:
         """The key itself, or the short-lived token it is exchanged for (cached per key)."""
-        if not self._token_auth:
+        adapter = self._token_auth
+        if adapter is None:
             return slot.api_key
-        adapter = cast(TokenAuthAdapter, self.source)
         if slot.token_lock is None:
             slot.token_lock = asyncio.Lock()
         async with slot.token_lock:
@@ -251,8 +259,8 @@ class GuardedVerifier(_Priced):
     def __init__(
         self,
         name: str,
-        source: HttpVerifierAdapter | Verifier,
-        guard: Guard,
+        source: VerifierSource,
+        guard: SourceGuard,
         cache: ResultCache,
         *,
         http: httpx.AsyncClient | None = None,
@@ -266,8 +274,13 @@ class GuardedVerifier(_Priced):
         self.codec = verify_codec(cache.config)
         self._cache_hit = metrics.CACHE.labels(name, "hit")
         self._cache_miss = metrics.CACHE.labels(name, "miss")
-        self._is_http = hasattr(source, "build_verify")
-        if self._is_http and http is None:
+        self._adapter: HttpVerifierAdapter | None = None
+        self._local: Verifier | None = None
+        if isinstance(source, HttpVerifierAdapter):
+            self._adapter = source
+        else:
+            self._local = source
+        if self._adapter is not None and http is None:
             raise ValueError(f"{name}: an HTTP adapter needs an httpx client")
 
     async def verify(self, email: str) -> Verdict:
@@ -290,8 +303,8 @@ class GuardedVerifier(_Priced):
         slot = self.guard.pick()
         digest = verify_key("", "", email)
         describe = self._describe
-        if self._is_http:
-            adapter = cast(HttpVerifierAdapter, self.source)
+        adapter = self._adapter
+        if adapter is not None:
             assert self.http is not None
             http = self.http
 
@@ -301,7 +314,8 @@ class GuardedVerifier(_Priced):
             return await self.guard.call(
                 "verify", digest, remote, adapter.parse_verify, describe, slot=slot
             )
-        verifier = cast(Verifier, self.source)
+        verifier = self._local
+        assert verifier is not None
 
         async def local(_: Attempt) -> Verdict:
             return await verifier.verify(email)

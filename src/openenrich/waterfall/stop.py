@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import phonenumbers
-
-from openenrich.providers.base import (
+from openenrich.domain import (
     EmailFinding,
     EmailStatus,
     Field,
@@ -16,30 +14,17 @@ from openenrich.providers.base import (
     PhoneFinding,
     ProfileFinding,
 )
-
-_MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE}
-
-
-def finding_field(finding: Finding) -> Field:
-    if isinstance(finding, EmailFinding):
-        return finding.field
-    if isinstance(finding, PhoneFinding):
-        return Field.PHONE
-    return Field.PROFILE
+from openenrich.phones import line_type
 
 
 def with_line_type(finding: PhoneFinding) -> PhoneFinding:
-    """Fill in MOBILE when the source did not say but the numbering plan does (numbering
-    plans that mix fixed and mobile ranges, like the US, stay UNKNOWN)."""
+    """Fill in the line type when the source did not say, by the rule in `phones`."""
     if finding.line_type is not LineType.UNKNOWN:
         return finding
-    try:
-        parsed = phonenumbers.parse(finding.number, finding.region)
-    except phonenumbers.NumberParseException:
+    found = line_type(finding.number, finding.region)
+    if found is LineType.UNKNOWN:
         return finding
-    if phonenumbers.number_type(parsed) in _MOBILE_TYPES:
-        return PhoneFinding(finding.number, LineType.MOBILE, finding.region)
-    return finding
+    return PhoneFinding(finding.number, found, finding.region)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, Result, delete
 from sqlalchemy.exc import SQLAlchemyError
 
 from openenrich.db import Database, utcnow
@@ -99,5 +100,10 @@ async def purge(
             result = await session.execute(
                 delete(ProviderCall).where(ProviderCall.created_at < cutoff)
             )
-            calls = int(getattr(result, "rowcount", 0) or 0)
-    return int(getattr(entries, "rowcount", 0) or 0), calls
+            calls = _deleted(result)
+    return _deleted(entries), calls
+
+
+def _deleted(result: Result[Any]) -> int:
+    """Rows a DELETE removed (0 when the driver cannot tell)."""
+    return max(result.rowcount, 0) if isinstance(result, CursorResult) else 0

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import email.utils
 import logging
 import random
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from cachetools import LRUCache
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich.db import Database, utcnow
+from openenrich.retrying import exponential_backoff, retry_after_seconds
 from openenrich.webhooks import repository
 from openenrich.webhooks.models import EventStatus, WebhookAttempt, WebhookEvent
 from openenrich.webhooks.sealing import Sealer
@@ -51,32 +51,17 @@ class Result:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds from a `Retry-After` header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
-
-
 def backoff(
     settings: WebhookSettings, attempt: int, draw: Callable[[], float] = random.random
 ) -> float:
     """Seconds before retry number `attempt` (1-based): exponential, capped, jittered."""
-    delay: float = min(
-        settings.webhook_backoff_max_seconds,
-        settings.webhook_backoff_base_seconds * 2.0 ** (attempt - 1),
+    return exponential_backoff(
+        attempt - 1,
+        base=settings.webhook_backoff_base_seconds,
+        cap=settings.webhook_backoff_max_seconds,
+        jitter=settings.webhook_jitter,
+        draw=draw,
     )
-    jitter = max(0.0, min(1.0, settings.webhook_jitter))
-    return delay * (1 - jitter) + delay * jitter * draw()
 
 
 class Deliverer:
@@ -101,7 +86,7 @@ class Deliverer:
         )
         self._wake = asyncio.Event()
         # An event's body never changes, so neither does its signature: retries reuse it.
-        self._signatures: OrderedDict[str, str] = OrderedDict()
+        self._signatures: LRUCache[str, str] = LRUCache(maxsize=SIGNATURE_CACHE_SIZE)
 
     def poke(self) -> None:
         """Look for due events now rather than at the next poll."""
@@ -204,9 +189,6 @@ class Deliverer:
             # Pure-Python SHA-1 (~0.3 s for 400 KB): off the event loop, once per event.
             signature = await asyncio.to_thread(fullenrich_signature, event.body, states)
             self._signatures[event.id] = signature
-            while len(self._signatures) > SIGNATURE_CACHE_SIZE:
-                self._signatures.popitem(last=False)
-        self._signatures.move_to_end(event.id)
         return signature
 
     async def _post(self, event: WebhookEvent, states: bytes | None, secret: str) -> Result:
@@ -242,7 +224,7 @@ class Deliverer:
             return Result(
                 status_code=response.status_code,
                 body=kept.decode("utf-8", "replace"),
-                retry_after=parse_retry_after(response.headers.get("retry-after")),
+                retry_after=retry_after_seconds(response.headers.get("retry-after")),
                 permanent=response.status_code == 410,
             )
 

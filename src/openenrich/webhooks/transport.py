@@ -14,10 +14,10 @@ pool; the least recently used ones are closed once idle.
 from __future__ import annotations
 
 import ipaddress
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 
 import httpx
+from cachetools import LRUCache
 
 from openenrich.webhooks.ssrf import Guard
 
@@ -81,7 +81,7 @@ class PinnedTransport(httpx.AsyncBaseTransport):
         self.inner = inner
         self._factory = pool_factory
         self._max_pools = max(1, max_pools)
-        self._pools: OrderedDict[PoolKey, _Pool] = OrderedDict()
+        self._pools: LRUCache[PoolKey, _Pool] = LRUCache(self._max_pools)
         # The address each request was sent to, for the delivery log and for tests.
         self.last_address: str | None = None
 
@@ -113,11 +113,11 @@ class PinnedTransport(httpx.AsyncBaseTransport):
     async def _pool(self, key: PoolKey) -> _Pool:
         pool = self._pools.get(key)
         if pool is not None:
-            self._pools.move_to_end(key)
             return pool
+        # Make room (the least recently used go), and add the new pool before any await.
+        retired = [self._pools.popitem()[1] for _ in range(len(self._pools) - self._max_pools + 1)]
         pool = self._pools[key] = _Pool(self._factory())
-        while len(self._pools) > self._max_pools:
-            _, old = self._pools.popitem(last=False)
+        for old in retired:
             old.retired = True
             if not old.busy:
                 await old.transport.aclose()
@@ -127,7 +127,8 @@ class PinnedTransport(httpx.AsyncBaseTransport):
         return len(self._pools)
 
     async def aclose(self) -> None:
-        pools, self._pools = list(self._pools.values()), OrderedDict()
+        pools = list(self._pools.values())
+        self._pools.clear()
         for pool in pools:
             await pool.transport.aclose()
         if self.inner is not None:

@@ -11,14 +11,14 @@ minimum input a lookup needs, dropping empty values from a body) live here too.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
-from openenrich.providers.base import ContactQuery, ErrorKind, Pending, ProviderError
+from openenrich.domain import ContactQuery
+from openenrich.providers.base import ErrorKind, Pending, ProviderError
 from openenrich.providers.person import linkedin_url
+from openenrich.retrying import retry_after_seconds
 
 __all__ = [
     "LOOKUP_INPUT",
@@ -58,21 +58,8 @@ _DEFAULT_KINDS: Mapping[int, ErrorKind] = {
 
 
 def retry_after(response: httpx.Response) -> float | None:
-    """Seconds to wait from `Retry-After` (delta-seconds or an HTTP date), if present."""
-    raw = response.headers.get("retry-after", "").strip()
-    if not raw:
-        return None
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    """Seconds to wait from the reply's `Retry-After` (delta-seconds or an HTTP date)."""
+    return retry_after_seconds(response.headers.get("retry-after"))
 
 
 def error_code(body: Any) -> str:
