@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import pytest
+from tests.rigs.loopback import LoopbackDns, LoopbackMailServers, MailBehaviour
 
 from openenrich.verification.engine import EmailEngine
-from openenrich.verification.loopback import LoopbackDns, LoopbackMailServers, MailBehaviour
 from openenrich.verification.settings import VerificationSettings
 
 

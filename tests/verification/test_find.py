@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from tests.rigs.loopback import MailBehaviour
 
 from openenrich.providers.base import (
     ContactQuery,
@@ -15,7 +16,6 @@ from openenrich.providers.base import (
     Verifier,
 )
 from openenrich.providers.builtin import BuiltinFinder, BuiltinVerifier
-from openenrich.verification.loopback import MailBehaviour
 
 from .conftest import MakeRig, mx_zone
 

@@ -6,9 +6,9 @@ import asyncio
 import time
 
 import pytest
+from tests.rigs.loopback import MailBehaviour
 
 from openenrich.providers.base import EmailStatus
-from openenrich.verification.loopback import MailBehaviour
 
 from .conftest import MakeRig, mx_zone
 
