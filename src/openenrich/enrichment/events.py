@@ -19,15 +19,3 @@ class JobEvents(Protocol):
         self, session: AsyncSession, enrichment: Enrichment, body: bytes
     ) -> None:
         """The job reached a terminal status; `body` is exactly what GET returns now."""
-
-
-class NoEvents:
-    async def contact_finished(
-        self, session: AsyncSession, enrichment: Enrichment, body: bytes
-    ) -> None:
-        return None
-
-    async def enrichment_finished(
-        self, session: AsyncSession, enrichment: Enrichment, body: bytes
-    ) -> None:
-        return None

@@ -83,7 +83,7 @@ class ContactJobs:
 
     async def _skip(self, claim: jobs.Claim, exhausted: bool) -> None:
         async with self.db.transaction() as session:
-            enrichment = await jobs.lock_enrichment(session, claim.enrichment_id, 0)
+            enrichment = await jobs.lock_enrichment(session, claim.enrichment_id)
             await jobs.release(session, claim, ContactStatus.SKIPPED)
             if exhausted:
                 enrichment.credits_exhausted = True
@@ -93,7 +93,7 @@ class ContactJobs:
     async def _finish(
         self, session: AsyncSession, claim: jobs.Claim, outcome: Outcome, processor: Processor
     ) -> None:
-        enrichment = await jobs.lock_enrichment(session, claim.enrichment_id, 0)
+        enrichment = await jobs.lock_enrichment(session, claim.enrichment_id)
         if EnrichmentStatus(enrichment.status).terminal:  # canceled meanwhile: keep nothing
             await jobs.release(session, claim, ContactStatus.SKIPPED)
             return
@@ -168,7 +168,7 @@ class ContactJobs:
     async def cancel(self, session: AsyncSession, enrichment_id: str) -> Enrichment | None:
         """Stop a job: queued contacts are skipped, running ones keep nothing, and the job
         ends CANCELED with what was done so far. None if it had already ended."""
-        enrichment = await jobs.lock_enrichment(session, enrichment_id, 0)
+        enrichment = await jobs.lock_enrichment(session, enrichment_id)
         if EnrichmentStatus(enrichment.status).terminal:
             return None
         await jobs.skip_queued(session, enrichment.id)

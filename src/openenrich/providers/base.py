@@ -49,8 +49,6 @@ class EmailStatus(StrEnum):
         )
 
 
-_FOUND = frozenset({"DELIVERABLE", "HIGH_PROBABILITY", "CATCH_ALL"})
-
 _EMAIL_RANK = {
     EmailStatus.DELIVERABLE: 0,
     EmailStatus.HIGH_PROBABILITY: 1,

@@ -143,10 +143,6 @@ class ResultCache:
         while len(self._memory) > self.config.memory_entries:
             self._memory.popitem(last=False)
 
-    def forget_memory(self) -> None:
-        """Drop the in-memory layer (the database layer stays): as after a restart."""
-        self._memory.clear()
-
     # Jobs accepted by asynchronous vendors, kept until answered: a process killed while
     # polling leaves its job here, and the next attempt at the same input polls that job
     # instead of paying the vendor to start another. Written at once, not batched.
