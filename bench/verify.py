@@ -22,17 +22,23 @@ import asyncio
 import multiprocessing
 import random
 import secrets
+import sys
 import time
 from collections.abc import Callable, Coroutine
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
+# The loopback servers are test scaffolding (tests/rigs), not part of the package: run as
+# `python bench/verify.py`, the repo root must be importable for `tests.rigs`.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 import aiosmtplib
+from tests.rigs.loopback import LoopbackDns, LoopbackMailServers, MailBehaviour
 
 from openenrich.domain import EmailStatus
 from openenrich.verification.domains import registrable_domain
 from openenrich.verification.engine import EmailEngine
-from openenrich.verification.loopback import LoopbackDns, LoopbackMailServers, MailBehaviour
 from openenrich.verification.replies import ReplyKind, classify
 from openenrich.verification.settings import VerificationSettings
 

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
-SPEC = Path(__file__).parents[1] / "src" / "openenrich" / "api" / "fullenrich-v2-openapi.yml"
+# What the server ships (and serves at /openapi.json): the published YAML converted to JSON.
+SPEC = Path(__file__).parents[1] / "src" / "openenrich" / "api" / "fullenrich-v2-openapi.json"
+# The published YAML itself lives beside the repository (shared/spec), not in it.
+PUBLISHED = Path("shared") / "spec" / "fullenrich-v2-openapi.yml"
+
+
+def published_spec() -> Path | None:
+    """The published YAML in the nearest ancestor of the repository that holds it (the repo
+    may be a worktree nested deeper than the main checkout), or None outside that layout."""
+    for ancestor in Path(__file__).resolve().parents[1].parents:
+        if (ancestor / PUBLISHED).is_file():
+            return ancestor / PUBLISHED
+    return None
 
 
 @cache
 def spec() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(SPEC.read_text())
+    loaded: dict[str, Any] = json.loads(SPEC.read_bytes())
     return loaded
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.harness import Api
+from tests.harness import Api, make_settings, running_api
 from tests.spec import assert_schema, documented_errors
 
 pytestmark = pytest.mark.anyio
@@ -237,6 +239,7 @@ async def test_malformed_oversized_and_unknown_routes(api: Api) -> None:
     too_big = await api.client.post("/api/v2/contact/enrich/bulk", content=huge, headers=api.auth())
     assert too_big.status_code == 413
     assert_schema(too_big.json(), "Error")
+    assert too_big.json()["message"] == "Request body exceeds 1 MiB"
     missing = await api.client.get("/api/v2/nothing/here", headers=api.auth())
     assert missing.status_code == 404
     assert_schema(missing.json(), "Error")
@@ -246,6 +249,31 @@ async def test_malformed_oversized_and_unknown_routes(api: Api) -> None:
         headers=api.auth(),
     )
     assert wrong_bool.status_code == 400 and wrong_bool.json()["code"] == "error.request.invalid"
+
+
+@pytest.mark.parametrize(("limit", "named"), [(2048, "2 KiB"), (1500, "1500 bytes")])
+async def test_the_413_message_names_the_configured_limit(
+    database_url: str, tmp_path: Path, limit: int, named: str
+) -> None:
+    settings = make_settings(database_url, tmp_path, max_body_bytes=limit)
+    async with running_api(settings) as api:
+        over = b'{"name":"x","data":[' + b" " * limit + b"]}"
+        declared = await api.client.post(
+            "/api/v2/contact/enrich/bulk", content=over, headers=api.auth()
+        )
+
+        async def streamed() -> AsyncIterator[bytes]:
+            yield over
+
+        chunked = await api.client.post(
+            "/api/v2/contact/enrich/bulk", content=streamed(), headers=api.auth()
+        )
+    for response in (declared, chunked):
+        assert response.status_code == 413
+        assert response.json() == {
+            "code": "error.request.too_large",
+            "message": f"Request body exceeds {named}",
+        }
 
 
 async def test_docs_serve_our_openapi(api: Api) -> None:

@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 from tests.harness import make_settings, running_api
+from tests.rigs.loopback import LoopbackDns, LoopbackMailServers, MailBehaviour
 from tests.spec import assert_schema
 
-from openenrich.verification.loopback import LoopbackDns, LoopbackMailServers, MailBehaviour
 from openenrich.verification.settings import VerificationSettings
 from openenrich.waterfall.config import WaterfallConfig
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
@@ -27,12 +27,14 @@ from openenrich.v1.endpoints import router as v1_router
 from openenrich.waterfall.metrics import metrics_response
 from openenrich.webhooks.endpoints import router as webhooks_router
 
-SPEC = Path(__file__).parent / "api" / "fullenrich-v2-openapi.yml"
+# FullEnrich's published OpenAPI YAML, converted once to JSON so serving needs no YAML parser;
+# tests/test_spec_json.py checks it still equals the YAML.
+SPEC = Path(__file__).parent / "api" / "fullenrich-v2-openapi.json"
 
 
 @cache
 def _contract() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(SPEC.read_text())
+    loaded: dict[str, Any] = json.loads(SPEC.read_bytes())
     return loaded
 
 

@@ -55,7 +55,6 @@ class Settings(BaseSettings):
     # to the queue this long after it died, whatever the deployment.
     lease_seconds: float = 30.0
     sweep_interval_seconds: float = 5.0
-    stale_created_seconds: float = 30.0
     # Embedded mode: this process runs workers; scaled mode runs `openenrich worker` instead.
     embedded_worker: bool = True
 
@@ -66,7 +65,3 @@ class Settings(BaseSettings):
     @classmethod
     def _driver(cls, value: str) -> str:
         return normalise_database_url(value)
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")

@@ -28,7 +28,6 @@ from openenrich.waterfall.check import check_key
 
 BASE = "http://vendor.test/root"
 BEARER = {"Authorization": "Bearer k"}
-NO_KEY = {"result": "error", "error": "apikey_not_found"}
 
 # adapter, method, URL, headers, query parameters (None: the key is not in the URL)
 REQUESTS: list[tuple[Any, str, str, dict[str, str], dict[str, str] | None]] = [

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import pytest
+from tests.rigs.loopback import LoopbackDns, LoopbackMailServers, MailBehaviour
 
 from openenrich.verification.engine import EmailEngine
-from openenrich.verification.loopback import LoopbackDns, LoopbackMailServers, MailBehaviour
 from openenrich.verification.settings import VerificationSettings
 
 T = TypeVar("T")

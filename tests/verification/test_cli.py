@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 import typer
+from tests.rigs.loopback import MailBehaviour
 from typer.testing import CliRunner
 
 from openenrich.verification.cli import register
-from openenrich.verification.loopback import MailBehaviour
 
 from .conftest import MakeRig, mx_zone
 

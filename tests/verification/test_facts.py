@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from tests.rigs.loopback import MailBehaviour
 
 from openenrich.db import Database
 from openenrich.domain import EmailStatus
 from openenrich.migrate import upgrade
 from openenrich.verification.engine import EmailEngine
 from openenrich.verification.facts import DomainFacts, SqlFactsStore
-from openenrich.verification.loopback import MailBehaviour
 from openenrich.verification.routes import MailHost, MailRoute, RouteStatus
 
 from .conftest import MakeRig, mx_zone, present

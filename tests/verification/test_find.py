@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from tests.rigs.loopback import MailBehaviour
 
 from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field
 from openenrich.providers.base import ErrorKind, Provider, ProviderError, Verifier
 from openenrich.providers.builtin import BuiltinFinder, BuiltinVerifier
-from openenrich.verification.loopback import MailBehaviour
 
 from .conftest import MakeRig, mx_zone
 

@@ -3,8 +3,8 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from tests.rigs.loopback import LoopbackDns
 
-from openenrich.verification.loopback import LoopbackDns
 from openenrich.verification.routes import (
     MailResolver,
     RouteStatus,

@@ -6,10 +6,10 @@ import asyncio
 import time
 
 import pytest
+from tests.rigs.loopback import MailBehaviour
 
 from openenrich.domain import EmailStatus
 from openenrich.verification.details import Reason
-from openenrich.verification.loopback import MailBehaviour
 
 from .conftest import MakeRig, mx_zone, present
 

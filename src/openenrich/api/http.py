@@ -94,9 +94,18 @@ class BodyLimit:
             await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        error = AppError("error.request.too_large", "Request body exceeds 1 MiB", 413)
+        message = f"Request body exceeds {_size(self.limit)}"
+        error = AppError("error.request.too_large", message, 413)
         await error_response(error)(scope, receive, send)
 
 
 class _TooLarge(Exception):
     pass
+
+
+def _size(limit: int) -> str:
+    """The configured limit as a person would write it ("1 MiB" by default)."""
+    for unit, scale in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if limit >= scale and limit % scale == 0:
+            return f"{limit // scale} {unit}"
+    return f"{limit} bytes"

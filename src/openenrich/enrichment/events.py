@@ -31,15 +31,3 @@ class JobWebhooks(Protocol):
         self, session: AsyncSession, enrichment: Enrichment, api_key: str | None
     ) -> None:
         """Keep, in the creating transaction, what signing this job's webhooks needs."""
-
-
-class NoEvents:
-    async def contact_finished(
-        self, session: AsyncSession, enrichment: Enrichment, body: bytes
-    ) -> None:
-        return None
-
-    async def enrichment_finished(
-        self, session: AsyncSession, enrichment: Enrichment, body: bytes
-    ) -> None:
-        return None

@@ -84,7 +84,7 @@ class ContactJobs:
 
     async def _skip(self, claim: enrichments.Claim, exhausted: bool) -> None:
         async with self.db.transaction() as session:
-            enrichment = await enrichments.lock_enrichment(session, claim.enrichment_id, 0)
+            enrichment = await enrichments.lock_enrichment(session, claim.enrichment_id)
             await enrichments.release(session, claim, ContactStatus.SKIPPED)
             if exhausted:
                 enrichment.credits_exhausted = True
@@ -98,7 +98,7 @@ class ContactJobs:
         outcome: Outcome,
         processor: Processor,
     ) -> None:
-        enrichment = await enrichments.lock_enrichment(session, claim.enrichment_id, 0)
+        enrichment = await enrichments.lock_enrichment(session, claim.enrichment_id)
         if EnrichmentStatus(enrichment.status).terminal:  # canceled meanwhile: keep nothing
             await enrichments.release(session, claim, ContactStatus.SKIPPED)
             return
@@ -173,7 +173,7 @@ class ContactJobs:
     async def cancel(self, session: AsyncSession, enrichment_id: str) -> Enrichment | None:
         """Stop a job: queued contacts are skipped, running ones keep nothing, and the job
         ends CANCELED with what was done so far. None if it had already ended."""
-        enrichment = await enrichments.lock_enrichment(session, enrichment_id, 0)
+        enrichment = await enrichments.lock_enrichment(session, enrichment_id)
         if EnrichmentStatus(enrichment.status).terminal:
             return None
         await enrichments.skip_queued(session, enrichment.id)

@@ -94,13 +94,11 @@ async def claim(session: AsyncSession, lease: timedelta, limit: int) -> list[Cla
     return claims
 
 
-async def lock_enrichment(session: AsyncSession, enrichment_id: str, cost: int) -> Enrichment:
-    """Add `cost` and take the row lock first, so that the finishes of one enrichment
+async def lock_enrichment(session: AsyncSession, enrichment_id: str) -> Enrichment:
+    """Take the row lock first (by touching the row), so that the finishes of one enrichment
     serialise and exactly one of them sees the last contact done."""
     await session.execute(
-        update(Enrichment)
-        .where(Enrichment.id == enrichment_id)
-        .values(cost_credits=Enrichment.cost_credits + cost, updated_at=utcnow())
+        update(Enrichment).where(Enrichment.id == enrichment_id).values(updated_at=utcnow())
     )
     enrichment = await session.get(Enrichment, enrichment_id, populate_existing=True)
     assert enrichment is not None

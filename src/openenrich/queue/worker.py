@@ -123,7 +123,7 @@ class WorkerPool:
             async with self.db.transaction() as session:
                 await enrichments.release(session, claim, status)
                 if status is ContactStatus.FAILED:
-                    enrichment = await enrichments.lock_enrichment(session, claim.enrichment_id, 0)
+                    enrichment = await enrichments.lock_enrichment(session, claim.enrichment_id)
                     await self.jobs.close_if_done(session, enrichment)
         finally:
             done.set()

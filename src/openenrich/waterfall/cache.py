@@ -146,11 +146,6 @@ class ResultCache:
         if self._memory is not None:
             self._memory[key] = (expires_at, value)
 
-    def forget_memory(self) -> None:
-        """Drop the in-memory layer (the database layer stays): as after a restart."""
-        if self._memory is not None:
-            self._memory.clear()
-
     # Jobs accepted by asynchronous vendors, kept until answered: a process killed while
     # polling leaves its job here, and the next attempt at the same input polls that job
     # instead of paying the vendor to start another. Written at once, not batched.

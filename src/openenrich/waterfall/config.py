@@ -28,7 +28,6 @@ class WaterfallSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OPENENRICH_", extra="ignore")
 
     config: Path | None = None
-    redis_url: str | None = None
 
 
 class _Strict(BaseModel):

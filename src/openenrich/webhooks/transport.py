@@ -82,14 +82,11 @@ class PinnedTransport(httpx.AsyncBaseTransport):
         self._factory = pool_factory
         self._max_pools = max(1, max_pools)
         self._pools: LRUCache[PoolKey, _Pool] = LRUCache(self._max_pools)
-        # The address each request was sent to, for the delivery log and for tests.
-        self.last_address: str | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host
         port = request.url.port or _DEFAULT_PORTS.get(request.url.scheme, 80)
         address = (await self.guard.addresses(host, port))[0]
-        self.last_address = str(address)
         if request.url.scheme == "https" and not _is_literal(host):
             request.extensions = {**request.extensions, "sni_hostname": host}
         request.url = request.url.copy_with(host=str(address))

@@ -1,7 +1,7 @@
 """Real DNS and SMTP servers on loopback, for tests and benchmarks: a UDP DNS server that
 answers from a dict, and aiosmtpd mail servers with scripted behaviour (unknown users,
-catch-all, greylisting, 421 on connect, recipient limits, slow replies). Needs the `test`
-extra (aiosmtpd)."""
+catch-all, greylisting, 421 on connect, recipient limits, slow replies). Test scaffolding,
+kept out of the shipped package; needs the `test` extra (aiosmtpd)."""
 
 from __future__ import annotations
 
