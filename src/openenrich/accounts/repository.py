@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich.accounts.keys import generate_key, hash_key
 from openenrich.accounts.models import ApiKey, Balance, LedgerEntry, Workspace
+from openenrich.db import rows_affected
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +109,7 @@ async def try_debit(session: AsyncSession, workspace_id: str, sandbox: bool, amo
         )
         .values(balance=Balance.balance - amount)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rows_affected(result))
 
 
 async def lock_dedup_key(

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openenrich.db import utcnow
+from openenrich.db import rows_affected, utcnow
 from openenrich.enrichment.models import (
     Contact,
     ContactStatus,
@@ -121,7 +121,7 @@ async def finish_contact(session: AsyncSession, claim: Claim) -> bool:
             lease_expires_at=None,
         )
     )
-    return bool(done.rowcount)  # type: ignore[attr-defined]
+    return bool(rows_affected(done))
 
 
 async def skip_queued(session: AsyncSession, enrichment_id: str) -> None:
@@ -156,7 +156,7 @@ async def renew_lease(session: AsyncSession, claim: Claim, lease: timedelta) -> 
         )
         .values(lease_expires_at=utcnow() + lease)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rows_affected(result))
 
 
 async def unfinished_count(session: AsyncSession, enrichment_id: str) -> int:

@@ -6,12 +6,11 @@ import asyncio
 import contextlib
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import CursorResult, Result, delete
+from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
 
-from openenrich.db import Database, utcnow
+from openenrich.db import Database, rows_affected, utcnow
 from openenrich.waterfall.models import ProviderCacheEntry, ProviderCall
 
 log = logging.getLogger(__name__)
@@ -100,10 +99,5 @@ async def purge(
             result = await session.execute(
                 delete(ProviderCall).where(ProviderCall.created_at < cutoff)
             )
-            calls = _deleted(result)
-    return _deleted(entries), calls
-
-
-def _deleted(result: Result[Any]) -> int:
-    """Rows a DELETE removed (0 when the driver cannot tell)."""
-    return max(result.rowcount, 0) if isinstance(result, CursorResult) else 0
+            calls = rows_affected(result)
+    return rows_affected(entries), calls

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openenrich.db import utcnow
+from openenrich.db import rows_affected, utcnow
 from openenrich.webhooks.models import (
     EventStatus,
     SigningState,
@@ -76,7 +76,7 @@ async def record_attempt(
         .where(WebhookEvent.id == lease.event_id, WebhookEvent.claims == lease.claim)
         .values(**values)
     )
-    if not moved.rowcount:  # type: ignore[attr-defined]
+    if not rows_affected(moved):
         return False
     session.add(attempt)
     return True
@@ -133,7 +133,7 @@ async def reschedule(session: AsyncSession, event_id: str) -> bool:
             claims=WebhookEvent.claims + 1,
         )
     )
-    return bool(done.rowcount)  # type: ignore[attr-defined]
+    return bool(rows_affected(done))
 
 
 async def sealed_states(session: AsyncSession, enrichment_id: str) -> str | None:
