@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from openenrich.accounts.endpoints import router as accounts_router
 from openenrich.api.deps import Db
+from openenrich.api.fastpath import CachedResults
 from openenrich.api.http import BodyLimit, install_error_handlers, json_response
 from openenrich.config import Settings
 from openenrich.enrichment.endpoints import router as enrichment_router
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, prebuilt: Services | None = Non
     app.openapi = openapi  # type: ignore[method-assign]
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(CachedResults)  # outermost: a poll of a finished job stops here
     app.include_router(accounts_router, prefix="/api/v2")
     app.include_router(enrichment_router, prefix="/api/v2")
     app.include_router(reverse_router, prefix="/api/v2")

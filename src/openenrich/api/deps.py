@@ -1,5 +1,8 @@
 """The FastAPI dependencies endpoints declare, one small typed alias per thing they use.
 
+Every dependency is `async def`: FastAPI runs a plain `def` dependency in a worker thread,
+a thread hop per dependency per request that cost more than everything else on a GET.
+
 The composition root puts what the process holds on `app.state.services`; this module sees
 it only as `Provided`, the part the HTTP layer needs, so no endpoint imports upward into
 `openenrich.services` or `openenrich.app`, and a test can provide any object that fits."""
@@ -39,27 +42,27 @@ def _provided(request: Request) -> Provided:
     return found
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     return _provided(request).db
 
 
-def get_authenticator(request: Request) -> Authenticator:
+async def get_authenticator(request: Request) -> Authenticator:
     return _provided(request).auth
 
 
-def get_limiter(request: Request) -> RequestLimiter:
+async def get_limiter(request: Request) -> RequestLimiter:
     return _provided(request).limiter
 
 
-def get_starter(request: Request) -> JobStarter:
+async def get_starter(request: Request) -> JobStarter:
     return _provided(request).starter
 
 
-def get_reader(request: Request) -> ResultReader:
+async def get_reader(request: Request) -> ResultReader:
     return _provided(request).reader
 
 
-def get_webhooks(request: Request) -> WebhookHub:
+async def get_webhooks(request: Request) -> WebhookHub:
     return _provided(request).webhooks
 
 
@@ -71,7 +74,7 @@ Reader = Annotated[ResultReader, Depends(get_reader)]
 Webhooks = Annotated[WebhookHub, Depends(get_webhooks)]
 
 
-def api_key(request: Request) -> str:
+async def api_key(request: Request) -> str:
     """The bearer key of the request (a 401 without one). Read from the request rather
     than declared as a header parameter, so the generated OpenAPI stays as it was."""
     return bearer_token(request.headers.get("authorization"))

@@ -115,6 +115,12 @@ class ResultReader:
         self.in_progress_as_status = in_progress_as_status
         self._terminal: dict[tuple[str, str, str, str], tuple[int, bytes]] = {}
 
+    def cached(self, caller: Caller, enrichment_id: str, kind: JobKind) -> tuple[int, bytes] | None:
+        """The answer of a terminal job already read once by this workspace and mode."""
+        return self._terminal.get(
+            (caller.workspace_id, str(caller.sandbox), kind.value, enrichment_id)
+        )
+
     async def read(
         self,
         caller: Caller,
@@ -125,10 +131,10 @@ class ResultReader:
         """(HTTP status, body). 402 carries the full body when credits ran out. Raises
         `NOT_FOUND[kind]`, or `EnrichmentInProgress` for a running enrichment read
         without `force` (unless the server answers running jobs with their status)."""
-        cache_key = (caller.workspace_id, str(caller.sandbox), kind.value, enrichment_id)
-        cached = self._terminal.get(cache_key)
+        cached = self.cached(caller, enrichment_id, kind)
         if cached is not None:
             return cached
+        cache_key = (caller.workspace_id, str(caller.sandbox), kind.value, enrichment_id)
         if not _is_uuid(enrichment_id):
             raise NOT_FOUND[kind]()
         async with self.db.read() as session:
