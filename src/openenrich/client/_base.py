@@ -122,7 +122,7 @@ def contacts_of(
     contacts: Iterable[Contact | Mapping[str, Any]], fields: Iterable[EnrichField | str]
 ) -> Iterator[Contact]:
     """Each contact as a model, with `fields` where it names none of its own."""
-    wanted = [EnrichField(f) for f in fields]
+    wanted = [f.value if isinstance(f, EnrichField) else str(f) for f in fields]
     for item in contacts:
         contact = item if isinstance(item, Contact) else Contact.model_validate(dict(item))
         if contact.enrich_fields is None:

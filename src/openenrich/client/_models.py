@@ -69,7 +69,8 @@ class Contact(WireModel):
     domain: str | None = None
     company_name: str | None = None
     linkedin_url: str | None = None
-    enrich_fields: list[EnrichField] | None = None
+    # Plain strings: a value FullEnrich adds later must not be refused by an older client.
+    enrich_fields: list[str] | None = None
     custom: dict[str, str] | None = None
 
 
