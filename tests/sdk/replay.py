@@ -91,7 +91,7 @@ class RecordedFullEnrich:
             return self._json(
                 429, error_example("/contact/enrich/bulk", "post", "429", "RateLimitExceeded")
             )
-        body = json.loads(request.content) if request.content else None
+        body: dict[str, Any] = json.loads(request.content) if request.content else {}
         route = (request.method, path)
         if route == ("GET", "/account/keys/verify"):
             return self._json(200, {"workspace_id": ENRICHMENT_ID})

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.sdk.live import LiveServer, live_server
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.slow
 FIELDS = ["contact.work_emails", "contact.personal_emails", "contact.phones"]
 
 
-def contacts(n: int, domain: str = "sdk.example") -> list[dict[str, object]]:
+def contacts(n: int, domain: str = "sdk.example") -> list[dict[str, Any]]:
     return [
         {
             "first_name": f"Ada{i}",
@@ -103,7 +104,11 @@ def test_enrichment_methods(api: Client) -> None:
 
 
 def test_enrich_helper_with_silent_fail(api: Client) -> None:
-    given = [*contacts(2), {"first_name": "No", "last_name": "Company"}, *contacts(1, "b.example")]
+    given: list[dict[str, Any]] = [
+        *contacts(2),
+        {"first_name": "No", "last_name": "Company"},
+        *contacts(1, "b.example"),
+    ]
     done = list(api.enrich(given, FIELDS, silent_fail=True))
     assert [d.index for d in done] == [0, 1, 2, 3]
     assert done[2].record is None and all(d.record is not None for d in done if d.index != 2)
