@@ -141,8 +141,9 @@ def prepare(values: Sequence[str], mapping: dict[str, int]) -> Prepared:
     first, last = get("first_name"), get("last_name")
     if not (first and last) and get("full_name"):
         parts = get("full_name").split(None, 1)
+        first = first or parts[0]
         if len(parts) == 2:
-            first, last = first or parts[0], last or parts[1]
+            last = last or parts[1]
     domain = domain_of(get("domain")) or domain_of(get("website"))
     company = get("company_name")
     linkedin = _linkedin(get("linkedin_url"))

@@ -60,14 +60,21 @@ def detect(path: Path) -> CsvFormat:
         with path.open("rb") as handle:
             head = handle.read(4)
             handle.seek(0)
+            if head.startswith(b"PK\x03\x04"):
+                raise CsvFormatError("this is a spreadsheet (XLSX/zip), not CSV: save it as CSV")
+            wide = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
             while chunk := handle.read(1024 * 1024):
                 digest.update(chunk)
                 size += len(chunk)
+                nul = -1 if wide else chunk.find(b"\x00")
+                if nul >= 0:
+                    at = line + chunk[:nul].count(b"\n")
+                    raise CsvFormatError("the line contains a NUL byte (binary data?)", at)
                 undefined_1252 = undefined_1252 or bool(_UNDEFINED_1252.intersection(chunk))
+                line += chunk.count(b"\n")
                 if utf8:
                     try:
                         decoder.decode(chunk)
-                        line += chunk.count(b"\n")
                     except UnicodeDecodeError:
                         utf8 = False
             if utf8:
