@@ -15,6 +15,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "openenrich.waterfall.cli",
     "openenrich.webhooks.cli",
     "openenrich.client.cli",
+    "openenrich.mcp.cli",
 )
 
 
