@@ -116,6 +116,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
         max_pending: Annotated[int, typer.Option(help="Jobs in flight at once.")] = 20,
         poll_interval: Annotated[float, typer.Option(help="First polling delay (s).")] = 1.0,
+        max_poll_interval: Annotated[float, typer.Option(help="Longest polling delay (s).")] = 5.0,
     ) -> None:
         """Enrich a CSV file: keeps every column and row, appends enriched_* columns.
         Run the same command again after an interruption to continue where it stopped."""
@@ -153,7 +154,10 @@ def register(app: typer.Typer) -> None:
 
         async def main() -> runner.Stats:
             async with AsyncClient(
-                base_url=base_url, api_key=api_key, poll_interval=poll_interval
+                base_url=base_url,
+                api_key=api_key,
+                poll_interval=poll_interval,
+                max_poll_interval=max(poll_interval, max_poll_interval),
             ) as client:
                 return await runner.enrich_file(
                     client,
