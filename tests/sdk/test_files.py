@@ -71,7 +71,7 @@ def test_malformed_files_name_the_line(
 ) -> None:
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
-    header, data = rows(path, detect(path))
+    _, data = rows(path, detect(path))
     with pytest.raises(CsvFormatError) as caught:
         list(data)
     assert caught.value.line == line and words in str(caught.value)
