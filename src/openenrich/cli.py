@@ -14,6 +14,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "openenrich.verification.cli",
     "openenrich.waterfall.cli",
     "openenrich.webhooks.cli",
+    "openenrich.client.cli",
+    "openenrich.mcp.cli",
 )
 
 
