@@ -111,7 +111,7 @@ class ContactJobs:
             await self._skip(claim, exhausted=False)
             return
         try:
-            reservation = await self._reserve(claim, processor.chargeable(contact))
+            reservation = await self.reserve(claim, processor.chargeable(contact))
         except LeaseLost:
             log.info("contact %s lost its lease before it ran", claim.contact_id)
             return
@@ -128,7 +128,7 @@ class ContactJobs:
         except LeaseLost:
             log.info("contact %s finished elsewhere; result dropped", claim.contact_id)
 
-    async def _reserve(self, claim: enrichments.Claim, wanted: list[Field]) -> Reservation | None:
+    async def reserve(self, claim: enrichments.Claim, wanted: list[Field]) -> Reservation | None:
         """Hold what the contact could be charged, cheapest fields first, as far as the
         balance goes. Items identical input already paid for within the dedup window cost
         nothing and need no hold. While other contacts' holds stand between this one and
