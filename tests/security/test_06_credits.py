@@ -18,7 +18,7 @@ from openenrich.accounts.repository import funds, ledger_sum
 from openenrich.config import Settings
 from openenrich.domain import Field
 from openenrich.enrichment import repository as jobs
-from openenrich.enrichment.models import Contact, FindingRow
+from openenrich.enrichment.models import Contact, ContactStatus, FindingRow
 from openenrich.enrichment.validation import ContactInput
 
 pytestmark = pytest.mark.anyio
@@ -81,7 +81,7 @@ async def _assert_exact(api: Api) -> None:
         rows = list((await session.execute(select(FindingRow))).scalars())
     for contact in contacts:
         assert contact.held_credits == 0
-        paid = {e.item for e in charges if e.contact_id == contact.id}
+        paid = {e.item for e in charges if e.contact_id == contact.id and e.item}
         assert -sum(e.amount for e in charges if e.contact_id == contact.id) == (
             contact.cost_credits
         )
@@ -189,5 +189,5 @@ async def test_a_killed_contact_releases_its_hold_on_failure(
         await api.services.jobs.reserve(claim, [Field.PHONE])
         assert (await _state(api))[:2] == (20, 10)
         async with api.services.db.transaction() as session:
-            await api.services.jobs.give_back(session, claim, jobs.ContactStatus.QUEUED)
+            await api.services.jobs.give_back(session, claim, ContactStatus.QUEUED)
         assert (await _state(api))[:2] == (20, 0)
