@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select, text, update
+from sqlalchemy import ColumnElement, case, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich.accounts.keys import generate_key, hash_key
@@ -118,17 +118,22 @@ async def funds(session: AsyncSession, workspace_id: str, sandbox: bool) -> Fund
     return Funds(int(row[0]), int(row[1])) if row else Funds(0, 0)
 
 
+def _covering(workspace_id: str, sandbox: bool, amount: int) -> tuple[ColumnElement[bool], ...]:
+    """The balance row, if what is neither spent nor held covers `amount`."""
+    return (
+        Balance.workspace_id == workspace_id,
+        Balance.sandbox == sandbox,
+        Balance.balance - Balance.reserved >= amount,
+    )
+
+
 async def reserve(session: AsyncSession, workspace_id: str, sandbox: bool, amount: int) -> bool:
     """Hold `amount` of what is not yet held; one conditional UPDATE, race-free."""
     if amount <= 0:
         return True
     result = await session.execute(
         update(Balance)
-        .where(
-            Balance.workspace_id == workspace_id,
-            Balance.sandbox == sandbox,
-            Balance.balance - Balance.reserved >= amount,
-        )
+        .where(*_covering(workspace_id, sandbox, amount))
         .values(reserved=Balance.reserved + amount)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -150,11 +155,7 @@ async def try_debit(session: AsyncSession, workspace_id: str, sandbox: bool, amo
     conditional UPDATE, race-free."""
     result = await session.execute(
         update(Balance)
-        .where(
-            Balance.workspace_id == workspace_id,
-            Balance.sandbox == sandbox,
-            Balance.balance - Balance.reserved >= amount,
-        )
+        .where(*_covering(workspace_id, sandbox, amount))
         .values(balance=Balance.balance - amount)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
