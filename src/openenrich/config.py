@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, NonNegativeInt, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/openenrich.db"
@@ -38,12 +38,12 @@ class Settings(BaseSettings):
     in_progress_as_status: bool = False
     max_body_bytes: int = 1024 * 1024
 
-    # Credit prices (FullEnrich's by default).
-    price_work_email: int = 1
-    price_personal_email: int = 3
-    price_phone: int = 10
-    price_reverse_profile: int = 1
-    dedup_days: int = 90
+    # Credit prices (FullEnrich's by default): whole, non-negative numbers, or start-up fails.
+    price_work_email: NonNegativeInt = 1
+    price_personal_email: NonNegativeInt = 3
+    price_phone: NonNegativeInt = 10
+    price_reverse_profile: NonNegativeInt = 1
+    dedup_days: NonNegativeInt = 90
     # Reverse lookups answer from profiles built in the same workspace only, unless shared.
     share_profiles_across_workspaces: bool = False
     # Provider-call log retention (the cache keeps its own TTLs from the waterfall file).

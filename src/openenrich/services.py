@@ -138,7 +138,10 @@ def build_services(
         ),
     }
     hooks = WebhookHub(WebhookSettings(), db, secret)
-    contact_jobs = ContactJobs(db, processors, events or hooks.outbox, pricing(settings))
+    # A contact waiting for other contacts' credit holds gives its worker slot back.
+    contact_jobs = ContactJobs(
+        db, processors, events or hooks.outbox, pricing(settings), sleep=idle
+    )
     wakeup = make_wakeup(settings.redis_url)
     return Services(
         settings=settings,

@@ -42,7 +42,10 @@ class ApiKey(Base):
 
 class Balance(Base):
     """The running sum of a ledger, kept beside it so a debit is one conditional UPDATE
-    (`balance >= amount`) that cannot go negative under concurrency on either engine."""
+    (`balance - reserved >= amount`) that cannot go negative under concurrency on either
+    engine. `reserved` is what running contacts hold of it (the sum of their
+    `Contact.held_credits`): a contact reserves what it could be charged before it asks any
+    provider, so spend never runs ahead of what the workspace can pay."""
 
     __tablename__ = "balances"
     __table_args__ = (CheckConstraint("balance >= 0", name="not_negative"),)
@@ -52,6 +55,7 @@ class Balance(Base):
     )
     sandbox: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     balance: Mapped[int] = mapped_column(Integer, default=0)
+    reserved: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class LedgerEntry(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import ColumnElement, case, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich.accounts.keys import generate_key, hash_key
@@ -98,15 +98,65 @@ async def grant(session: AsyncSession, workspace_id: str, sandbox: bool, amount:
     )
 
 
-async def try_debit(session: AsyncSession, workspace_id: str, sandbox: bool, amount: int) -> bool:
-    """Take `amount` from the balance if it covers it; one conditional UPDATE, race-free."""
+@dataclass(frozen=True, slots=True)
+class Funds:
+    balance: int  # the ledger's sum
+    reserved: int  # held by running contacts
+
+    @property
+    def available(self) -> int:
+        return self.balance - self.reserved
+
+
+async def funds(session: AsyncSession, workspace_id: str, sandbox: bool) -> Funds:
+    row = (
+        await session.execute(
+            select(Balance.balance, Balance.reserved).where(
+                Balance.workspace_id == workspace_id, Balance.sandbox == sandbox
+            )
+        )
+    ).first()
+    return Funds(int(row[0]), int(row[1])) if row else Funds(0, 0)
+
+
+def _covering(workspace_id: str, sandbox: bool, amount: int) -> tuple[ColumnElement[bool], ...]:
+    """The balance row, if what is neither spent nor held covers `amount`."""
+    return (
+        Balance.workspace_id == workspace_id,
+        Balance.sandbox == sandbox,
+        Balance.balance - Balance.reserved >= amount,
+    )
+
+
+async def reserve(session: AsyncSession, workspace_id: str, sandbox: bool, amount: int) -> bool:
+    """Hold `amount` of what is not yet held; one conditional UPDATE, race-free."""
+    if amount <= 0:
+        return True
     result = await session.execute(
         update(Balance)
-        .where(
-            Balance.workspace_id == workspace_id,
-            Balance.sandbox == sandbox,
-            Balance.balance >= amount,
-        )
+        .where(*_covering(workspace_id, sandbox, amount))
+        .values(reserved=Balance.reserved + amount)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def unreserve(session: AsyncSession, workspace_id: str, sandbox: bool, amount: int) -> None:
+    """Give back a hold (never below zero, whatever happened before)."""
+    if amount <= 0:
+        return
+    await session.execute(
+        update(Balance)
+        .where(Balance.workspace_id == workspace_id, Balance.sandbox == sandbox)
+        .values(reserved=case((Balance.reserved > amount, Balance.reserved - amount), else_=0))
+    )
+
+
+async def try_debit(session: AsyncSession, workspace_id: str, sandbox: bool, amount: int) -> bool:
+    """Take `amount` from what is neither spent nor held by a running contact; one
+    conditional UPDATE, race-free."""
+    result = await session.execute(
+        update(Balance)
+        .where(*_covering(workspace_id, sandbox, amount))
         .values(balance=Balance.balance - amount)
     )
     return bool(rows_affected(result))

@@ -1,13 +1,19 @@
 """Running one leased contact to the end, and closing the enrichment it belongs to.
 
-Provider calls happen outside any transaction; the finish is one transaction that writes
-the result, the ledger rows and the events, guarded by the lease so it happens once.
+Before any provider is asked, the contact reserves what it could be charged (the prices of
+the fields it asks for) from its workspace's balance: a field the balance cannot cover is
+not asked for, so provider spend never runs ahead of what the workspace can pay. Provider
+calls happen outside any transaction; the finish is one transaction that returns the
+hold, charges what was found and kept (never more than the hold), and writes the result,
+the ledger rows and the events, guarded by the lease so it happens once. A hold that a
+dead worker's contact kept is returned by the sweeper when the lease runs out.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -37,6 +43,31 @@ class Pricing:
     dedup_window: timedelta
 
 
+def affordable(
+    wanted: Iterable[Field], prices: Mapping[Field, int], budget: int
+) -> tuple[list[Field], int]:
+    """The cheapest items first, as many as `budget` pays for, and their total. A prefix of
+    the cheapest-first order, so a larger budget never affords fewer."""
+    chosen, total = [], 0
+    for item in sorted(wanted, key=lambda f: prices.get(f, 0)):
+        price = prices.get(item, 0)
+        if total + price > budget:
+            break
+        chosen.append(item)
+        total += price
+    return chosen, total
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """What a contact may ask for and the credits held for it. `short` when the balance
+    could not pay for every field asked: the job runs out of credits."""
+
+    paid: frozenset[Field]
+    held: int
+    short: bool
+
+
 async def records_of(
     session: AsyncSession, enrichment: Enrichment, processor: Processor
 ) -> list[dict[str, Any]]:
@@ -58,34 +89,120 @@ class ContactJobs:
         processors: Mapping[str, Processor],
         events: JobEvents,
         pricing: Pricing,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        reserve_poll: float = 0.2,
     ) -> None:
         self.db = db
         self.processors = processors
         self.events = events
         self.pricing = pricing
+        # Waiting for other contacts' holds (inside a worker: without holding a slot).
+        self.sleep = sleep
+        self.reserve_poll = reserve_poll
 
     async def run(self, claim: enrichments.Claim) -> None:
         async with self.db.read() as session:
             enrichment = await session.get(Enrichment, claim.enrichment_id)
             contact = await session.get(Contact, claim.contact_id)
             assert enrichment is not None and contact is not None
-            funds = await accounts.balance(session, enrichment.workspace_id, enrichment.sandbox)
         processor = self.processors[enrichment.kind]
-        ended = EnrichmentStatus(enrichment.status).terminal  # canceled meanwhile
-        if ended or funds <= 0:
-            await self._skip(claim, exhausted=not ended)
+        if EnrichmentStatus(enrichment.status).terminal:  # canceled meanwhile
+            await self._skip(claim, exhausted=False)
             return
-        outcome = await processor.process(enrichment, contact)
+        try:
+            reservation = await self.reserve(claim, processor.chargeable(contact))
+        except LeaseLost:
+            log.info("contact %s lost its lease before it ran", claim.contact_id)
+            return
+        if reservation is None:
+            await self._skip(claim, exhausted=False)
+            return
+        if not reservation.paid:
+            await self._skip(claim, exhausted=True)
+            return
+        outcome = await processor.process(enrichment, contact, reservation.paid)
         try:
             async with self.db.transaction() as session:
-                await self._finish(session, claim, outcome, processor)
+                await self._finish(session, claim, outcome, reservation.short)
         except LeaseLost:
             log.info("contact %s finished elsewhere; result dropped", claim.contact_id)
+
+    async def reserve(self, claim: enrichments.Claim, wanted: list[Field]) -> Reservation | None:
+        """Hold what the contact could be charged, cheapest fields first, as far as the
+        balance goes. Items identical input already paid for within the dedup window cost
+        nothing and need no hold. While other contacts' holds stand between this one and
+        a field the balance itself could pay, wait for them to be charged or returned
+        rather than drop the field. None if the job ended meanwhile; raises `LeaseLost`."""
+        while True:
+            async with self.db.transaction() as session:
+                enrichment = await session.get(Enrichment, claim.enrichment_id)
+                contact = await session.get(Contact, claim.contact_id)
+                assert enrichment is not None and contact is not None
+                if EnrichmentStatus(enrichment.status).terminal:
+                    return None
+                ws, sandbox = enrichment.workspace_id, enrichment.sandbox
+                prices = await self._prices(session, ws, sandbox, contact.dedup_key, wanted)
+                # A hold left by an earlier attempt of this very lease is reused, not added.
+                mine = contact.held_credits
+                funds = await accounts.funds(session, ws, sandbox)
+                paid, held = affordable(wanted, prices, funds.available + mine)
+                could, _ = affordable(wanted, prices, funds.balance)
+                if len(paid) < len(could) and funds.reserved > mine:
+                    wait = True
+                else:
+                    await accounts.unreserve(session, ws, sandbox, mine)
+                    if not await accounts.reserve(session, ws, sandbox, held):
+                        raise AssertionError("a hold within the available balance failed")
+                    if not await enrichments.hold(session, claim, held):
+                        raise LeaseLost  # rolls the reservation back
+                    return Reservation(frozenset(paid), held, short=len(paid) < len(wanted))
+            if wait:
+                await self.sleep(self.reserve_poll)
+
+    async def _prices(
+        self, session: AsyncSession, ws: str, sandbox: bool, dedup_key: str, items: list[Field]
+    ) -> dict[Field, int]:
+        """What each item would cost this contact: free when already paid for within the
+        dedup window (checked again when charging)."""
+        since = utcnow() - self.pricing.dedup_window
+        prices = {}
+        for item in items:
+            price = self.pricing.prices.get(item, 0)
+            if price and await accounts.already_charged(
+                session, ws, sandbox, dedup_key, item.key, since
+            ):
+                price = 0
+            prices[item] = price
+        return prices
+
+    async def give_back(
+        self, session: AsyncSession, claim: enrichments.Claim, status: ContactStatus
+    ) -> None:
+        """End a lease without a result (queued again, skipped, failed), returning the
+        contact's hold to its balance."""
+        held = await enrichments.release(session, claim, status)
+        await self._unhold(session, claim.enrichment_id, held)
+
+    async def requeue_expired(self, session: AsyncSession) -> list[str]:
+        """The sweeper's part: contacts of dead workers back to the queue, their holds
+        back to the balances (each once: the lease fences the dead worker's finish).
+        Returns the enrichments concerned."""
+        expired = await enrichments.requeue_expired(session, utcnow())
+        for item in expired:
+            await self._unhold(session, item.enrichment_id, item.held)
+        return sorted({e.enrichment_id for e in expired})
+
+    async def _unhold(self, session: AsyncSession, enrichment_id: str, held: int) -> None:
+        if held:
+            enrichment = await session.get(Enrichment, enrichment_id)
+            assert enrichment is not None
+            await accounts.unreserve(session, enrichment.workspace_id, enrichment.sandbox, held)
 
     async def _skip(self, claim: enrichments.Claim, exhausted: bool) -> None:
         async with self.db.transaction() as session:
             enrichment = await enrichments.lock_enrichment(session, claim.enrichment_id)
-            await enrichments.release(session, claim, ContactStatus.SKIPPED)
+            await self.give_back(session, claim, ContactStatus.SKIPPED)
             if exhausted:
                 enrichment.credits_exhausted = True
                 await enrichments.skip_queued(session, enrichment.id)
@@ -96,17 +213,23 @@ class ContactJobs:
         session: AsyncSession,
         claim: enrichments.Claim,
         outcome: Outcome,
-        processor: Processor,
+        short: bool,
     ) -> None:
         enrichment = await enrichments.lock_enrichment(session, claim.enrichment_id)
         if EnrichmentStatus(enrichment.status).terminal:  # canceled meanwhile: keep nothing
-            await enrichments.release(session, claim, ContactStatus.SKIPPED)
+            await self.give_back(session, claim, ContactStatus.SKIPPED)
             return
         if not await enrichments.finish_contact(session, claim):
             raise LeaseLost
         contact = await session.get(Contact, claim.contact_id)
         assert contact is not None
+        # The hold goes back first; the charges below fit in it (under the balance's lock).
+        await accounts.unreserve(
+            session, enrichment.workspace_id, enrichment.sandbox, contact.held_credits
+        )
+        contact.held_credits = 0
         cost, exhausted = await self._charge(session, enrichment, contact, outcome)
+        exhausted = exhausted or short
         record = outcome.record()
         contact.result, contact.cost_credits = record, cost
         enrichments.add_findings(session, contact.id, outcome.finding_rows())
@@ -123,7 +246,9 @@ class ContactJobs:
         self, session: AsyncSession, enrichment: Enrichment, contact: Contact, outcome: Outcome
     ) -> tuple[int, bool]:
         """Charge each found item once; identical input charged within the window is free.
-        An item the balance cannot pay is withheld, and the job runs out of credits."""
+        An item the balance cannot pay is withheld (shown nowhere, kept nowhere), and the
+        job runs out of credits; with the hold returned just before, that happens only if
+        the dedup window closed while the contact ran."""
         cost, exhausted = 0, False
         since = utcnow() - self.pricing.dedup_window
         await accounts.lock_dedup_key(

@@ -92,6 +92,9 @@ class Contact(Base):
     dedup_key: Mapped[str] = mapped_column(String(64))
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     cost_credits: Mapped[int] = mapped_column(Integer, default=0)
+    # Credits reserved from the balance while it runs (`Balance.reserved`): what it could
+    # be charged for the fields it asks for. Returned on finish, release or lease expiry.
+    held_credits: Mapped[int] = mapped_column(Integer, default=0)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     queued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     lease_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

@@ -36,7 +36,14 @@ class Outcome(Protocol):
 class Processor(Protocol):
     kind: str
 
-    async def process(self, enrichment: Enrichment, contact: Contact) -> Outcome: ...
+    def chargeable(self, contact: Contact) -> list[Field]:
+        """The items this contact could be charged for: what its credits are reserved for."""
+
+    async def process(
+        self, enrichment: Enrichment, contact: Contact, paid: frozenset[Field]
+    ) -> Outcome:
+        """Run the contact, asking only for the chargeable items in `paid` (those its
+        reservation covers); nothing of the others is asked for, shown or kept."""
 
     def empty_record(self, contact: Contact) -> dict[str, Any]:
         """The record of a contact that was never processed (credits ran out)."""
@@ -80,18 +87,21 @@ class EnrichOutcome:
     contact: Contact
     info: assembly.ContactInfo
     findings: list[Finding]
+    # The kinds asked for; a withheld kind leaves this set, and its findings are not kept.
+    kept: set[Field]
 
     def items(self) -> list[Field]:
         return self.info.items()
 
     def without(self, item: Field) -> None:
         self.info.without(item)
+        self.kept.discard(item)
 
     def record(self) -> dict[str, Any]:
         return assembly.record(self.contact.input, self.contact.custom, self.info)
 
     def finding_rows(self) -> list[FindingRow]:
-        return finding_rows(self.findings)
+        return [r for r in finding_rows(self.findings) if Field.from_key(r.kind) in self.kept]
 
 
 class EnrichProcessor:
@@ -103,16 +113,22 @@ class EnrichProcessor:
     def __init__(self, waterfall_for: Callable[[bool], Waterfall]) -> None:
         self.waterfall_for = waterfall_for
 
-    async def process(self, enrichment: Enrichment, contact: Contact) -> Outcome:
+    def chargeable(self, contact: Contact) -> list[Field]:
+        return [Field(f) for f in contact.fields]
+
+    async def process(
+        self, enrichment: Enrichment, contact: Contact, paid: frozenset[Field]
+    ) -> Outcome:
         query = query_of(contact.input)
-        fields = {Field(f) for f in contact.fields}
+        fields = {Field(f) for f in contact.fields} & paid
         if query.linkedin_url:
-            fields.add(Field.PROFILE)
+            fields.add(Field.PROFILE)  # returned with the record, never charged
         outcome = await self.waterfall_for(enrichment.sandbox).run(
             query, frozenset(fields), workspace_id=enrichment.workspace_id
         )
-        info = assembly.collect(outcome.findings, contact.fields, query.domain)
-        return EnrichOutcome(contact, info, outcome.findings)
+        asked = [f.value for f in fields]
+        info = assembly.collect(outcome.findings, asked, query.domain)
+        return EnrichOutcome(contact, info, outcome.findings, fields)
 
     def empty_record(self, contact: Contact) -> dict[str, Any]:
         return assembly.record(contact.input, contact.custom, None)

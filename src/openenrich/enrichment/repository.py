@@ -57,31 +57,92 @@ async def contacts_of(
     return list((await session.execute(query.order_by(Contact.idx))).scalars())
 
 
-async def claim(session: AsyncSession, lease: timedelta, limit: int) -> list[Claim]:
-    """Lease up to `limit` queued contacts, oldest first. A conditional UPDATE, so two
-    workers never hold the same contact; PostgreSQL also skips rows being claimed."""
-    now = utcnow()
-    pick = (
-        select(Contact.id)
-        .where(Contact.status == ContactStatus.QUEUED)
-        .order_by(Contact.queued_at, Contact.idx)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
-    rows = (
-        await session.execute(
-            update(Contact)
-            .where(Contact.id.in_(pick.scalar_subquery()), Contact.status == ContactStatus.QUEUED)
-            .values(
-                status=ContactStatus.RUNNING,
-                attempts=Contact.attempts + 1,
-                lease_expires_at=now + lease,
-            )
-            .returning(Contact.id, Contact.enrichment_id, Contact.attempts)
+@dataclass(frozen=True, slots=True)
+class Tenant:
+    """One (workspace, mode) with queued contacts: who a worker slot can go to."""
+
+    workspace_id: str
+    sandbox: bool
+    running: int  # its contacts leased right now, by any worker
+    queued: int
+    oldest: datetime  # when its longest-waiting contact was queued
+
+
+def fair_shares(tenants: Sequence[Tenant], slots: int) -> dict[tuple[str, bool], int]:
+    """How many of `slots` each tenant gets: one at a time to the tenant with the fewest
+    contacts running (counting what it was just given), the one waiting longest first on a
+    tie. So a tenant holding every slot gets none while another waits with fewer, tenants
+    with backlogs take turns, and a lone tenant gets them all."""
+    given = {(t.workspace_id, t.sandbox): 0 for t in tenants}
+    for _ in range(slots):
+        open_ = [t for t in tenants if given[(t.workspace_id, t.sandbox)] < t.queued]
+        if not open_:
+            break
+        pick = min(open_, key=lambda t: (t.running + given[(t.workspace_id, t.sandbox)], t.oldest))
+        given[(pick.workspace_id, pick.sandbox)] += 1
+    return {key: n for key, n in given.items() if n}
+
+
+async def waiting_tenants(session: AsyncSession) -> list[Tenant]:
+    """Every (workspace, mode) with queued contacts, with its running and queued counts."""
+    queued = Contact.status == ContactStatus.QUEUED
+    rows = await session.execute(
+        select(
+            Enrichment.workspace_id,
+            Enrichment.sandbox,
+            func.count().filter(Contact.status == ContactStatus.RUNNING),
+            func.count().filter(queued),
+            func.min(Contact.queued_at).filter(queued),
         )
-    ).all()
-    claims = [Claim(r[0], r[1], r[2]) for r in rows]
+        .join(Enrichment, Enrichment.id == Contact.enrichment_id)
+        .where(Contact.status.in_((ContactStatus.QUEUED, ContactStatus.RUNNING)))
+        .group_by(Enrichment.workspace_id, Enrichment.sandbox)
+        .having(func.count().filter(queued) > 0)
+    )
+    return [Tenant(r[0], r[1], int(r[2]), int(r[3]), r[4]) for r in rows]
+
+
+async def claim(session: AsyncSession, lease: timedelta, limit: int) -> list[Claim]:
+    """Lease up to `limit` queued contacts, shared fairly between workspaces and modes
+    (`fair_shares`), oldest first within each. A conditional UPDATE, so two workers never
+    hold the same contact; PostgreSQL also skips rows another worker is claiming (such a
+    share comes back short; the next round hands it out again)."""
+    now = utcnow()
+    shares = fair_shares(await waiting_tenants(session), limit)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    claims: list[Claim] = []
+    for (workspace_id, sandbox), count in shares.items():
+        pick = (
+            select(Contact.id)
+            .join(Enrichment, Enrichment.id == Contact.enrichment_id)
+            .where(
+                Contact.status == ContactStatus.QUEUED,
+                Enrichment.workspace_id == workspace_id,
+                Enrichment.sandbox == sandbox,
+            )
+            .order_by(Contact.queued_at, Contact.idx)
+            .limit(count)
+        )
+        if postgres:
+            pick = pick.with_for_update(of=Contact, skip_locked=True)
+        # Picked first, then updated: as a subquery of the UPDATE, PostgreSQL may run the
+        # pick once per joined row, each run skipping the rows the last one locked.
+        ids = list((await session.execute(pick)).scalars())
+        if not ids:
+            continue
+        rows = (
+            await session.execute(
+                update(Contact)
+                .where(Contact.id.in_(ids), Contact.status == ContactStatus.QUEUED)
+                .values(
+                    status=ContactStatus.RUNNING,
+                    attempts=Contact.attempts + 1,
+                    lease_expires_at=now + lease,
+                )
+                .returning(Contact.id, Contact.enrichment_id, Contact.attempts)
+            )
+        ).all()
+        claims.extend(Claim(r[0], r[1], r[2]) for r in rows)
     if claims:
         await session.execute(
             update(Enrichment)
@@ -132,17 +193,37 @@ async def skip_queued(session: AsyncSession, enrichment_id: str) -> None:
     )
 
 
-async def release(session: AsyncSession, claim: Claim, status: ContactStatus) -> None:
-    """Give a leased contact back (queued) or end it without a result (skipped, failed)."""
+async def release(session: AsyncSession, claim: Claim, status: ContactStatus) -> int:
+    """Give a leased contact back (queued) or end it without a result (skipped, failed).
+    Returns the credits it held, which the caller returns to the balance; 0 when the lease
+    was lost (whoever took the contact over handles its hold)."""
+    fence = (
+        Contact.id == claim.contact_id,
+        Contact.status == ContactStatus.RUNNING,
+        Contact.attempts == claim.attempt,
+    )
+    held = await session.scalar(select(Contact.held_credits).where(*fence))
     await session.execute(
+        update(Contact)
+        .where(*fence)
+        .values(status=status, lease_expires_at=None, queued_at=utcnow(), held_credits=0)
+    )
+    return int(held or 0)
+
+
+async def hold(session: AsyncSession, claim: Claim, credits: int) -> bool:
+    """Record on a leased contact what it holds of its workspace's balance (the caller
+    reserved it in the same transaction). False when the lease was lost."""
+    result = await session.execute(
         update(Contact)
         .where(
             Contact.id == claim.contact_id,
             Contact.status == ContactStatus.RUNNING,
             Contact.attempts == claim.attempt,
         )
-        .values(status=status, lease_expires_at=None, queued_at=utcnow())
+        .values(held_credits=credits)
     )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def renew_lease(session: AsyncSession, claim: Claim, lease: timedelta) -> bool:
@@ -179,9 +260,19 @@ def add_findings(session: AsyncSession, contact_id: str, rows: Sequence[FindingR
         session.add(row)
 
 
-async def requeue_expired(session: AsyncSession, now: datetime) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class Expired:
+    """A contact whose lease ran out, and the credits it held (now to be given back)."""
+
+    contact_id: str
+    enrichment_id: str
+    held: int
+
+
+async def requeue_expired(session: AsyncSession, now: datetime) -> list[Expired]:
     """Contacts whose lease ran out (a killed worker) go back to the queue, unless they
-    have used up their attempts (a contact that kills its worker each time): FAILED."""
+    have used up their attempts (a contact that kills its worker each time): FAILED.
+    Their holds are cleared here; the caller returns them to the balances."""
     status = case(
         (Contact.attempts >= MAX_ATTEMPTS, ContactStatus.FAILED.value),
         else_=ContactStatus.QUEUED.value,
@@ -191,10 +282,14 @@ async def requeue_expired(session: AsyncSession, now: datetime) -> list[str]:
             update(Contact)
             .where(Contact.status == ContactStatus.RUNNING, Contact.lease_expires_at < now)
             .values(status=status, lease_expires_at=None)
-            .returning(Contact.enrichment_id)
+            .returning(Contact.id, Contact.enrichment_id, Contact.held_credits)
         )
     ).all()
-    return sorted({r[0] for r in rows})
+    expired = [Expired(r[0], r[1], int(r[2] or 0)) for r in rows]
+    holding = [e.contact_id for e in expired if e.held]
+    if holding:
+        await session.execute(update(Contact).where(Contact.id.in_(holding)).values(held_credits=0))
+    return expired
 
 
 async def stalled_enrichments(session: AsyncSession) -> list[str]:

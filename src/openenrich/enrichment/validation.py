@@ -7,6 +7,7 @@ contract is the error *codes*: a generic schema error would not say which one ap
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -139,16 +140,21 @@ class ContactInput:
         return {key: value for key, value in data.items() if value}
 
     def dedup_key(self) -> str:
-        """Identical input, whatever its spelling, gives the same key."""
-        parts = (
+        """Identical input, whatever its spelling, gives the same key; different input a
+        different one. The parts are hashed as a JSON array, an unambiguous encoding: no
+        character inside a field can move the boundary between two fields. (Keys written
+        before this encoding joined the parts with a separator; they simply stop matching,
+        so a repeat of such input is charged once more.)"""
+        parts = [
             self.first_name.casefold(),
             self.last_name.casefold(),
             self.domain,
             self.company_name.casefold(),
             self.linkedin_url.casefold(),
             self.email.casefold(),
-        )
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+        ]
+        encoded = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(encoded.encode()).hexdigest()
 
 
 def enrich_fields(value: Any) -> tuple[str, ...]:

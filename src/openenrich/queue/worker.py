@@ -8,7 +8,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
-from openenrich.db import Database, utcnow
+from openenrich.db import Database
 from openenrich.enrichment import repository as enrichments
 from openenrich.enrichment.jobs import ContactJobs
 from openenrich.enrichment.models import ContactStatus, Enrichment
@@ -121,7 +121,7 @@ class WorkerPool:
             failed = claim.attempt >= enrichments.MAX_ATTEMPTS
             status = ContactStatus.FAILED if failed else ContactStatus.QUEUED
             async with self.db.transaction() as session:
-                await enrichments.release(session, claim, status)
+                await self.jobs.give_back(session, claim, status)
                 if status is ContactStatus.FAILED:
                     enrichment = await enrichments.lock_enrichment(session, claim.enrichment_id)
                     await self.jobs.close_if_done(session, enrichment)
@@ -131,9 +131,10 @@ class WorkerPool:
             await holder.release()
 
     async def sweep(self) -> None:
-        """Requeue expired leases; close enrichments with nothing left to run."""
+        """Requeue expired leases (returning what their contacts held); close enrichments
+        with nothing left to run."""
         async with self.db.transaction() as session:
-            requeued = await enrichments.requeue_expired(session, utcnow())
+            requeued = await self.jobs.requeue_expired(session)
             for enrichment_id in await enrichments.stalled_enrichments(session):
                 enrichment = await session.get(Enrichment, enrichment_id)
                 if enrichment is not None:

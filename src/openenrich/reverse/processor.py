@@ -63,7 +63,14 @@ class ReverseEmailProcessor:
         # Whether a profile one workspace paid for answers another's lookup.
         self.share_across_workspaces = share_across_workspaces
 
-    async def process(self, enrichment: Enrichment, contact: Contact) -> Outcome:
+    def chargeable(self, contact: Contact) -> list[Field]:
+        return [Field.PROFILE]
+
+    async def process(
+        self, enrichment: Enrichment, contact: Contact, paid: frozenset[Field]
+    ) -> Outcome:
+        if Field.PROFILE not in paid:  # not run at all (see `ContactJobs`), but never free
+            return ReverseOutcome(contact, None)
         email = contact.input.get("email", "")
         scope = None if self.share_across_workspaces else enrichment.workspace_id
         async with self.db.read() as session:
