@@ -191,7 +191,7 @@ class Waterfall:
             try:
                 result = await provider.find(query, asked)
             except ProviderError as exc:
-                log.info("%s skipped for %s: %s", provider.name, wanted, exc.kind)
+                log.info("%s skipped for %s: %s", provider.name, wanted, exc.outcome)
                 continue
             contact.outcome.cost += result.cost
             # Several fields' waterfalls may reach the same source: its findings are taken
@@ -264,7 +264,7 @@ class Waterfall:
                 else:
                     verdict, cost = await verifier.verify(email), 0.0
             except ProviderError as exc:
-                log.info("verifier %s failed: %s", verifier.name, exc.kind)
+                log.info("verifier %s failed: %s", verifier.name, exc.outcome)
                 continue
             if contact is not None:
                 contact.outcome.cost += cost
