@@ -24,6 +24,7 @@ from openenrich.domain import (
     ProfileFinding,
     Verdict,
     kind_of,
+    usable,
 )
 from openenrich.providers.base import (
     Learner,
@@ -203,7 +204,7 @@ class Waterfall:
             taken = asyncio.get_running_loop().create_future()
             contact.taken[provider.name] = taken
             try:
-                relevant = [f for f in result.findings if kind_of(f) in fields]
+                relevant = [f for f in usable(result.findings) if kind_of(f) in fields]
                 contact.returned_by(provider.name, relevant)
                 found = False
                 for finding in await self._accept(provider, relevant, contact, query):
