@@ -50,7 +50,8 @@ async def in_process(count: int, concurrency: int) -> float:
 
     async def one(contact: Contact) -> None:
         async with gate:
-            outcome = await processor.process(enrichment, contact)
+            paid = frozenset(processor.chargeable(contact))
+            outcome = await processor.process(enrichment, contact, paid)
             outcome.record()
             outcome.finding_rows()
 

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     sandbox_latency_ms: int = 0
     in_progress_as_status: bool = False
     max_body_bytes: int = 1024 * 1024
+    # Memory kept for the bodies of finished jobs served by GET (least recently read
+    # dropped first; a body larger than this is served from the database every time).
+    result_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
 
     # Credit prices (FullEnrich's by default): whole, non-negative numbers, or start-up fails.
     price_work_email: NonNegativeInt = 1

@@ -168,6 +168,38 @@ def kind_of(finding: Finding) -> Field:
     return Field.PROFILE
 
 
+# The longest email or phone a source may give (RFC 5321 allows 254 characters per address
+# and 320 per mailbox spelled out); anything longer is no address or number at all.
+MAX_CONTACT_POINT = 320
+
+
+def _without_nul(value: Any) -> Any:
+    """`value` with NUL characters removed from every string in it (keys included)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, Mapping):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nul(v) for v in value]
+    return value
+
+
+def usable(findings: list[Finding]) -> list[Finding]:
+    """The findings a source returned that can be real: an email or a phone longer than
+    `MAX_CONTACT_POINT` or holding a NUL character is dropped (cutting it would make it
+    someone else's), and a profile keeps its data with NUL characters removed, since no
+    database text can hold them."""
+    kept: list[Finding] = []
+    for finding in findings:
+        if isinstance(finding, ProfileFinding):
+            kept.append(ProfileFinding(_without_nul(finding.person)))
+            continue
+        value = finding.email if isinstance(finding, EmailFinding) else finding.number
+        if len(value) <= MAX_CONTACT_POINT and "\x00" not in value:
+            kept.append(finding)
+    return kept
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """A verifier's answer for one address, with the evidence behind it."""

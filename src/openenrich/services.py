@@ -153,7 +153,9 @@ def build_services(
         limiter=RequestLimiter(settings.rate_limit_per_minute, settings.redis_url),
         jobs=contact_jobs,
         starter=JobStarter(db, contact_jobs, hooks, wakeup),
-        reader=ResultReader(db, contact_jobs, settings.in_progress_as_status),
+        reader=ResultReader(
+            db, contact_jobs, settings.in_progress_as_status, settings.result_cache_bytes
+        ),
         processors=processors,
         webhooks=hooks,
         live=live,

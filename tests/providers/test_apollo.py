@@ -10,7 +10,7 @@ from tests.providers.conftest import ERROR_CASES, check_error, fixtures, parser,
 
 from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field, ProfileFinding
 from openenrich.providers.apollo import ApolloAdapter
-from openenrich.providers.base import ErrorKind, ProviderResult
+from openenrich.providers.base import ErrorKind, GarbageReply, ProviderResult
 
 QUERY = ContactQuery(first_name="Tim", last_name="Example", domain="example.com")
 ALL = frozenset({Field.WORK_EMAIL, Field.PERSONAL_EMAIL, Field.PROFILE})
@@ -102,10 +102,14 @@ def test_placeholder_email_is_dropped_and_personal_emails_kept() -> None:
     assert isinstance(findings[-1], ProfileFinding)
 
 
-@pytest.mark.parametrize("body", [{"person": None}, {}])
-def test_no_match_is_clean_miss(body: Any) -> None:
-    assert parse(200, body) == ProviderResult()
+def test_no_match_is_clean_miss() -> None:
+    assert parse(200, {"person": None}) == ProviderResult()
     assert parse(200, fixture("match_not_found")) == ProviderResult()
+
+
+def test_body_without_person_is_garbage_not_a_miss() -> None:
+    with pytest.raises(GarbageReply):
+        parse(200, {})
 
 
 @pytest.mark.parametrize(

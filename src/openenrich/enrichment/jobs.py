@@ -68,17 +68,28 @@ class Reservation:
     short: bool
 
 
+# What the record of a contact whose every attempt failed carries besides its empty
+# result, so a FINISHED job never hides one (it is not charged).
+CONTACT_FAILED = {
+    "code": "error.contact.failed",
+    "message": "This contact could not be processed; nothing was charged for it",
+}
+
+
 async def records_of(
     session: AsyncSession, enrichment: Enrichment, processor: Processor
 ) -> list[dict[str, Any]]:
     """Records of every contact that has one: done contacts their result, skipped ones an
-    empty record (credits ran out), running ones nothing."""
+    empty record (credits ran out), failed ones an empty record with `error`, running
+    ones nothing."""
     records = []
     for contact in await enrichments.contacts_of(session, enrichment.id):
         if contact.result is not None:
             records.append(contact.result)
-        elif contact.status in (ContactStatus.SKIPPED, ContactStatus.FAILED):
+        elif contact.status == ContactStatus.SKIPPED:
             records.append(processor.empty_record(contact))
+        elif contact.status == ContactStatus.FAILED:
+            records.append({**processor.empty_record(contact), "error": dict(CONTACT_FAILED)})
     return records
 
 

@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from openenrich.db import Base, UtcDateTime, new_id, utcnow
 
+# The widest finding value kept, in UTF-8 bytes (so a PostgreSQL index entry always fits).
+FINDING_VALUE_MAX = 2048
+
 
 class EnrichmentStatus(StrEnum):
     """The spec's enum. RATE_LIMIT and UNKNOWN are never set by this server: every job ends
@@ -112,7 +115,8 @@ class FindingRow(Base):
         ForeignKey("contacts.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(16))  # work_email | personal_email | phone | profile
-    value: Mapped[str] = mapped_column(String(320), index=True)
+    # An email, a phone, or a profile's URL (the API takes LinkedIn URLs up to 2,048).
+    value: Mapped[str] = mapped_column(String(FINDING_VALUE_MAX), index=True)
     status: Mapped[str | None] = mapped_column(String(24), nullable=True)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -15,7 +15,13 @@ from openenrich.domain import (
     ProfileFinding,
 )
 from openenrich.enrichment import assembly
-from openenrich.enrichment.models import Contact, Enrichment, FindingRow, JobKind
+from openenrich.enrichment.models import (
+    FINDING_VALUE_MAX,
+    Contact,
+    Enrichment,
+    FindingRow,
+    JobKind,
+)
 from openenrich.waterfall import Waterfall
 
 
@@ -60,6 +66,11 @@ def query_of(stored: dict[str, str]) -> ContactQuery:
     )
 
 
+def _fitting(value: str) -> str:
+    """`value` cut to the finding column (it is only an audit copy of the profile's URL)."""
+    return value.encode()[:FINDING_VALUE_MAX].decode(errors="ignore")
+
+
 def finding_rows(findings: list[Finding]) -> list[FindingRow]:
     rows = []
     for finding in findings:
@@ -76,7 +87,9 @@ def finding_rows(findings: list[Finding]) -> list[FindingRow]:
             url = finding.person.get("social_profiles", {}).get("professional_network", {})
             rows.append(
                 FindingRow(
-                    kind=Field.PROFILE.key, value=url.get("url", ""), data=dict(finding.person)
+                    kind=Field.PROFILE.key,
+                    value=_fitting(str(url.get("url", ""))),
+                    data=dict(finding.person),
                 )
             )
     return rows

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 
+from cachetools import LRUCache
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich import errors
@@ -104,16 +105,43 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
+CacheKey = tuple[str, str, str, str]
+Answer = tuple[int, bytes]
+# What one kept answer costs besides its body: the key, the tuple, the cache's bookkeeping.
+ENTRY_OVERHEAD = 512
+
+
+def answer_size(answer: Answer) -> int:
+    """The bytes one kept answer holds, for the cache's byte bound."""
+    return len(answer[1]) + ENTRY_OVERHEAD
+
+
 class ResultReader:
-    """GET of a job: terminal bodies are read once and kept, since they never change."""
+    """GET of a job: terminal bodies are read once and kept, since they never change, in a
+    cache bounded by bytes (`cache_bytes`), least recently read dropped first."""
 
     def __init__(
-        self, db: Database, contact_jobs: ContactJobs, in_progress_as_status: bool
+        self,
+        db: Database,
+        contact_jobs: ContactJobs,
+        in_progress_as_status: bool,
+        cache_bytes: int = 64 * 1024 * 1024,
     ) -> None:
         self.db = db
         self.jobs = contact_jobs
         self.in_progress_as_status = in_progress_as_status
-        self._terminal: dict[tuple[str, str, str, str], tuple[int, bytes]] = {}
+        self._terminal: LRUCache[CacheKey, Answer] = LRUCache(
+            maxsize=cache_bytes, getsizeof=answer_size
+        )
+
+    @property
+    def cached_bytes(self) -> int:
+        """What the kept bodies weigh now (never more than `cache_bytes`)."""
+        return int(self._terminal.currsize)
+
+    def _keep(self, key: CacheKey, answer: Answer) -> None:
+        if answer_size(answer) <= self._terminal.maxsize:  # else it would raise
+            self._terminal[key] = answer
 
     def cached(self, caller: Caller, enrichment_id: str, kind: JobKind) -> tuple[int, bytes] | None:
         """The answer of a terminal job already read once by this workspace and mode."""
@@ -147,9 +175,7 @@ class ResultReader:
             if status.terminal and enrichment.result_body is not None:
                 code = 402 if status is EnrichmentStatus.CREDITS_INSUFFICIENT else 200
                 answer = (code, enrichment.result_body)
-                if len(self._terminal) > 10_000:
-                    self._terminal.clear()
-                self._terminal[cache_key] = answer
+                self._keep(cache_key, answer)
                 return answer
             if force:
                 processor = self.jobs.processors[enrichment.kind]

@@ -21,7 +21,34 @@ from openenrich.webhooks.ssrf import url_host
 
 MAX_CONTACTS = 100
 MAX_CUSTOM_KEYS = 10
+MAX_CUSTOM_KEY = 100
 MAX_CUSTOM_VALUE = 100
+MAX_URL = 2048  # webhook URLs, LinkedIn URLs, and domains (a website URL is accepted there)
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """The longest value a string field takes (in characters), and the code of a 400 for a
+    longer one. Each bound is no larger than the column that stores the field."""
+
+    length: int
+    code: str
+
+
+# Every string field of every request body (v1 and v2 are validated here, reverse lookups
+# too), by the label its errors name; `string()` refuses a field that is not listed.
+LIMITS: dict[str, Limit] = {
+    "name": Limit(500, "error.enrichment.name.exceeded"),
+    "webhook_url": Limit(MAX_URL, "error.enrichment.webhook_url.exceeded"),
+    "webhook_events.contact_finished": Limit(MAX_URL, "error.enrichment.webhook_url.exceeded"),
+    "first_name": Limit(100, "error.enrichment.first_name.exceeded"),
+    "last_name": Limit(100, "error.enrichment.last_name.exceeded"),
+    "company_name": Limit(256, "error.enrichment.company_name.exceeded"),
+    "domain": Limit(MAX_URL, "error.enrichment.domain.exceeded"),
+    "linkedin_url": Limit(MAX_URL, "error.enrichment.linkedin_url.exceeded"),
+    "email": Limit(254, "error.reverse.email.exceeded"),  # RFC 5321's longest address
+}
+NUL_CODE = "error.request.nul_character"
 ENRICH_FIELDS = (Field.WORK_EMAIL.value, Field.PERSONAL_EMAIL.value, Field.PHONE.value)
 _LINKEDIN = re.compile(r"^(?:[a-z]+\.)?linkedin\.com$")
 
@@ -30,13 +57,29 @@ def type_error(name: str, expected: str) -> AppError:
     return invalid("error.request.invalid", f"Field '{name}' must be {expected}")
 
 
+def too_long(name: str, limit: Limit) -> AppError:
+    return invalid(limit.code, f"Field '{name}' max len exceeded (max: {limit.length} characters)")
+
+
+def refuse_nul(name: str, value: str) -> None:
+    """NUL cannot be stored (PostgreSQL text refuses it) and is never meaningful input."""
+    if "\x00" in value:
+        raise invalid(NUL_CODE, f"Field '{name}' must not contain NUL characters")
+
+
 def string(body: Mapping[str, Any], key: str, label: str | None = None) -> str:
-    """A string field, stripped; absent or null is empty; any other type is a 400."""
+    """A string field, stripped; absent or null is empty; any other type, a value longer
+    than its `LIMITS` entry or one holding a NUL character is a 400."""
+    name = label or key
+    limit = LIMITS[name]
     value = body.get(key)
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise type_error(label or key, "a string")
+        raise type_error(name, "a string")
+    if len(value) > limit.length:
+        raise too_long(name, limit)
+    refuse_nul(name, value)
     return value.strip()
 
 
@@ -98,7 +141,13 @@ def custom_fields(value: Any) -> dict[str, str] | None:
             "error.enrichment.custom.key.exceeded",
             "Custom field contains too many keys (max: 10 keys)",
         )
-    for item in value.values():
+    for key, item in value.items():
+        if len(key) > MAX_CUSTOM_KEY:
+            raise invalid(
+                "error.enrichment.custom.key.length",
+                f"Custom field key max len exceeded (max: {MAX_CUSTOM_KEY} characters)",
+            )
+        refuse_nul("custom", key)
         if not isinstance(item, str):
             raise invalid(
                 "error.enrichment.custom.value.type", "Custom field values must be strings"
@@ -108,6 +157,7 @@ def custom_fields(value: Any) -> dict[str, str] | None:
                 "error.enrichment.custom.value.exceeded",
                 "Custom field value max len exceeded (max: 100 character)",
             )
+        refuse_nul("custom", item)
     return dict(value)
 
 

@@ -28,6 +28,9 @@ from openenrich.domain import (
 from openenrich.providers import person as p
 from openenrich.providers.base import ErrorKind, ProviderResult
 from openenrich.providers.reading import (
+    NULL,
+    OBJECT,
+    Shape,
     checked_body,
     error_code,
     fail,
@@ -43,6 +46,8 @@ from openenrich.providers.reading import (
 DEFAULT_BASE_URL = "https://api.apollo.io/api/v1"
 
 _PLACEHOLDER_LOCAL = "email_not_unlocked"
+# A match, or `person: null` for a miss.
+_REPLY = Shape(person=OBJECT + NULL)
 
 
 def _email_status(raw: Any) -> EmailStatus | None:
@@ -153,7 +158,7 @@ class ApolloAdapter:
             # Apollo words exhausted credits in the body, on varying statuses.
             if "credit" in str(body).lower():
                 raise fail(ErrorKind.QUOTA, response, error_code(body))
-        person = mapping(checked_body(response).get("person"))
+        person = mapping(_REPLY.read(response).get("person"))
         if not person:
             return ProviderResult()
         findings: list[Finding] = []

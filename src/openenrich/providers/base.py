@@ -77,6 +77,25 @@ class ProviderError(Exception):
     def retryable(self) -> bool:
         return self.kind in (ErrorKind.TRANSIENT, ErrorKind.RATE_LIMITED)
 
+    @property
+    def outcome(self) -> str:
+        """How the call log and the metrics name this failure."""
+        return str(self.kind)
+
+
+class GarbageReply(ProviderError):
+    """A reply that is not what the vendor documents: a body that is not JSON, or JSON of
+    the wrong shape (`[]`, a string, `{"data": null}` where an object is due). The source
+    did not answer, so this is never read as a miss: it is retried like a transient fault,
+    counts against the breaker, is never cached, and is logged as `garbage`."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(ErrorKind.TRANSIENT, detail)
+
+    @property
+    def outcome(self) -> str:
+        return "garbage"
+
 
 # --- What a source is -----------------------------------------------------------------
 

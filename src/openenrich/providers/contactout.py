@@ -33,6 +33,8 @@ from openenrich.providers.person import (
     person,
 )
 from openenrich.providers.reading import (
+    OBJECT,
+    Shape,
     check_status,
     fail,
     integer,
@@ -47,6 +49,8 @@ from openenrich.providers.reading import (
 )
 
 DEFAULT_BASE_URL = "https://api.contactout.com"
+# A match (a miss is a 404).
+_REPLY = Shape(profile=OBJECT)
 
 _INCLUDE = {
     Field.WORK_EMAIL: "work_email",
@@ -115,7 +119,7 @@ class ContactOutAdapter:
             if "credit" in message:
                 raise fail(ErrorKind.QUOTA, response, "credits")
             raise fail(ErrorKind.AUTH, response, "forbidden")
-        profile = mapping(mapping(json_body(response)).get("profile"))
+        profile = mapping(_REPLY.check(response, json_body(response)).get("profile"))
         return ProviderResult(findings=list(_findings(profile)))
 
 

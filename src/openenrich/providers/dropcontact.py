@@ -27,6 +27,9 @@ from openenrich.domain import (
 from openenrich.providers.base import ErrorKind, Pending, ProviderError, ProviderResult
 from openenrich.providers.person import compact, company, employment, person
 from openenrich.providers.reading import (
+    ARRAY,
+    BOOLEAN,
+    Shape,
     checked_body,
     error_code,
     fail,
@@ -41,6 +44,9 @@ from openenrich.providers.reading import (
 DEFAULT_BASE_URL = "https://api.dropcontact.com"
 
 _ERRORS: Mapping[int, ErrorKind | None] = {403: ErrorKind.QUOTA}
+# Every reply says whether it worked; a finished job carries its records.
+_REPLY = Shape(success=BOOLEAN)
+_RECORDS = Shape(data=ARRAY)
 _LOCAL_STATUS = {
     "nominative": EmailStatus.DELIVERABLE,
     "catch_all": EmailStatus.CATCH_ALL,
@@ -93,7 +99,7 @@ class DropcontactAdapter:
         )
 
     def parse_response(self, response: httpx.Response) -> ProviderResult | Pending:
-        body = checked_body(response, _ERRORS)
+        body = _REPLY.read(response, _ERRORS)
         request_id = text(body.get("request_id"))
         if request_id is None or body.get("success") is False:
             raise _refusal(response, body)
@@ -107,13 +113,13 @@ class DropcontactAdapter:
         )
 
     def parse_poll(self, response: httpx.Response) -> ProviderResult | Pending:
-        body = checked_body(response, _ERRORS)
+        body = _REPLY.read(response, _ERRORS)
         if body.get("success") is not True:
             if body.get("error") is True:
                 raise _refusal(response, body)
             # Not ready yet (or an id Dropcontact does not know: the deadline ends that).
             return pending_from_path(response, self.poll_after)
-        records = items(body.get("data"))
+        records = items(_RECORDS.check(response, body).get("data"))
         record = mapping(records[0]) if records else {}
         return ProviderResult(findings=list(_findings(record)))
 

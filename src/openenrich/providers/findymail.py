@@ -18,9 +18,25 @@ import httpx
 from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field, Verdict
 from openenrich.providers import person as p
 from openenrich.providers.base import ErrorKind, ProviderError, ProviderResult
-from openenrich.providers.reading import body_error, checked_body, fail, integer, mapping, text
+from openenrich.providers.reading import (
+    BOOLEAN,
+    NULL,
+    OBJECT,
+    STRING,
+    Shape,
+    body_error,
+    checked_body,
+    fail,
+    garbage,
+    integer,
+    mapping,
+    text,
+)
 
 DEFAULT_BASE_URL = "https://app.findymail.com/api"
+# A match (a miss is a 404, or an `error` saying "not found"); a verification.
+_FOUND = Shape(contact=OBJECT + NULL)
+_VERIFIED = Shape(email=STRING, verified=BOOLEAN)
 
 
 def _headers(api_key: str) -> dict[str, str]:
@@ -88,7 +104,10 @@ class FindymailAdapter:
     def parse_response(self, response: httpx.Response) -> ProviderResult:
         if response.status_code == 404:  # no contact found
             return ProviderResult()
-        contact = mapping(_body(response).get("contact"))
+        body = _body(response)
+        if not body:  # the documented "not found" error
+            return ProviderResult()
+        contact = mapping(_FOUND.check(response, body).get("contact"))
         email = text(contact.get("email"))
         if email is None:
             return ProviderResult()
@@ -115,11 +134,11 @@ class FindymailVerifier:
         )
 
     def parse_verify(self, response: httpx.Response) -> Verdict:
-        body = _body(response)
+        body = _VERIFIED.check(response, _body(response))
         email = text(body.get("email"))
-        verified = body.get("verified")
-        if email is None or not isinstance(verified, bool):
-            raise fail(ErrorKind.TRANSIENT, response, "no verification in body")
+        verified = body["verified"]
+        if email is None:
+            raise garbage(response, "no email in body")
         status = EmailStatus.DELIVERABLE if verified else EmailStatus.INVALID
         evidence = {k: body[k] for k in ("verified", "provider") if k in body}
         return Verdict(email=email, status=status, evidence=evidence)

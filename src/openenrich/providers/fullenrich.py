@@ -27,9 +27,13 @@ from openenrich.domain import (
 from openenrich.providers.base import ErrorKind, Pending, ProviderResult
 from openenrich.providers.person import compact
 from openenrich.providers.reading import (
+    ARRAY,
+    STRING,
+    Shape,
     check_status,
     error_code,
     fail,
+    garbage,
     items,
     json_body,
     mapping,
@@ -41,6 +45,10 @@ from openenrich.providers.reading import (
 )
 
 DEFAULT_BASE_URL = "https://app.fullenrich.com/api/v2"
+# The start answers a job id; a poll answers the job, with its records once finished.
+_STARTED = Shape(enrichment_id=STRING)
+_JOB = Shape(status=STRING)
+_FINISHED = Shape(data=ARRAY)
 
 _ENRICH_FIELD = {
     Field.WORK_EMAIL: "contact.work_emails",
@@ -97,9 +105,9 @@ class FullEnrichAdapter:
 
     def parse_response(self, response: httpx.Response) -> ProviderResult | Pending:
         _check(response)
-        enrichment_id = text(mapping(json_body(response)).get("enrichment_id"))
+        enrichment_id = text(_STARTED.check(response, json_body(response))["enrichment_id"])
         if enrichment_id is None:
-            raise fail(ErrorKind.TRANSIENT, response, "no enrichment_id")
+            raise garbage(response, "empty enrichment_id")
         return Pending(enrichment_id, self.poll_after)
 
     def build_poll(self, pending: Pending, api_key: str) -> httpx.Request:
@@ -112,12 +120,12 @@ class FullEnrichAdapter:
         if response.status_code == 400 and code == "error.enrichment.in_progress":
             return pending_from_path(response, self.poll_after)
         _check(response)  # 402 (its body is the result, CREDITS_INSUFFICIENT) is a quota
-        body = mapping(json_body(response))
+        body = _JOB.check(response, json_body(response))
         job_status = text(body.get("status")) or ""
         if job_status in _PENDING_STATUSES:
             return pending_from_path(response, self.poll_after)
         if job_status == "FINISHED":
-            records = items(body.get("data"))
+            records = items(_FINISHED.check(response, body).get("data"))
             return ProviderResult(findings=list(_findings(mapping(records[0] if records else {}))))
         if job_status == "CREDITS_INSUFFICIENT":
             raise fail(ErrorKind.QUOTA, response, job_status)
@@ -125,7 +133,7 @@ class FullEnrichAdapter:
             raise fail(ErrorKind.RATE_LIMITED, response, job_status, _DEFAULT_RATE_WAIT)
         if job_status == "CANCELED":
             raise fail(ErrorKind.BAD_REQUEST, response, job_status)
-        raise fail(ErrorKind.TRANSIENT, response, "unexpected job status")
+        raise garbage(response, "unexpected job status")
 
 
 def _auth(api_key: str) -> dict[str, str]:

@@ -17,7 +17,17 @@ import httpx
 from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field, Verdict
 from openenrich.providers.base import ErrorKind, ProviderError, ProviderResult
 from openenrich.providers.person import linkedin_handle
-from openenrich.providers.reading import check_status, fail, json_body, mapping, missed, text
+from openenrich.providers.reading import (
+    OBJECT,
+    Shape,
+    check_status,
+    fail,
+    garbage,
+    json_body,
+    mapping,
+    missed,
+    text,
+)
 
 DEFAULT_BASE_URL = "https://api.hunter.io/v2"
 
@@ -31,6 +41,9 @@ _ERRORS: Mapping[int, ErrorKind | None] = {
     451: ErrorKind.BAD_REQUEST,
 }
 
+
+# Finder and verifier both answer `data` (a miss is a 404, or `data.email: null`).
+_REPLY = Shape(data=OBJECT)
 
 _EVIDENCE = (
     "status",
@@ -112,7 +125,7 @@ class HunterAdapter:
         # 404 on the finder is "no such person/email": a clean miss, not a fault.
         if missed(response, _ERRORS):
             return ProviderResult()
-        data = mapping(mapping(json_body(response)).get("data"))
+        data = mapping(_REPLY.check(response, json_body(response)).get("data"))
         email = text(data.get("email"))
         if email is None:
             return ProviderResult()
@@ -148,11 +161,11 @@ class HunterVerifier:
         if response.status_code in (202, 222):
             # 202: still verifying, ask again; 222: the remote SMTP server failed.
             raise fail(ErrorKind.TRANSIENT, response, "verification pending")
-        data = mapping(mapping(json_body(response)).get("data"))
+        data = mapping(_REPLY.check(response, json_body(response)).get("data"))
         email = text(data.get("email"))
         raw = data.get("status")
         if email is None or not isinstance(raw, str):
-            raise fail(ErrorKind.TRANSIENT, response, "no verification in body")
+            raise garbage(response, "no verification in body")
         status = _status(raw, data.get("score")) or EmailStatus.UNKNOWN
         if status is EmailStatus.INVALID and data.get("mx_records") is False:
             status = EmailStatus.INVALID_DOMAIN

@@ -17,7 +17,17 @@ import httpx
 
 from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field
 from openenrich.providers.base import ErrorKind, Pending, ProviderError, ProviderResult
-from openenrich.providers.reading import checked_body, fail, items, mapping, text
+from openenrich.providers.reading import (
+    ARRAY,
+    OBJECT,
+    Shape,
+    checked_body,
+    fail,
+    garbage,
+    items,
+    mapping,
+    text,
+)
 
 DEFAULT_BASE_URL = "https://app.icypeas.com/api"
 
@@ -28,6 +38,9 @@ _ERRORS: Mapping[str, ErrorKind] = {
     "BAD_INPUT": ErrorKind.BAD_REQUEST,
     "ABORTED": ErrorKind.TRANSIENT,
 }
+# A search started (`item`), or the searches listed (`items`).
+_STARTED = Shape(item=OBJECT)
+_LISTED = Shape(items=ARRAY)
 _CERTAINTY = {
     "ultra_sure": EmailStatus.DELIVERABLE,
     "very_sure": EmailStatus.DELIVERABLE,
@@ -76,10 +89,10 @@ class IcypeasAdapter:
         )
 
     def parse_response(self, response: httpx.Response) -> ProviderResult | Pending:
-        item = mapping(_checked(response).get("item"))
+        item = mapping(_STARTED.check(response, _checked(response)).get("item"))
         handle = text(item.get("_id"))
         if handle is None:
-            raise fail(ErrorKind.TRANSIENT, response, "no search id")
+            raise garbage(response, "no search id")
         return self._state(item, response) or Pending(handle, self.poll_after)
 
     def build_poll(self, pending: Pending, api_key: str) -> httpx.Request:
@@ -91,11 +104,11 @@ class IcypeasAdapter:
         )
 
     def parse_poll(self, response: httpx.Response) -> ProviderResult | Pending:
-        found = items(_checked(response).get("items"))
+        found = items(_LISTED.check(response, _checked(response)).get("items"))
         item = mapping(found[0]) if found else {}
         handle = text(item.get("_id"))
         if handle is None:
-            raise fail(ErrorKind.TRANSIENT, response, "search not listed")
+            raise garbage(response, "search not listed")
         return self._state(item, response) or Pending(handle, self.poll_after)
 
     def _state(self, item: Mapping[str, Any], response: httpx.Response) -> ProviderResult | None:

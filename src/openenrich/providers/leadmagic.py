@@ -13,16 +13,21 @@ import httpx
 from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field
 from openenrich.providers.base import ErrorKind, ProviderError, ProviderResult
 from openenrich.providers.reading import (
+    NULL,
+    STRING,
+    Shape,
     checked_body,
     fail,
     filled,
     json_body,
-    mapping,
     missed,
     text,
 )
 
 DEFAULT_BASE_URL = "https://api.leadmagic.io"
+
+# A match, or `email: null` (status "not_found") for a miss; a 404 is a miss too.
+_REPLY = Shape(email=STRING + NULL)
 
 _STATUS = {
     "valid": EmailStatus.DELIVERABLE,
@@ -79,7 +84,7 @@ class LeadMagicAdapter:
         # 404 from the finder is "nobody found"; the route itself is fixed.
         if missed(response):
             return ProviderResult()
-        body = mapping(json_body(response))
+        body = _REPLY.check(response, json_body(response))
         email = text(body.get("email"))
         raw = body.get("status")
         if email is None or raw == "not_found":

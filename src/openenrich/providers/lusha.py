@@ -29,6 +29,8 @@ from openenrich.domain import (
 from openenrich.providers.base import ErrorKind, ProviderError, ProviderResult
 from openenrich.providers.person import compact, company, employment, person
 from openenrich.providers.reading import (
+    OBJECT,
+    Shape,
     fail,
     integer,
     items,
@@ -43,6 +45,8 @@ from openenrich.providers.reading import (
 )
 
 DEFAULT_BASE_URL = "https://api.lusha.com"
+# A `contact`, whose `error` names a miss (EMPTY_DATA) and whose `data` holds a match.
+_REPLY = Shape(contact=OBJECT)
 
 _ERRORS: Mapping[int, ErrorKind | None] = {
     412: ErrorKind.BAD_REQUEST,
@@ -91,7 +95,7 @@ class LushaAdapter:
             return ProviderResult()
         if response.status_code == 429:
             raise _too_many(response)
-        contact = mapping(mapping(json_body(response)).get("contact"))
+        contact = mapping(_REPLY.check(response, json_body(response)).get("contact"))
         if contact.get("error"):  # e.g. {"code": 3, "name": "EMPTY_DATA"}: a clean miss
             return ProviderResult()
         return ProviderResult(findings=list(_findings(mapping(contact.get("data")))))

@@ -13,7 +13,14 @@ import httpx
 
 from openenrich.domain import EmailStatus, Verdict
 from openenrich.providers.base import ErrorKind
-from openenrich.providers.reading import body_error, checked_body, fail, requested_email, text
+from openenrich.providers.reading import (
+    body_error,
+    checked_body,
+    fail,
+    garbage,
+    requested_email,
+    text,
+)
 
 DEFAULT_BASE_URL = "https://api.millionverifier.com"
 
@@ -65,7 +72,7 @@ class MillionVerifierAdapter:
         code = _int(body.get("resultcode"))
         result = str(body.get("result") or (_RESULT_CODE.get(code, "") if code else ""))
         if result not in _RESULT:
-            raise fail(ErrorKind.TRANSIENT, response, "unexpected result")
+            raise garbage(response, "no known result")
         subresult = (text(body.get("subresult")) or "").lower()
         status = _RESULT[result]
         if result == "invalid" and ("domain" in subresult or "mx" in subresult):

@@ -14,7 +14,15 @@ import httpx
 
 from openenrich.domain import EmailStatus, Verdict
 from openenrich.providers.base import ErrorKind, ProviderError
-from openenrich.providers.reading import checked_body, fail, requested_email, text
+from openenrich.providers.reading import (
+    STRING,
+    Shape,
+    checked_body,
+    fail,
+    garbage,
+    requested_email,
+    text,
+)
 
 DEFAULT_BASE_URL = "https://api.neverbounce.com"
 
@@ -33,6 +41,8 @@ _FAILURE = {
     "temp_unavail": ErrorKind.TRANSIENT,
     "general_failure": ErrorKind.TRANSIENT,
 }
+# Every reply names its API `status` ("success", or the failure).
+_REPLY = Shape(status=STRING)
 _REMAINING = ("paid_credits_remaining", "free_credits_remaining")
 
 
@@ -66,13 +76,13 @@ class NeverBounceAdapter:
         )
 
     def parse_verify(self, response: httpx.Response) -> Verdict:
-        body = checked_body(response)
+        body = _REPLY.read(response)
         api_status = text(body.get("status")) or ""
         if api_status != "success":
             raise _failure(response, api_status, text(body.get("message")) or "")
         result = _result_name(body.get("result"))
         if result is None:
-            raise fail(ErrorKind.TRANSIENT, response, "unexpected result")
+            raise garbage(response, "unexpected result")
         flags = {str(flag) for flag in body.get("flags") or []}
         status = _RESULT[result]
         # No DNS for the domain: the whole domain is dead, not just this mailbox.

@@ -25,6 +25,8 @@ from openenrich.domain import (
 from openenrich.providers import person as p
 from openenrich.providers.base import ProviderResult
 from openenrich.providers.reading import (
+    OBJECT,
+    Shape,
     integer,
     items,
     json_body,
@@ -35,6 +37,8 @@ from openenrich.providers.reading import (
 )
 
 DEFAULT_BASE_URL = "https://api.peopledatalabs.com/v5"
+# A match (a miss is a 404).
+_REPLY = Shape(data=OBJECT)
 
 # PDL's language proficiency is 1..5; the spec names the same five levels.
 _PROFICIENCY = {
@@ -170,7 +174,7 @@ class PdlAdapter:
     def parse_response(self, response: httpx.Response) -> ProviderResult:
         if missed(response):
             return ProviderResult()
-        data = mapping(mapping(json_body(response)).get("data"))
+        data = mapping(_REPLY.check(response, json_body(response)).get("data"))
         if not data:
             return ProviderResult()
         findings: list[Finding] = []

@@ -28,6 +28,9 @@ from openenrich.domain import (
 from openenrich.providers import person as p
 from openenrich.providers.base import ErrorKind, ProviderResult
 from openenrich.providers.reading import (
+    NULL,
+    OBJECT,
+    Shape,
     checked_body,
     error_code,
     fail,
@@ -41,6 +44,8 @@ from openenrich.providers.reading import (
 )
 
 DEFAULT_BASE_URL = "https://api.prospeo.io"
+# A match (a miss is `error: true` with the NO_MATCH code).
+_REPLY = Shape(person=OBJECT + NULL)
 
 _CODES: Mapping[str, ErrorKind | None] = {
     "NO_MATCH": None,
@@ -175,7 +180,7 @@ class ProspeoAdapter:
                 if kind is None:
                     return ProviderResult()
                 raise fail(kind, response, code)
-        reply = checked_body(response)
+        reply = _REPLY.read(response)
         person = mapping(reply.get("person"))
         if not person:
             return ProviderResult()

@@ -1,8 +1,11 @@
 """Reading vendor replies: JSON bodies, Retry-After, and the usual HTTP error classes.
 
-Adapters call `check_status` first (with their vendor's quirks as overrides), then
-`json_body`, then pick values with `text`/`mapping`/`items`, which treat the wrong type
-as absent (vendors send `true` in place of a masked email, `{}` for null, and so on).
+Adapters call `check_status` first (with their vendor's quirks as overrides), then read
+the body through the `Shape` they declare once (the JSON object and the keys the vendor
+documents for an answer, a miss included), then pick values with `text`/`mapping`/`items`,
+which treat the wrong type as absent (vendors send `true` in place of a masked email, `{}`
+for null, and so on). A body that is not JSON, or not of the declared shape (`[]`, a
+string, `{"data": null}` where an object is due), is a `GarbageReply`, never a miss.
 Error details carry the status and the vendor's error code, never the body's free text,
 which may echo the person looked up. The request-side checks every adapter shares (the
 minimum input a lookup needs, dropping empty values from a body) live here too.
@@ -16,20 +19,30 @@ from typing import Any
 import httpx
 
 from openenrich.domain import ContactQuery
-from openenrich.providers.base import ErrorKind, Pending, ProviderError
+from openenrich.providers.base import ErrorKind, GarbageReply, Pending, ProviderError
 from openenrich.providers.person import linkedin_url
 from openenrich.retrying import retry_after_seconds
 
 __all__ = [
+    "ANY_OBJECT",
+    "ARRAY",
+    "BOOLEAN",
     "LOOKUP_INPUT",
+    "NULL",
+    "NUMBER",
+    "OBJECT",
+    "STRING",
+    "Shape",
     "body_error",
     "check_status",
     "checked_body",
     "error_code",
     "fail",
     "filled",
+    "garbage",
     "integer",
     "items",
+    "json_array",
     "json_body",
     "mapping",
     "maybe_json",
@@ -122,20 +135,94 @@ def check_status(
     raise fail(kind, response, error_code(maybe_json(response)))
 
 
+def garbage(response: httpx.Response, what: str) -> GarbageReply:
+    """The reply is not what the vendor documents (`what` says how, never quoting it)."""
+    return GarbageReply(f"HTTP {response.status_code} {what}")
+
+
 def json_body(response: httpx.Response) -> Any:
-    """The decoded JSON body; a body that is not JSON is a transient vendor fault."""
+    """The decoded JSON body; a body that is not JSON is garbage."""
     try:
         return response.json()
     except ValueError as exc:
-        raise fail(ErrorKind.TRANSIENT, response, "unparseable body") from exc
+        raise garbage(response, "unparseable body") from exc
+
+
+# JSON types, as the Python types `json` decodes them to; combine with `+` (`OBJECT + NULL`).
+OBJECT: tuple[type, ...] = (dict,)
+ARRAY: tuple[type, ...] = (list,)
+STRING: tuple[type, ...] = (str,)
+NUMBER: tuple[type, ...] = (int, float)
+BOOLEAN: tuple[type, ...] = (bool,)
+NULL: tuple[type, ...] = (type(None),)
+
+_JSON_NAMES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "a number"
+    return _JSON_NAMES.get(type(value), type(value).__name__)
+
+
+def _is(value: Any, types: tuple[type, ...]) -> bool:
+    """`isinstance`, except that a boolean is not a number (Python counts it as one)."""
+    if isinstance(value, bool):
+        return bool in types
+    return isinstance(value, types)
+
+
+class Shape:
+    """The 2xx reply a vendor documents, declared once per adapter: a JSON object whose
+    `keys` are present with values of the given JSON types, e.g.
+    `Shape(person=OBJECT + NULL)` (Apollo: a person, or null for a miss). Other keys are
+    read leniently. Anything else (`[]`, a string, an object without those keys) is a
+    `GarbageReply`, so a vendor answering nonsense is never read as a clean miss."""
+
+    __slots__ = ("keys",)
+
+    def __init__(self, **keys: tuple[type, ...]) -> None:
+        self.keys = keys
+
+    def check(self, response: httpx.Response, body: Any) -> Mapping[str, Any]:
+        """`body` (decoded from `response`) if it has this shape; else `GarbageReply`."""
+        if not isinstance(body, Mapping):
+            raise garbage(response, f"body is {_json_type(body)}, not an object")
+        for key, types in self.keys.items():
+            if key not in body:
+                raise garbage(response, f"body has no '{key}'")
+            if not _is(body[key], types):
+                raise garbage(response, f"'{key}' is {_json_type(body[key])}")
+        return body
+
+    def read(
+        self, response: httpx.Response, overrides: Mapping[int, ErrorKind | None] | None = None
+    ) -> Mapping[str, Any]:
+        """`check_status`, then the JSON body, checked against this shape."""
+        check_status(response, overrides)
+        return self.check(response, json_body(response))
+
+
+ANY_OBJECT = Shape()
 
 
 def checked_body(
     response: httpx.Response, overrides: Mapping[int, ErrorKind | None] | None = None
 ) -> Mapping[str, Any]:
-    """`check_status`, then the JSON body as an object (anything else reads as empty)."""
-    check_status(response, overrides)
-    return mapping(json_body(response))
+    """`check_status`, then the JSON body, which must be an object (else garbage)."""
+    return ANY_OBJECT.read(response, overrides)
+
+
+def json_array(response: httpx.Response) -> list[Any]:
+    """`check_status`, then the JSON body, which must be a non-empty array (else garbage)."""
+    check_status(response)
+    body = json_body(response)
+    if not isinstance(body, list) or not body:
+        shown = "an empty array" if body == [] else _json_type(body)
+        raise garbage(response, f"body is {shown}, not a list of results")
+    return body
 
 
 def mapping(value: Any) -> Mapping[str, Any]:

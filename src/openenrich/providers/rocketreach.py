@@ -28,10 +28,12 @@ from openenrich.domain import (
 from openenrich.providers import person as p
 from openenrich.providers.base import ErrorKind, Pending, ProviderError, ProviderResult
 from openenrich.providers.reading import (
-    check_status,
-    fail,
+    STRING,
+    Shape,
+    garbage,
     integer,
     items,
+    json_array,
     json_body,
     mapping,
     missed,
@@ -46,6 +48,9 @@ _LINE_TYPE = {
     "work": LineType.LANDLINE,
     "home": LineType.LANDLINE,
 }
+# A lookup answers the profile so far (its `status` says whether it is complete); the
+# status check answers a list of profiles.
+_LOOKUP = Shape(status=STRING)
 _EMAIL_FIELD = {"professional": Field.WORK_EMAIL, "personal": Field.PERSONAL_EMAIL}
 _WORK_KEYS = ("current_work_email", "recommended_professional_email")
 _PERSONAL_KEYS = ("current_personal_email", "recommended_personal_email")
@@ -170,7 +175,7 @@ class RocketReachAdapter:
     def parse_response(self, response: httpx.Response) -> ProviderResult | Pending:
         if missed(response):  # no such profile
             return ProviderResult()
-        return self._outcome(mapping(json_body(response)), response)
+        return self._outcome(_LOOKUP.check(response, json_body(response)), response)
 
     def build_poll(self, pending: Pending, api_key: str) -> httpx.Request:
         return httpx.Request(
@@ -181,11 +186,8 @@ class RocketReachAdapter:
         )
 
     def parse_poll(self, response: httpx.Response) -> ProviderResult | Pending:
-        check_status(response)
-        profiles = items(json_body(response))
-        if not profiles:
-            raise fail(ErrorKind.TRANSIENT, response, "lookup not listed")
-        return self._outcome(mapping(profiles[0]), response)
+        profiles = json_array(response)
+        return self._outcome(_LOOKUP.check(response, profiles[0]), response)
 
     def _outcome(
         self, data: Mapping[str, Any], response: httpx.Response
@@ -195,7 +197,7 @@ class RocketReachAdapter:
             return ProviderResult()
         if status != "complete":
             if integer(data.get("id")) is None:
-                raise fail(ErrorKind.TRANSIENT, response, "no lookup id")
+                raise garbage(response, "no lookup id")
             return Pending(str(data["id"]), self.poll_after)
         findings: list[Finding] = []
         seen: set[str] = set()

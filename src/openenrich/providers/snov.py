@@ -17,7 +17,17 @@ import httpx
 
 from openenrich.domain import ContactQuery, EmailFinding, EmailStatus, Field
 from openenrich.providers.base import ErrorKind, Pending, ProviderError, ProviderResult
-from openenrich.providers.reading import checked_body, fail, items, mapping, text
+from openenrich.providers.reading import (
+    ARRAY,
+    STRING,
+    Shape,
+    checked_body,
+    fail,
+    garbage,
+    items,
+    mapping,
+    text,
+)
 
 DEFAULT_BASE_URL = "https://api.snov.io"
 DEFAULT_TOKEN_LIFETIME = 3600.0
@@ -29,6 +39,10 @@ _SMTP_STATUS = {
 }
 # Snov answers 400 for a rejected client_id/secret pair on the token endpoint.
 _TOKEN_ERRORS: Mapping[int, ErrorKind | None] = {400: ErrorKind.AUTH}
+# The token exchange; a started search (its hash in `data` or `meta`); a polled one.
+_TOKEN = Shape(access_token=STRING)
+_TASK = Shape(status=STRING)
+_COMPLETED = Shape(data=ARRAY)
 
 
 class SnovAdapter:
@@ -56,10 +70,10 @@ class SnovAdapter:
         )
 
     def parse_token(self, response: httpx.Response) -> tuple[str, float]:
-        body = checked_body(response, _TOKEN_ERRORS)
+        body = _TOKEN.read(response, _TOKEN_ERRORS)
         token = text(body.get("access_token"))
         if token is None:
-            raise fail(ErrorKind.TRANSIENT, response, "no access_token")
+            raise garbage(response, "empty access_token")
         lifetime = body.get("expires_in")
         if isinstance(lifetime, bool) or not isinstance(lifetime, int | float) or lifetime <= 0:
             return token, DEFAULT_TOKEN_LIFETIME
@@ -86,7 +100,7 @@ class SnovAdapter:
             mapping(body.get("meta")).get("task_hash")
         )
         if task_hash is None:
-            raise fail(ErrorKind.TRANSIENT, response, "no task_hash")
+            raise garbage(response, "no task_hash")
         return Pending(task_hash, self.poll_after)
 
     def build_poll(self, pending: Pending, api_key: str) -> httpx.Request:
@@ -98,15 +112,15 @@ class SnovAdapter:
         )
 
     def parse_poll(self, response: httpx.Response) -> ProviderResult | Pending:
-        body = checked_body(response)
+        body = _TASK.read(response)
         status = text(body.get("status"))
         if status == "in_progress":
             handle = response.request.url.params.get("task_hash", "")
             return Pending(handle, self.poll_after)
         _raise_for_status(response, body)
         if status != "completed":
-            raise fail(ErrorKind.TRANSIENT, response, "unexpected task status")
-        return ProviderResult(findings=list(_findings(body)))
+            raise garbage(response, "unexpected task status")
+        return ProviderResult(findings=list(_findings(_COMPLETED.check(response, body))))
 
 
 def _auth(token: str) -> dict[str, str]:

@@ -13,7 +13,16 @@ import httpx
 
 from openenrich.domain import EmailStatus, Verdict
 from openenrich.providers.base import ErrorKind
-from openenrich.providers.reading import body_error, checked_body, fail, requested_email, text
+from openenrich.providers.reading import (
+    STRING,
+    Shape,
+    body_error,
+    checked_body,
+    fail,
+    garbage,
+    requested_email,
+    text,
+)
 
 DEFAULT_BASE_URL = "https://api.zerobounce.net"
 
@@ -28,6 +37,8 @@ _STATUS = {
 }
 # Sub-statuses that say the domain itself cannot receive mail.
 _DEAD_DOMAIN = frozenset({"no_dns_entries", "unroutable_ip_address"})
+# A verification names its `status`; a refusal is an `error` alone.
+_VERIFIED = Shape(status=STRING)
 _EVIDENCE_KEYS = ("status", "sub_status", "mx_found", "smtp_provider", "did_you_mean")
 
 
@@ -69,9 +80,9 @@ class ZeroBounceAdapter:
         # both mean the key cannot be used until someone acts, so the breaker opens.
         if text(body.get("error")):
             raise body_error(response, str(body["error"]))
-        raw = (text(body.get("status")) or "").lower()
+        raw = (text(_VERIFIED.check(response, body).get("status")) or "").lower()
         if raw not in _STATUS:
-            raise fail(ErrorKind.TRANSIENT, response, "unexpected status")
+            raise garbage(response, "unexpected status")
         sub_status = (text(body.get("sub_status")) or "").lower()
         status = _STATUS[raw]
         if status is EmailStatus.INVALID and sub_status in _DEAD_DOMAIN:

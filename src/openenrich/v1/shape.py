@@ -28,17 +28,26 @@ def envelope(kind: str, v2: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _with_error(out: dict[str, Any], record: Mapping[str, Any]) -> dict[str, Any]:
+    """A failed contact's `error` is kept as it is in v2."""
+    if "error" in record:
+        out["error"] = record["error"]
+    return out
+
+
 def enrich_record(record: Mapping[str, Any]) -> dict[str, Any]:
-    return {"custom": dict(record.get("custom") or {}), "contact": contact(record)}
+    out = {"custom": dict(record.get("custom") or {}), "contact": contact(record)}
+    return _with_error(out, record)
 
 
 def reverse_record(record: Mapping[str, Any]) -> dict[str, Any]:
     """A reverse lookup's record: the input echo kept, the person as a v1 contact."""
-    return {
+    out = {
         "input": dict(record.get("input") or {}),
         "custom": dict(record.get("custom") or {}),
         "contact": contact({"profile": record.get("profile")}),
     }
+    return _with_error(out, record)
 
 
 def _text(value: Any) -> str:

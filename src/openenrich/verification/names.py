@@ -101,12 +101,18 @@ def _part_variants(text: str, surname: bool) -> list[str]:
     return out
 
 
+# Longer input is not a name: it is cut here, so parsing stays cheap (a 500 KB name held
+# the event loop for seconds) whoever calls, the API (which refuses such names) or not.
+MAX_NAME_CHARS = 256
+
+
 def name_parts(first_name: str, last_name: str = "") -> NameParts:
     """Normalise a name given as first + last (or as one full name in `first_name`).
 
     Titles and suffixes are dropped, accents transliterated both ways, particles kept in
     one variant and dropped in another, hyphenated parts joined, split and kept; English
     nicknames and canonical forms are offered separately (a lower prior)."""
+    first_name, last_name = first_name[:MAX_NAME_CHARS], last_name[:MAX_NAME_CHARS]
     drop = CONSTANTS.titles | CONSTANTS.suffix_acronyms | CONSTANTS.suffix_not_acronyms
     middle = ""
     if not last_name.strip():

@@ -24,6 +24,7 @@ from openenrich.domain import (
     ProfileFinding,
     Verdict,
     kind_of,
+    usable,
 )
 from openenrich.providers.base import (
     Learner,
@@ -191,7 +192,7 @@ class Waterfall:
             try:
                 result = await provider.find(query, asked)
             except ProviderError as exc:
-                log.info("%s skipped for %s: %s", provider.name, wanted, exc.kind)
+                log.info("%s skipped for %s: %s", provider.name, wanted, exc.outcome)
                 continue
             contact.outcome.cost += result.cost
             # Several fields' waterfalls may reach the same source: its findings are taken
@@ -203,7 +204,7 @@ class Waterfall:
             taken = asyncio.get_running_loop().create_future()
             contact.taken[provider.name] = taken
             try:
-                relevant = [f for f in result.findings if kind_of(f) in fields]
+                relevant = [f for f in usable(result.findings) if kind_of(f) in fields]
                 contact.returned_by(provider.name, relevant)
                 found = False
                 for finding in await self._accept(provider, relevant, contact, query):
@@ -264,7 +265,7 @@ class Waterfall:
                 else:
                     verdict, cost = await verifier.verify(email), 0.0
             except ProviderError as exc:
-                log.info("verifier %s failed: %s", verifier.name, exc.kind)
+                log.info("verifier %s failed: %s", verifier.name, exc.outcome)
                 continue
             if contact is not None:
                 contact.outcome.cost += cost

@@ -12,7 +12,7 @@ from typing import TypeVar
 import httpx
 from limits.aio.storage import Storage
 
-from openenrich.providers.base import ErrorKind, ProviderError
+from openenrich.providers.base import ErrorKind, GarbageReply, ProviderError
 from openenrich.retrying import exponential_backoff
 from openenrich.waterfall import metrics
 from openenrich.waterfall.calllog import CallLog, CallRecord
@@ -30,13 +30,14 @@ MAX_RETRY_WAIT = 30.0
 def _classify(exc: Exception) -> tuple[ProviderError, str]:
     """A failed attempt as a `ProviderError`, and its outcome label for the log."""
     if isinstance(exc, ProviderError):
-        return exc, str(exc.kind)
+        return exc, exc.outcome
     if isinstance(exc, TimeoutError | httpx.TimeoutException):
         return ProviderError(ErrorKind.TRANSIENT, "timeout"), "timeout"
     if isinstance(exc, httpx.TransportError):
         return ProviderError(ErrorKind.TRANSIENT, type(exc).__name__), "transport"
-    # An unparseable body (an HTML error page, bad JSON, a missing key).
-    return ProviderError(ErrorKind.TRANSIENT, f"unparseable: {type(exc).__name__}"), "garbage"
+    # An unparseable body the adapter did not catch (a missing key, a wrong type).
+    garbage = GarbageReply(f"unparseable: {type(exc).__name__}")
+    return garbage, garbage.outcome
 
 
 class ProviderUnavailable(ProviderError):
