@@ -70,8 +70,9 @@ class Authenticator:
 
 
 class RequestLimiter:
-    """FullEnrich's limit: N requests per calendar minute per workspace (0 = no limit).
-    The minute is part of the key, so windows align to the clock on every replica."""
+    """FullEnrich's limit: N requests per calendar minute per workspace and mode (live and
+    sandbox each have N; 0 = no limit). The minute is part of the key, so windows align to
+    the clock on every replica."""
 
     def __init__(self, per_minute: int, redis_url: str | None = None) -> None:
         self.per_minute = per_minute
@@ -79,10 +80,11 @@ class RequestLimiter:
         self.limiter = FixedWindowRateLimiter(storage)
         self.item = RateLimitItemPerMinute(max(per_minute, 1))
 
-    async def hit(self, workspace_id: str) -> None:
+    async def hit(self, workspace_id: str, sandbox: bool) -> None:
         if self.per_minute <= 0:
             return
         now = time.time()
         minute = int(now // 60)
-        if not await self.limiter.hit(self.item, workspace_id, str(minute)):
+        mode = "sandbox" if sandbox else "live"
+        if not await self.limiter.hit(self.item, workspace_id, mode, str(minute)):
             raise errors.RateLimited(max(1, 60 - int(now % 60)))

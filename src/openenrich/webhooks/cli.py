@@ -9,13 +9,14 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from openenrich.accounts import repository as accounts
 from openenrich.accounts.keys import load_secret
 from openenrich.config import Settings
 from openenrich.db import Database
 from openenrich.webhooks import repository
 from openenrich.webhooks.sealing import Sealer
 from openenrich.webhooks.views import group
-from openenrich.webhooks.workspace_secrets import workspace_secret
+from openenrich.webhooks.workspace_secrets import rotate_secret, workspace_secret
 
 T = TypeVar("T")
 
@@ -93,8 +94,32 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"{event_id} scheduled")
 
     @webhooks.command("secret")
-    def secret(workspace_id: str) -> None:
+    def secret(
+        workspace_id: str,
+        sandbox: Annotated[bool, typer.Option(help="The sandbox events' secret.")] = False,
+    ) -> None:
         """Print a workspace's Standard Webhooks signing secret (created if missing)."""
-        settings = Settings()
-        sealer = Sealer(load_secret(settings.secret_key, settings.secret_key_file))
-        typer.echo(_with_db(lambda db: workspace_secret(db, sealer, workspace_id)))
+        sealer = _sealer()
+        typer.echo(_with_db(lambda db: workspace_secret(db, sealer, workspace_id, sandbox)))
+
+    @webhooks.command("rotate-secret")
+    def rotate(
+        workspace_id: str,
+        sandbox: Annotated[bool, typer.Option(help="Rotate the sandbox events' secret.")] = False,
+    ) -> None:
+        """Replace a workspace's signing secret and print the new one: every delivery from
+        the next attempt on is signed with it, on every process."""
+        sealer = _sealer()
+
+        async def work(db: Database) -> str:
+            async with db.read() as session:
+                if not await accounts.workspace_exists(session, workspace_id):
+                    raise typer.BadParameter(f"no workspace {workspace_id}")
+            return await rotate_secret(db, sealer, workspace_id, sandbox)
+
+        typer.echo(_with_db(work))
+
+
+def _sealer() -> Sealer:
+    settings = Settings()
+    return Sealer(load_secret(settings.secret_key, settings.secret_key_file))
