@@ -321,7 +321,8 @@ class KeepAliveServer:
 async def test_two_names_on_one_address_never_share_a_connection() -> None:
     server = KeepAliveServer()
     resolver = FakeResolver({"a.test": [["127.0.0.1"]], "b.test": [["127.0.0.1"]]})
-    transport = PinnedTransport(Guard(resolver, AllowList.parse("127.0.0.1")))
+    guard = Guard(resolver, AllowList.parse("127.0.0.1"), PortPolicy.parse("*"))
+    transport = PinnedTransport(guard)
     try:
         async with httpx.AsyncClient(transport=transport) as client:
             for name in ("a.test", "a.test", "b.test", "b.test", "a.test"):
