@@ -11,29 +11,25 @@ from limits.aio.strategies import FixedWindowRateLimiter
 
 from openenrich import errors
 from openenrich.accounts import repository
-from openenrich.accounts.keys import hash_key
+from openenrich.accounts.keys import hash_key, well_formed
 from openenrich.accounts.repository import Caller
 from openenrich.db import Database
 
 
-class KeyCache:
-    """Recently resolved keys, by hash, for a few seconds: a revoked key stops working
-    within `ttl` seconds, and a hot endpoint costs no key lookup."""
+class UnknownKeys:
+    """Well-formed keys that matched nothing, by hash, for a few seconds: a flood of made-up
+    keys with valid checksums costs one lookup each per `ttl`. Only misses are kept: a
+    known key is looked up on every request, so a revocation (`openenrich keys revoke`,
+    from any process) holds from the next request on, on every replica."""
 
     def __init__(self, ttl: float = 10.0, size: int = 10_000) -> None:
-        self.ttl = ttl
-        self.size = size
-        self._items: TTLCache[str, Caller | None] = TTLCache(size, ttl, timer=time.monotonic)
+        self._items: TTLCache[str, bool] = TTLCache(size, ttl, timer=time.monotonic)
 
-    def get(self, key_hash: str) -> tuple[bool, Caller | None]:
-        """(whether the key was resolved recently, its caller: None for an unknown key)."""
-        try:
-            return True, self._items[key_hash]
-        except KeyError:
-            return False, None
+    def __contains__(self, key_hash: str) -> bool:
+        return key_hash in self._items
 
-    def put(self, key_hash: str, caller: Caller | None) -> None:
-        self._items[key_hash] = caller
+    def add(self, key_hash: str) -> None:
+        self._items[key_hash] = True
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -54,17 +50,20 @@ class Authenticator:
     def __init__(self, db: Database, secret: bytes) -> None:
         self.db = db
         self.secret = secret
-        self.cache = KeyCache()
+        self.unknown = UnknownKeys()
 
     async def caller(self, api_key: str) -> Caller:
-        """The workspace and key behind `api_key` (from `bearer_token`)."""
+        """The workspace and key behind `api_key` (from `bearer_token`). The checksum is
+        verified first: a key that fails it never reaches the database."""
+        if not well_formed(api_key):
+            raise errors.UnknownApiKey()
         key_hash = hash_key(api_key, self.secret)
-        hit, caller = self.cache.get(key_hash)
-        if not hit:
-            async with self.db.read() as session:
-                caller = await repository.caller_for_hash(session, key_hash)
-            self.cache.put(key_hash, caller)
+        if key_hash in self.unknown:
+            raise errors.UnknownApiKey()
+        async with self.db.read() as session:
+            caller = await repository.caller_for_hash(session, key_hash)
         if caller is None:
+            self.unknown.add(key_hash)
             raise errors.UnknownApiKey()
         return caller
 

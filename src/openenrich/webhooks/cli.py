@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
 from openenrich.accounts import repository as accounts
 from openenrich.accounts.keys import load_secret
+from openenrich.cli import with_db
 from openenrich.config import Settings
 from openenrich.db import Database
 from openenrich.webhooks import repository
 from openenrich.webhooks.sealing import Sealer
 from openenrich.webhooks.views import group
 from openenrich.webhooks.workspace_secrets import rotate_secret, workspace_secret
-
-T = TypeVar("T")
-
-
-def _with_db(work: Callable[[Database], Awaitable[T]]) -> T:
-    async def main() -> T:
-        db = Database(Settings().database_url)
-        try:
-            return await work(db)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(main())
 
 
 def _line(view: dict[str, Any]) -> str:
@@ -62,7 +48,7 @@ def register(app: typer.Typer) -> None:
                 attempts = await repository.attempts_of(session, [e.id for e in events])
             return group(events, attempts)
 
-        for view in _with_db(work):
+        for view in with_db(work):
             typer.echo(json.dumps(view) if as_json else _line(view))
 
     @webhooks.command("show")
@@ -76,7 +62,7 @@ def register(app: typer.Typer) -> None:
                     return None
                 return group([event], await repository.attempts_of(session, [event.id]))[0]
 
-        view = _with_db(work)
+        view = with_db(work)
         if view is None:
             raise typer.BadParameter(f"no delivery {event_id}")
         typer.echo(json.dumps(view, indent=2))
@@ -89,7 +75,7 @@ def register(app: typer.Typer) -> None:
             async with db.transaction() as session:
                 return await repository.reschedule(session, event_id)
 
-        if not _with_db(work):
+        if not with_db(work):
             raise typer.BadParameter(f"no delivery {event_id}")
         typer.echo(f"{event_id} scheduled")
 
@@ -100,7 +86,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Print a workspace's Standard Webhooks signing secret (created if missing)."""
         sealer = _sealer()
-        typer.echo(_with_db(lambda db: workspace_secret(db, sealer, workspace_id, sandbox)))
+        typer.echo(with_db(lambda db: workspace_secret(db, sealer, workspace_id, sandbox)))
 
     @webhooks.command("rotate-secret")
     def rotate(
@@ -117,7 +103,7 @@ def register(app: typer.Typer) -> None:
                     raise typer.BadParameter(f"no workspace {workspace_id}")
             return await rotate_secret(db, sealer, workspace_id, sandbox)
 
-        typer.echo(_with_db(work))
+        typer.echo(with_db(work))
 
 
 def _sealer() -> Sealer:
