@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     sandbox_latency_ms: int = 0
     in_progress_as_status: bool = False
     max_body_bytes: int = 1024 * 1024
+    # Slow clients (`openenrich serve`): a request head must arrive within
+    # `header_timeout_seconds` of the connection opening (or of the previous response), each
+    # chunk of a body within `body_timeout_seconds` of the previous one (else 408), and an
+    # idle kept-alive connection is closed after `keep_alive_seconds`.
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 30.0
+    keep_alive_seconds: float = 5.0
+    # `/metrics` requires `Authorization: Bearer <token>` when set.
+    metrics_token: str | None = Field(default=None, repr=False)
 
     # Credit prices (FullEnrich's by default).
     price_work_email: int = 1
