@@ -11,16 +11,10 @@ from pathlib import Path
 
 import pytest
 from tests.harness import Api, make_settings, running_api
+from tests.security.contacts import CONTACT
 from tests.webhooks.receiver import Receiver, delivering, eventually, verify_standard
 
 pytestmark = pytest.mark.anyio
-
-CONTACT = {
-    "first_name": "Ada",
-    "last_name": "Lovelace",
-    "domain": "analytical.example",
-    "enrich_fields": ["contact.work_emails"],
-}
 
 
 @pytest.fixture

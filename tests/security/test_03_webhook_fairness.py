@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from tests.harness import Api, make_settings, running_api
+from tests.security.contacts import CONTACT
 from tests.webhooks.receiver import Receiver, delivering, eventually, fast_settings
 
 from openenrich.accounts import repository
@@ -19,13 +20,6 @@ from openenrich.webhooks.fairness import Gate
 from openenrich.webhooks.repository import Candidate
 
 pytestmark = pytest.mark.anyio
-
-CONTACT = {
-    "first_name": "Ada",
-    "last_name": "Lovelace",
-    "domain": "analytical.example",
-    "enrich_fields": ["contact.work_emails"],
-}
 
 
 class Tarpit:

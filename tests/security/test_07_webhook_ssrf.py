@@ -13,18 +13,12 @@ from pathlib import Path
 import httpx
 import pytest
 from tests.harness import Api, make_settings, running_api
+from tests.security.contacts import CONTACT
 from tests.webhooks.receiver import Receiver, Reply, delivering, eventually, fast_settings
 
 from openenrich.webhooks.ssrf import Guard, PortPolicy, is_forbidden_address
 
 pytestmark = pytest.mark.anyio
-
-CONTACT = {
-    "first_name": "Ada",
-    "last_name": "Lovelace",
-    "domain": "analytical.example",
-    "enrich_fields": ["contact.work_emails"],
-}
 
 
 class MapResolver:
@@ -154,6 +148,7 @@ async def test_the_log_keeps_only_a_short_excerpt_of_the_answer(
             return (await _log(api, enrichment_id))["status"] == "succeeded"
 
         await eventually(succeeded)
-    [attempt] = (await _log(api, enrichment_id))["log"]  # type: ignore[misc]
-    assert attempt["response_body"].startswith("internal page ")
-    assert len(attempt["response_body"]) <= 256
+    log = (await _log(api, enrichment_id))["log"]
+    assert isinstance(log, list) and len(log) == 1
+    excerpt = log[0]["response_body"]
+    assert excerpt.startswith("internal page ") and len(excerpt) <= 256
