@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 from sqlalchemy import text
@@ -22,6 +23,7 @@ from openenrich.api.fastpath import CachedResults
 from openenrich.api.http import BodyLimit, install_error_handlers, json_response
 from openenrich.config import Settings
 from openenrich.enrichment.endpoints import router as enrichment_router
+from openenrich.errors import MetricsUnauthorized
 from openenrich.reverse.endpoints import router as reverse_router
 from openenrich.services import Services, build_services
 from openenrich.v1.endpoints import router as v1_router
@@ -99,7 +101,9 @@ def create_app(settings: Settings | None = None, prebuilt: Services | None = Non
 
     app.openapi = openapi  # type: ignore[method-assign]
     install_error_handlers(app)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit, limit=settings.max_body_bytes, timeout=settings.body_timeout_seconds
+    )
     app.add_middleware(CachedResults)  # outermost: a poll of a finished job stops here
     app.include_router(accounts_router, prefix="/api/v2")
     app.include_router(enrichment_router, prefix="/api/v2")
@@ -117,7 +121,15 @@ def create_app(settings: Settings | None = None, prebuilt: Services | None = Non
         return json_response({"status": "ok"})
 
     @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        """Prometheus metrics; behind `OPENENRICH_METRICS_TOKEN` when it is set."""
+        if settings.metrics_token:
+            given = request.headers.get("authorization", "").partition(" ")
+            expected = settings.metrics_token.encode()
+            if given[0].lower() != "bearer" or not hmac.compare_digest(
+                given[2].strip().encode(), expected
+            ):
+                raise MetricsUnauthorized()
         body, content_type = metrics_response()
         return Response(content=body, media_type=content_type)
 

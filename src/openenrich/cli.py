@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import typer
+
+from openenrich.config import Settings
+from openenrich.db import Database
+
+T = TypeVar("T")
 
 app = typer.Typer(help="OpenEnrich: self-hosted contact enrichment.", no_args_is_help=True)
 
 # Modules exposing `register(app: typer.Typer) -> None`.
 COMMAND_MODULES: tuple[str, ...] = (
     "openenrich.operator_cli",
+    "openenrich.accounts.cli",
     "openenrich.verification.cli",
     "openenrich.waterfall.cli",
     "openenrich.webhooks.cli",
@@ -23,3 +32,16 @@ def main() -> None:
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(app)
     app()
+
+
+def with_db(work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run `work` on the configured database, for a command."""
+
+    async def main() -> T:
+        db = Database(Settings().database_url)
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(main())

@@ -40,6 +40,15 @@ class Settings(BaseSettings):
     # Memory kept for the bodies of finished jobs served by GET (least recently read
     # dropped first; a body larger than this is served from the database every time).
     result_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
+    # Slow clients (`openenrich serve`): a request head must arrive within
+    # `header_timeout_seconds` of the connection opening (or of the previous response), each
+    # chunk of a body within `body_timeout_seconds` of the previous one (else 408), and an
+    # idle kept-alive connection is closed after `keep_alive_seconds`.
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 30.0
+    keep_alive_seconds: float = 5.0
+    # `/metrics` requires `Authorization: Bearer <token>` when set.
+    metrics_token: str | None = Field(default=None, repr=False)
 
     # Credit prices (FullEnrich's by default): whole, non-negative numbers, or start-up fails.
     price_work_email: NonNegativeInt = 1

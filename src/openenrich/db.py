@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import CursorResult, DateTime, MetaData, Result, event
@@ -88,10 +91,38 @@ def _sqlite_hooks(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL; None for another database or an in-memory one."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split(":///", 1)[-1].split("?", 1)[0]
+    return Path(path) if path and path != ":memory:" else None
+
+
+def restrict_sqlite_file(url: str) -> None:
+    """Create the SQLite file `0600` before SQLite does (it would follow the umask), and
+    tighten one left readable by others: it holds contact data and key hashes. SQLite
+    gives its `-wal` and `-shm` files the database file's mode; any already there are
+    tightened too."""
+    path = sqlite_path(url)
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # O_EXCL: an existing file is never opened here. Closing any descriptor of a file drops
+    # every POSIX lock this process holds on it, SQLite's own included.
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            if file.stat().st_mode & 0o077:
+                file.chmod(0o600)
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # Bound values are contact data: keep them out of error messages and logs.
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
+        restrict_sqlite_file(url)
         engine = create_async_engine(url, **kwargs)
         _sqlite_hooks(engine)
         return engine

@@ -58,6 +58,23 @@ class RateLimited(KnownError):
         super().__init__({"Retry-After": str(retry_after)})
 
 
+class MetricsUnauthorized(KnownError):
+    code = "error.metrics.unauthorized"
+    message = "A valid metrics token is required"
+    status = 401
+
+
+class RequestTimeout(KnownError):
+    """The client sent its request body too slowly (`OPENENRICH_BODY_TIMEOUT_SECONDS`)."""
+
+    code = "error.request.timeout"
+    message = "Request body not received in time"
+    status = 408
+
+    def __init__(self) -> None:
+        super().__init__({"Connection": "close"})
+
+
 class WorkspaceNotFound(KnownError):
     code = "error.workspace.not_found"
     message = "Workspace ID not found"

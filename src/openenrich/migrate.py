@@ -7,6 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from openenrich.db import restrict_sqlite_file
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -18,9 +20,6 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
-    """Bring the schema to `revision`. Creates the SQLite file's folder when needed."""
-    if database_url.startswith("sqlite"):
-        path = database_url.split(":///", 1)[-1].split("?", 1)[0]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    """Bring the schema to `revision`. Creates the SQLite file (and its folder), `0600`."""
+    restrict_sqlite_file(database_url)
     command.upgrade(alembic_config(database_url), revision)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Annotated
+import sys
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,6 +15,9 @@ from openenrich.accounts.keys import load_secret
 from openenrich.config import Settings
 from openenrich.db import Database
 from openenrich.migrate import upgrade
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 def _print_workspace(created: repository.NewWorkspace, as_json: bool) -> None:
@@ -62,10 +66,19 @@ async def _bootstrap(settings: Settings) -> repository.NewWorkspace | None:
     )
 
 
+def run_server(config: uvicorn.Config) -> None:
+    import uvicorn
+
+    uvicorn.Server(config).run()
+
+
 def configure_logging() -> None:
-    """INFO for our own loggers; httpx logs request URLs, which can carry personal data
-    for GET-only vendor APIs, so it stays at WARNING."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    """INFO for our own loggers, on stderr (stdout is for what a command prints); httpx
+    logs request URLs, which can carry personal data for GET-only vendor APIs, so it stays
+    at WARNING."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
@@ -89,9 +102,9 @@ def register(app: typer.Typer) -> None:
         host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="Port to bind.")] = 8000,
     ) -> None:
-        """Run the API (and, by default, the workers) in this process."""
-        import uvicorn
-
+        """Run the API (and, by default, the workers) in this process. The first start's
+        keys go to stdout, every log line to stderr."""
+        from openenrich.api.server import uvicorn_config
         from openenrich.app import create_app
 
         settings = Settings()
@@ -101,7 +114,7 @@ def register(app: typer.Typer) -> None:
         if created is not None:
             typer.echo("First start: created a workspace.")
             _print_workspace(created, as_json=False)
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        run_server(uvicorn_config(create_app(settings), settings, host, port))
 
     @app.command()
     def worker() -> None:

@@ -9,6 +9,7 @@ import httpx
 
 from openenrich.accounts.auth import Authenticator, RequestLimiter
 from openenrich.accounts.keys import load_secret
+from openenrich.accounts.revocations import revocation_signal
 from openenrich.config import Settings
 from openenrich.db import Database
 from openenrich.domain import Field
@@ -106,6 +107,7 @@ class Services:
         await self.live.aclose()  # writes out the last call-log and cache rows
         await self.email_engine.aclose()
         await self.wakeup.close()
+        await self.auth.revocations.aclose()
         await self.http.aclose()
         await self.db.dispose()
 
@@ -149,7 +151,9 @@ def build_services(
         http=client,
         secret=secret,
         wakeup=wakeup,
-        auth=Authenticator(db, secret),
+        auth=Authenticator(
+            db, secret, revocation_signal(settings.database_url, settings.redis_url)
+        ),
         limiter=RequestLimiter(settings.rate_limit_per_minute, settings.redis_url),
         jobs=contact_jobs,
         starter=JobStarter(db, contact_jobs, hooks, wakeup),

@@ -123,9 +123,11 @@ def verify_standard(secret: str, headers: Mapping[str, str], body: bytes) -> boo
 
 
 def fast_settings(**overrides: object) -> WebhookSettings:
-    """Delivery settings for tests: loopback allowed, retries within tenths of a second."""
+    """Delivery settings for tests: loopback (on any port) allowed, retries within tenths
+    of a second."""
     values: dict[str, object] = {
         "webhook_allow_hosts": "127.0.0.1",
+        "webhook_allowed_ports": "*",
         "webhook_backoff_base_seconds": 0.05,
         "webhook_backoff_max_seconds": 0.2,
         "webhook_jitter": 0.5,

@@ -98,7 +98,7 @@ def test_list_show_redeliver_and_secret(
     assert len(receiver.received) == 3
     assert len({hit.headers["webhook-id"] for hit in receiver.received}) == 1
 
-    secret = cli(sqlite_url, "webhooks", "secret", workspace_id)
+    secret = cli(sqlite_url, "webhooks", "secret", workspace_id, "--sandbox")
     assert secret.returncode == 0, secret.stderr
     value = secret.stdout.strip()
     assert value.startswith("whsec_")

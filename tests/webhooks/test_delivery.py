@@ -178,7 +178,7 @@ async def test_retries_after_failures_with_the_same_webhook_id(
     [delivery] = await deliveries(api, enrichment_id)
     assert [a["status_code"] for a in delivery["log"]] == [500, 503, 200]
     assert [a["number"] for a in delivery["log"]] == [1, 2, 3]
-    assert len(delivery["log"][0]["response_body"]) == 2048
+    assert len(delivery["log"][0]["response_body"]) == 256  # a short excerpt
     assert delivery["log"][1]["response_body"] == "busy"
     assert delivery["log"][0]["next_attempt_at"] is not None
     assert delivery["attempts"] == 3

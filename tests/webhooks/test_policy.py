@@ -83,6 +83,7 @@ async def test_the_server_lifespan_delivers_with_the_env_allow_list(
 ) -> None:
     monkeypatch.setenv("OPENENRICH_WEBHOOK_ALLOW_HOSTS", "127.0.0.1")
     monkeypatch.setenv("OPENENRICH_WEBHOOK_POLL_SECONDS", "0.05")
+    monkeypatch.setenv("OPENENRICH_WEBHOOK_ALLOWED_PORTS", f"80,443,{receiver.port}")
     app = create_app(make_settings(sqlite_url, tmp_path))
     async with app.router.lifespan_context(app):
         services = app.state.services

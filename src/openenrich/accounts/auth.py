@@ -4,36 +4,31 @@ from __future__ import annotations
 
 import time
 
-from cachetools import TTLCache
+from cachetools import LRUCache, TTLCache
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
 
 from openenrich import errors
 from openenrich.accounts import repository
-from openenrich.accounts.keys import hash_key
+from openenrich.accounts.keys import hash_key, well_formed
 from openenrich.accounts.repository import Caller
+from openenrich.accounts.revocations import NoSignal, RevocationSignal
 from openenrich.db import Database
 
 
-class KeyCache:
-    """Recently resolved keys, by hash, for a few seconds: a revoked key stops working
-    within `ttl` seconds, and a hot endpoint costs no key lookup."""
+class UnknownKeys:
+    """Well-formed keys that matched nothing, by hash, for a few seconds: a flood of made-up
+    keys with valid checksums costs one lookup each per `ttl`."""
 
     def __init__(self, ttl: float = 10.0, size: int = 10_000) -> None:
-        self.ttl = ttl
-        self.size = size
-        self._items: TTLCache[str, Caller | None] = TTLCache(size, ttl, timer=time.monotonic)
+        self._items: TTLCache[str, bool] = TTLCache(size, ttl, timer=time.monotonic)
 
-    def get(self, key_hash: str) -> tuple[bool, Caller | None]:
-        """(whether the key was resolved recently, its caller: None for an unknown key)."""
-        try:
-            return True, self._items[key_hash]
-        except KeyError:
-            return False, None
+    def __contains__(self, key_hash: str) -> bool:
+        return key_hash in self._items
 
-    def put(self, key_hash: str, caller: Caller | None) -> None:
-        self._items[key_hash] = caller
+    def add(self, key_hash: str) -> None:
+        self._items[key_hash] = True
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -51,27 +46,51 @@ def bearer_token(authorization: str | None) -> str:
 
 
 class Authenticator:
-    def __init__(self, db: Database, secret: bytes) -> None:
+    """Resolves API keys. Keys it resolved are kept, tagged with the revocation epoch read
+    before their lookup, and trusted only while that epoch holds (`accounts.revocations`):
+    a revocation from any process is seen from the next request on, on every replica, and
+    a client polling a job costs no key lookup."""
+
+    def __init__(
+        self,
+        db: Database,
+        secret: bytes,
+        revocations: RevocationSignal | None = None,
+        size: int = 10_000,
+    ) -> None:
         self.db = db
         self.secret = secret
-        self.cache = KeyCache()
+        self.revocations = revocations or NoSignal()
+        self.unknown = UnknownKeys()
+        self.known: LRUCache[str, tuple[object, Caller]] = LRUCache(size)
 
     async def caller(self, api_key: str) -> Caller:
-        """The workspace and key behind `api_key` (from `bearer_token`)."""
-        key_hash = hash_key(api_key, self.secret)
-        hit, caller = self.cache.get(key_hash)
-        if not hit:
-            async with self.db.read() as session:
-                caller = await repository.caller_for_hash(session, key_hash)
-            self.cache.put(key_hash, caller)
-        if caller is None:
+        """The workspace and key behind `api_key` (from `bearer_token`). The checksum is
+        verified first: a key that fails it never reaches the database."""
+        if not well_formed(api_key):
             raise errors.UnknownApiKey()
+        key_hash = hash_key(api_key, self.secret)
+        epoch = await self.revocations.epoch()
+        held = self.known.get(key_hash)
+        if epoch is not None and held is not None and held[0] == epoch:
+            return held[1]
+        if key_hash in self.unknown:
+            raise errors.UnknownApiKey()
+        async with self.db.read() as session:
+            caller = await repository.caller_for_hash(session, key_hash)
+        if caller is None:
+            self.known.pop(key_hash, None)
+            self.unknown.add(key_hash)
+            raise errors.UnknownApiKey()
+        if epoch is not None:
+            self.known[key_hash] = (epoch, caller)
         return caller
 
 
 class RequestLimiter:
-    """FullEnrich's limit: N requests per calendar minute per workspace (0 = no limit).
-    The minute is part of the key, so windows align to the clock on every replica."""
+    """FullEnrich's limit: N requests per calendar minute per workspace and mode (live and
+    sandbox each have N; 0 = no limit). The minute is part of the key, so windows align to
+    the clock on every replica."""
 
     def __init__(self, per_minute: int, redis_url: str | None = None) -> None:
         self.per_minute = per_minute
@@ -79,10 +98,11 @@ class RequestLimiter:
         self.limiter = FixedWindowRateLimiter(storage)
         self.item = RateLimitItemPerMinute(max(per_minute, 1))
 
-    async def hit(self, workspace_id: str) -> None:
+    async def hit(self, workspace_id: str, sandbox: bool) -> None:
         if self.per_minute <= 0:
             return
         now = time.time()
         minute = int(now // 60)
-        if not await self.limiter.hit(self.item, workspace_id, str(minute)):
+        mode = "sandbox" if sandbox else "live"
+        if not await self.limiter.hit(self.item, workspace_id, mode, str(minute)):
             raise errors.RateLimited(max(1, 60 - int(now % 60)))

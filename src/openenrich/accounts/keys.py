@@ -25,9 +25,29 @@ def _base62(number: int, width: int) -> str:
 def generate_key(sandbox: bool) -> str:
     """A prefixed, 37-character random key with a CRC32 checksum, so that a leaked key is
     recognisable by secret scanners and a mistyped one is rejected without a lookup."""
-    body = "".join(secrets.choice(_ALPHABET) for _ in range(37))
+    body = "".join(secrets.choice(_ALPHABET) for _ in range(_BODY))
     prefix = SANDBOX_PREFIX if sandbox else LIVE_PREFIX
-    return prefix + body + _base62(zlib.crc32(body.encode()), 6)
+    return prefix + body + _base62(zlib.crc32(body.encode()), _CHECKSUM)
+
+
+_BODY = 37
+_CHECKSUM = 6
+_CHARS = frozenset(_ALPHABET)
+
+
+def well_formed(key: str) -> bool:
+    """Whether `key` has our shape and its checksum matches: checked before any hashing or
+    lookup, so a mistyped or made-up key costs no database work."""
+    for prefix in (LIVE_PREFIX, SANDBOX_PREFIX):
+        if key.startswith(prefix):
+            rest = key[len(prefix) :]
+            break
+    else:
+        return False
+    if len(rest) != _BODY + _CHECKSUM or not _CHARS.issuperset(rest):
+        return False
+    body, checksum = rest[:_BODY], rest[_BODY:]
+    return hmac.compare_digest(_base62(zlib.crc32(body.encode()), _CHECKSUM), checksum)
 
 
 def hash_key(key: str, secret: bytes) -> str:

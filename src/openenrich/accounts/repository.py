@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich.accounts.keys import generate_key, hash_key
 from openenrich.accounts.models import ApiKey, Balance, LedgerEntry, Workspace
-from openenrich.db import rows_affected
+from openenrich.db import rows_affected, utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,23 +37,70 @@ async def create_workspace(
     await session.flush()
     keys = {}
     for sandbox in (False, True):
-        key = generate_key(sandbox)
-        session.add(
-            ApiKey(
-                workspace_id=workspace.id,
-                key_hash=hash_key(key, secret),
-                last4=key[-4:],
-                sandbox=sandbox,
-            )
-        )
+        keys[sandbox] = (await create_key(session, workspace.id, sandbox, secret)).key
         session.add(Balance(workspace_id=workspace.id, sandbox=sandbox, balance=0))
-        keys[sandbox] = key
     await session.flush()
     if credits:
         await grant(session, workspace.id, False, credits)
     if sandbox_credits:
         await grant(session, workspace.id, True, sandbox_credits)
     return NewWorkspace(workspace.id, keys[False], keys[True])
+
+
+@dataclass(frozen=True, slots=True)
+class KeyInfo:
+    """An API key as an operator sees it: never the key itself, which is not stored."""
+
+    id: str
+    sandbox: bool
+    last4: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewKey:
+    info: KeyInfo
+    key: str  # shown once
+
+
+def _info(row: ApiKey) -> KeyInfo:
+    return KeyInfo(row.id, row.sandbox, row.last4, row.created_at, row.revoked_at)
+
+
+async def create_key(
+    session: AsyncSession, workspace_id: str, sandbox: bool, secret: bytes
+) -> NewKey:
+    key = generate_key(sandbox)
+    row = ApiKey(
+        workspace_id=workspace_id,
+        key_hash=hash_key(key, secret),
+        last4=key[-4:],
+        sandbox=sandbox,
+        created_at=utcnow(),
+    )
+    session.add(row)
+    await session.flush()
+    return NewKey(_info(row), key)
+
+
+async def keys_of(session: AsyncSession, workspace_id: str) -> list[KeyInfo]:
+    rows = await session.execute(
+        select(ApiKey).where(ApiKey.workspace_id == workspace_id).order_by(ApiKey.created_at)
+    )
+    return [_info(row) for row in rows.scalars()]
+
+
+async def revoke_key(session: AsyncSession, workspace_id: str, key_id: str) -> bool:
+    """Revoke one key of the workspace; False if it has no such key or it was revoked."""
+    done = await session.execute(
+        update(ApiKey)
+        .where(
+            ApiKey.id == key_id, ApiKey.workspace_id == workspace_id, ApiKey.revoked_at.is_(None)
+        )
+        .values(revoked_at=utcnow())
+    )
+    return bool(done.rowcount)  # type: ignore[attr-defined]
 
 
 async def count_workspaces(session: AsyncSession) -> int:

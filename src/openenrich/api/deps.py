@@ -84,10 +84,10 @@ ApiKey = Annotated[str, Depends(api_key)]
 
 
 async def current_key(key: ApiKey, auth: Auth, limiter: Limiter) -> Caller:
-    """The authenticated key (workspace, sandbox flag), counted against its workspace's
-    per-minute limit."""
+    """The authenticated key (workspace, sandbox flag), counted against the per-minute
+    limit of its workspace and mode: sandbox calls never use up the live allowance."""
     who = await auth.caller(key)
-    await limiter.hit(who.workspace_id)
+    await limiter.hit(who.workspace_id, who.sandbox)
     return who
 
 

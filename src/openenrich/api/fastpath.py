@@ -66,7 +66,7 @@ class CachedResults:
             await self.app(scope, receive, send)  # read from the database, then held
             return
         try:
-            await found.limiter.hit(caller.workspace_id)
+            await found.limiter.hit(caller.workspace_id, caller.sandbox)
         except AppError as error:
             await error_response(error)(scope, receive, send)
             return

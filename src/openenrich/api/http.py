@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import orjson
@@ -11,7 +12,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from openenrich.errors import AppError
+from openenrich.errors import AppError, RequestTimeout
 
 JSON = "application/json"
 
@@ -63,11 +64,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 class BodyLimit:
-    """Refuse request bodies over `limit` bytes with 413, declared or streamed."""
+    """Refuse request bodies over `limit` bytes with 413, declared or streamed, and bodies
+    whose next chunk takes longer than `timeout` seconds with 408 (the connection is then
+    closed): a slow-body client cannot hold a request open for ever."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, timeout: float | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -79,9 +83,17 @@ class BodyLimit:
                 return
         seen = 0
 
+        body_done = False
+
         async def counted() -> Message:
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, body_done
+            if body_done:  # later calls wait for a disconnect: no deadline
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.timeout)
+            except TimeoutError:
+                raise _SlowBody from None
+            body_done = message["type"] != "http.request" or not message.get("more_body")
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
@@ -92,6 +104,8 @@ class BodyLimit:
             await self.app(scope, counted, send)
         except _TooLarge:
             await self._refuse(scope, receive, send)
+        except _SlowBody:
+            await error_response(RequestTimeout())(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         message = f"Request body exceeds {_size(self.limit)}"
@@ -100,6 +114,10 @@ class BodyLimit:
 
 
 class _TooLarge(Exception):
+    pass
+
+
+class _SlowBody(Exception):
     pass
 
 

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
+from openenrich.accounts import repository as accounts
 from openenrich.accounts.keys import load_secret
+from openenrich.cli import with_db
 from openenrich.config import Settings
 from openenrich.db import Database
 from openenrich.webhooks import repository
 from openenrich.webhooks.sealing import Sealer
 from openenrich.webhooks.views import group
-from openenrich.webhooks.workspace_secrets import workspace_secret
-
-T = TypeVar("T")
-
-
-def _with_db(work: Callable[[Database], Awaitable[T]]) -> T:
-    async def main() -> T:
-        db = Database(Settings().database_url)
-        try:
-            return await work(db)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(main())
+from openenrich.webhooks.workspace_secrets import rotate_secret, workspace_secret
 
 
 def _line(view: dict[str, Any]) -> str:
@@ -61,7 +48,7 @@ def register(app: typer.Typer) -> None:
                 attempts = await repository.attempts_of(session, [e.id for e in events])
             return group(events, attempts)
 
-        for view in _with_db(work):
+        for view in with_db(work):
             typer.echo(json.dumps(view) if as_json else _line(view))
 
     @webhooks.command("show")
@@ -75,7 +62,7 @@ def register(app: typer.Typer) -> None:
                     return None
                 return group([event], await repository.attempts_of(session, [event.id]))[0]
 
-        view = _with_db(work)
+        view = with_db(work)
         if view is None:
             raise typer.BadParameter(f"no delivery {event_id}")
         typer.echo(json.dumps(view, indent=2))
@@ -88,13 +75,37 @@ def register(app: typer.Typer) -> None:
             async with db.transaction() as session:
                 return await repository.reschedule(session, event_id)
 
-        if not _with_db(work):
+        if not with_db(work):
             raise typer.BadParameter(f"no delivery {event_id}")
         typer.echo(f"{event_id} scheduled")
 
     @webhooks.command("secret")
-    def secret(workspace_id: str) -> None:
+    def secret(
+        workspace_id: str,
+        sandbox: Annotated[bool, typer.Option(help="The sandbox events' secret.")] = False,
+    ) -> None:
         """Print a workspace's Standard Webhooks signing secret (created if missing)."""
-        settings = Settings()
-        sealer = Sealer(load_secret(settings.secret_key, settings.secret_key_file))
-        typer.echo(_with_db(lambda db: workspace_secret(db, sealer, workspace_id)))
+        sealer = _sealer()
+        typer.echo(with_db(lambda db: workspace_secret(db, sealer, workspace_id, sandbox)))
+
+    @webhooks.command("rotate-secret")
+    def rotate(
+        workspace_id: str,
+        sandbox: Annotated[bool, typer.Option(help="Rotate the sandbox events' secret.")] = False,
+    ) -> None:
+        """Replace a workspace's signing secret and print the new one: every delivery from
+        the next attempt on is signed with it, on every process."""
+        sealer = _sealer()
+
+        async def work(db: Database) -> str:
+            async with db.read() as session:
+                if not await accounts.workspace_exists(session, workspace_id):
+                    raise typer.BadParameter(f"no workspace {workspace_id}")
+            return await rotate_secret(db, sealer, workspace_id, sandbox)
+
+        typer.echo(with_db(work))
+
+
+def _sealer() -> Sealer:
+    settings = Settings()
+    return Sealer(load_secret(settings.secret_key, settings.secret_key_file))

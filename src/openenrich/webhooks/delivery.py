@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openenrich.db import Database, utcnow
 from openenrich.retrying import exponential_backoff, retry_after_seconds
 from openenrich.webhooks import repository
+from openenrich.webhooks.fairness import Gate
 from openenrich.webhooks.models import EventStatus, WebhookAttempt, WebhookEvent
 from openenrich.webhooks.sealing import Sealer
 from openenrich.webhooks.settings import WebhookSettings
@@ -40,6 +41,7 @@ SIGNATURE_CACHE_SIZE = 1024
 # Bodies from this size on are signed in a process (a thread would take the loop's lock
 # for tens of milliseconds or more).
 HEAVY_SIGNING_BYTES = 16 * 1024
+REFUSED = "refused: destination not allowed"
 
 
 @dataclass(slots=True)
@@ -55,6 +57,16 @@ class Result:
     @property
     def succeeded(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
+
+    @property
+    def receiver_failed(self) -> bool:
+        """The receiver did not take it: no answer, a 5xx or a 429 (the receiver is then
+        paused); a refusal of ours or a 4xx says nothing about the receiver's health."""
+        if self.permanent:
+            return False
+        if self.status_code is None:
+            return True
+        return self.status_code >= 500 or self.status_code == 429
 
 
 def backoff(
@@ -90,6 +102,12 @@ class Deliverer:
             timeout=httpx.Timeout(settings.webhook_timeout_seconds),
             headers={"User-Agent": USER_AGENT},
         )
+        self.gate = Gate(
+            per_workspace=settings.webhook_max_in_flight_per_workspace,
+            per_receiver=settings.webhook_max_in_flight_per_receiver,
+            pause_base=settings.webhook_backoff_base_seconds,
+            pause_max=settings.webhook_receiver_pause_max_seconds,
+        )
         self._wake = asyncio.Event()
         # An event's body never changes, so neither does its signature: retries reuse it.
         self._signatures: LRUCache[str, str] = LRUCache(maxsize=SIGNATURE_CACHE_SIZE)
@@ -105,41 +123,77 @@ class Deliverer:
         self._wake.set()
 
     async def run(self) -> None:
+        """Keep up to `webhook_concurrency` attempts in flight, claiming more as soon as
+        one ends: a receiver that never answers holds its own slots until its timeout,
+        never a round that other workspaces' webhooks wait behind."""
+        tasks: set[asyncio.Task[None]] = set()
         try:
             while True:
+                self._wake.clear()
                 try:
-                    sent = await self.run_once()
+                    await self._fill(tasks)
                 except asyncio.CancelledError:
                     raise
                 except Exception as error:
                     # The type only at ERROR: a message or traceback may quote contact data.
                     log.error("webhook delivery round failed: %s", type(error).__name__)
                     log.debug("webhook delivery failure", exc_info=True)
-                    sent = 0
-                if not sent:
-                    self._wake.clear()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(
-                            self._wake.wait(), self.settings.webhook_poll_seconds
-                        )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.settings.webhook_poll_seconds)
         finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await self.aclose()
 
-    async def run_once(self) -> int:
-        """Send every event due now (up to the concurrency); the number attempted."""
+    async def _fill(self, tasks: set[asyncio.Task[None]]) -> None:
+        free = self.settings.webhook_concurrency - len(tasks)
+        if free <= 0:
+            return
+        for lease in await self.claim(free):
+            self.gate.enter(lease.workspace_id, lease.receiver)
+            task = asyncio.create_task(self._attempt(lease))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+            task.add_done_callback(lambda _: self._wake.set())
+
+    async def claim(self, limit: int) -> list[repository.Lease]:
+        """Lease up to `limit` due events that fit under the gate's caps."""
+        gate = self.gate
+        async with self.db.read() as session:
+            candidates = await repository.due_candidates(
+                session,
+                limit * 2,
+                per_workspace=gate.per_workspace,
+                per_receiver=gate.per_receiver,
+                skip_receivers=gate.skip_receivers(),
+                skip_workspaces=gate.skip_workspaces(),
+            )
+        chosen = [c.event_id for c in gate.choose(candidates, limit)]
+        if not chosen:
+            return []
         lease = timedelta(seconds=self.settings.webhook_timeout_seconds + 30)
         async with self.db.transaction() as session:
-            leases = await repository.claim_due(session, lease, self.settings.webhook_concurrency)
-        await asyncio.gather(*(self._deliver(lease) for lease in leases))
-        return len(leases)
+            return await repository.lease(session, chosen, lease)
 
-    async def _deliver(self, lease: repository.Lease) -> None:
+    async def _attempt(self, lease: repository.Lease) -> None:
+        receiver_failed = True
+        try:
+            result = await self._deliver(lease)
+            receiver_failed = result.receiver_failed
+        except Exception as error:
+            log.error("webhook %s attempt failed: %s", lease.event_id, type(error).__name__)
+            log.debug("webhook attempt failure", exc_info=True)
+        finally:
+            self.gate.leave(lease.workspace_id, lease.receiver, receiver_failed)
+
+    async def _deliver(self, lease: repository.Lease) -> Result:
         async with self.db.read() as session:
             event = await session.get(WebhookEvent, lease.event_id)
             assert event is not None
             states = await self._signing_states(session, event.enrichment_id)
             manual = event.round_attempts == 0 and event.attempts > 0
-        secret = await self.workspace_secret(event.workspace_id)
+        secret = await workspace_secret(self.db, self.sealer, event.workspace_id, event.sandbox)
         started = utcnow()
         clock = time.monotonic()
         result = await self._post(event, states, secret)
@@ -162,6 +216,7 @@ class Deliverer:
             log.info("webhook %s was rescheduled meanwhile; attempt not logged", event.id)
         elif status == EventStatus.FAILED:
             log.warning("webhook %s gave up after %d attempts", event.id, attempt.number)
+        return result
 
     def _next(self, event: WebhookEvent, result: Result) -> tuple[str, datetime | None]:
         if result.succeeded:
@@ -182,9 +237,6 @@ class Deliverer:
         sealed = await repository.sealed_states(session, enrichment_id)
         opened = self.sealer.open(sealed) if sealed else None
         return bytes.fromhex(opened) if opened else None
-
-    async def workspace_secret(self, workspace_id: str) -> str:
-        return await workspace_secret(self.db, self.sealer, workspace_id)
 
     async def headers(
         self, event: WebhookEvent, states: bytes | None, secret: str
@@ -223,20 +275,25 @@ class Deliverer:
                 self._exchange(event.url, event.body, headers),
                 self.settings.webhook_timeout_seconds,
             )
+        # The tenant reads `error` in the delivery log: it says what happened, never what a
+        # name resolved to nor which address was tried (no oracle on internal DNS); the
+        # operator's log has the reason.
         except BlockedDestination as error:
-            return Result(error=f"refused: {error}", permanent=True)
-        except ResolutionFailed as error:
-            return Result(error=f"dns: {error}")
+            log.info("webhook %s refused: %s", event.id, error.reason)
+            return Result(error=REFUSED, permanent=True)
+        except ResolutionFailed:
+            return Result(error="dns: the host did not resolve")
         except TimeoutError:
             return Result(error="timeout")
-        except httpx.InvalidURL as error:
-            return Result(error=f"invalid url: {error}", permanent=True)
+        except httpx.InvalidURL:
+            return Result(error="invalid url", permanent=True)
         except httpx.HTTPError as error:
-            return Result(error=f"{type(error).__name__}: {error}")
+            log.debug("webhook %s: %s", event.id, error)
+            return Result(error=type(error).__name__)
         except Exception as error:  # a bug or an odd reply must not wedge the event
             log.error("webhook %s: unexpected failure: %s", event.id, type(error).__name__)
             log.debug("webhook %s failure", event.id, exc_info=True)
-            return Result(error=f"{type(error).__name__}: {error}")
+            return Result(error=type(error).__name__)
 
     async def _exchange(self, url: str, body: bytes, headers: dict[str, str]) -> Result:
         limit = self.settings.webhook_response_max_bytes

@@ -1,5 +1,6 @@
 """`/api/v2/webhooks/...`: the delivery log, manual redelivery, the signing secret.
-Not part of FullEnrich's API; every route is scoped to the caller's workspace."""
+Not part of FullEnrich's API; every route is scoped to the caller's workspace and mode: a
+sandbox key sees and redelivers sandbox events only, and reads the sandbox secret."""
 
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ async def list_deliveries(
     limit: int = Query(100, ge=1, le=500),
 ) -> Response:
     async with db.read() as session:
-        events = await repository.events_of(session, who.workspace_id, enrichment_id, status, limit)
+        events = await repository.events_of(
+            session, who.workspace_id, enrichment_id, status, limit, sandbox=who.sandbox
+        )
         attempts = await repository.attempts_of(session, [e.id for e in events])
     return json_response({"deliveries": group(events, attempts)})
 
@@ -32,7 +35,7 @@ async def list_deliveries(
 @router.get("/webhooks/deliveries/{event_id}")
 async def show_delivery(event_id: str, who: CurrentKey, db: Db) -> Response:
     async with db.read() as session:
-        event = await repository.get_event(session, event_id, who.workspace_id)
+        event = await repository.get_event(session, event_id, who.workspace_id, who.sandbox)
         if event is None:
             raise WebhookDeliveryNotFound()
         attempts = await repository.attempts_of(session, [event.id])
@@ -42,7 +45,7 @@ async def show_delivery(event_id: str, who: CurrentKey, db: Db) -> Response:
 @router.post("/webhooks/deliveries/{event_id}/redeliver")
 async def redeliver(event_id: str, who: CurrentKey, db: Db) -> Response:
     async with db.transaction() as session:
-        if await repository.get_event(session, event_id, who.workspace_id) is None:
+        if await repository.get_event(session, event_id, who.workspace_id, who.sandbox) is None:
             raise WebhookDeliveryNotFound()
         await repository.reschedule(session, event_id)
     return json_response({"id": event_id, "status": "pending"})
@@ -50,5 +53,7 @@ async def redeliver(event_id: str, who: CurrentKey, db: Db) -> Response:
 
 @router.get("/webhooks/secret")
 async def signing_secret(who: CurrentKey, webhooks: Webhooks) -> Response:
-    """The workspace's Standard Webhooks secret, to verify `webhook-signature` with."""
-    return json_response({"secret": await webhooks.workspace_secret(who.workspace_id)})
+    """The Standard Webhooks secret of the caller's workspace and mode, to verify
+    `webhook-signature` with."""
+    secret = await webhooks.workspace_secret(who.workspace_id, who.sandbox)
+    return json_response({"secret": secret})

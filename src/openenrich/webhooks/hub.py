@@ -14,7 +14,14 @@ from openenrich.webhooks.outbox import Outbox
 from openenrich.webhooks.sealing import Sealer
 from openenrich.webhooks.settings import WebhookSettings
 from openenrich.webhooks.signing import signing_states
-from openenrich.webhooks.ssrf import AllowList, Guard, Resolver, SystemResolver, url_host
+from openenrich.webhooks.ssrf import (
+    AllowList,
+    Guard,
+    PortPolicy,
+    Resolver,
+    SystemResolver,
+    url_host,
+)
 from openenrich.webhooks.workspace_secrets import workspace_secret
 
 
@@ -38,11 +45,16 @@ class WebhookHub:
         self.outbox = Outbox()
 
     def guard(self) -> Guard:
-        return Guard(self.resolver, AllowList.parse(self.settings.webhook_allow_hosts))
+        return Guard(
+            self.resolver,
+            AllowList.parse(self.settings.webhook_allow_hosts),
+            PortPolicy.parse(self.settings.webhook_allowed_ports),
+        )
 
     def check_destinations(self, *urls: str | None) -> None:
-        """Refuse, with a 400, a webhook URL that can never be delivered to (an internal
-        address literal, `localhost`); names are resolved and checked at delivery time."""
+        """Refuse, with a 400, a webhook URL that can never be delivered to (a port not
+        allowed, an internal address literal, `localhost`); names are resolved and checked
+        at delivery time."""
         guard = self.guard()
         for url in urls:
             if not url:
@@ -64,8 +76,9 @@ class WebhookHub:
         session.add(SigningState(enrichment_id=enrichment.id, sealed_states=states))
         await session.flush()
 
-    async def workspace_secret(self, workspace_id: str) -> str:
-        return await workspace_secret(self.db, self.sealer, workspace_id)
+    async def workspace_secret(self, workspace_id: str, sandbox: bool) -> str:
+        """The secret that signs the workspace's events of one mode (live or sandbox)."""
+        return await workspace_secret(self.db, self.sealer, workspace_id, sandbox)
 
     def deliverer(self, inner: httpx.AsyncBaseTransport | None = None) -> Deliverer:
         """The sending loop, with the hub's current `settings` and `resolver`."""

@@ -44,8 +44,12 @@ class WebhookEvent(Base):
     enrichment_id: Mapped[str] = mapped_column(
         ForeignKey("enrichments.id", ondelete="CASCADE"), index=True
     )
+    # The enrichment's mode: a sandbox key sees, redelivers and signs sandbox events only.
+    sandbox: Mapped[bool] = mapped_column(Boolean, default=False)
     kind: Mapped[str] = mapped_column(String(24))
     url: Mapped[str] = mapped_column(String(2048))
+    # `host:port` of the URL: attempts in flight are capped per receiver.
+    receiver: Mapped[str] = mapped_column(String(300), default="")
     body: Mapped[bytes] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(16), default=EventStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -95,12 +99,14 @@ class SigningState(Base):
 
 
 class WorkspaceSecret(Base):
-    """A workspace's Standard Webhooks secret (`whsec_...`), sealed."""
+    """A workspace's Standard Webhooks secret (`whsec_...`) for one mode, sealed: a sandbox
+    key can read only the sandbox secret, which signs only sandbox events."""
 
-    __tablename__ = "webhook_secrets"
+    __tablename__ = "webhook_signing_secrets"
 
     workspace_id: Mapped[str] = mapped_column(
         ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
     )
+    sandbox: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     sealed_secret: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

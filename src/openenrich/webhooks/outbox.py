@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openenrich.enrichment.models import Enrichment
 from openenrich.v1.shape import translate_body
 from openenrich.webhooks.models import EventKind, WebhookEvent
+from openenrich.webhooks.ssrf import receiver_of
 
 
 def _payload(enrichment: Enrichment, body: bytes) -> bytes:
@@ -46,8 +47,10 @@ class Outbox:
             WebhookEvent(
                 workspace_id=enrichment.workspace_id,
                 enrichment_id=enrichment.id,
+                sandbox=enrichment.sandbox,
                 kind=kind,
                 url=url,
+                receiver=receiver_of(url),
                 body=_payload(enrichment, body),
             )
         )

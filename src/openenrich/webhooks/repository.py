@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,32 +24,84 @@ from openenrich.webhooks.models import (
 class Lease:
     event_id: str
     claim: int
+    workspace_id: str = ""
+    receiver: str = ""
 
 
-async def claim_due(session: AsyncSession, lease: timedelta, limit: int) -> list[Lease]:
-    """Lease due events, oldest first; the lease is pushing `next_attempt_at` forward."""
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A due event, with what the in-flight caps count it against."""
+
+    event_id: str
+    workspace_id: str
+    receiver: str
+
+
+async def due_candidates(
+    session: AsyncSession,
+    limit: int,
+    *,
+    per_workspace: int,
+    per_receiver: int,
+    skip_receivers: Collection[str] = (),
+    skip_workspaces: Collection[str] = (),
+) -> list[Candidate]:
+    """Due events taken fairly: at most `per_workspace` of each workspace and
+    `per_receiver` of each receiver, the workspaces in turn (each one's oldest first), so
+    a backlog of one tenant never hides another's event behind it. Not locked: `lease`
+    takes them conditionally."""
     now = utcnow()
-    pick = (
-        select(WebhookEvent.id)
-        .where(WebhookEvent.status == EventStatus.PENDING, WebhookEvent.next_attempt_at <= now)
-        .order_by(WebhookEvent.next_attempt_at, WebhookEvent.created_at)
+    due_order = (WebhookEvent.next_attempt_at, WebhookEvent.created_at)
+    ranked = select(
+        WebhookEvent.id,
+        WebhookEvent.workspace_id,
+        WebhookEvent.receiver,
+        WebhookEvent.next_attempt_at,
+        func.row_number()
+        .over(partition_by=WebhookEvent.workspace_id, order_by=due_order)
+        .label("workspace_rank"),
+        func.row_number()
+        .over(partition_by=WebhookEvent.receiver, order_by=due_order)
+        .label("receiver_rank"),
+    ).where(WebhookEvent.status == EventStatus.PENDING, WebhookEvent.next_attempt_at <= now)
+    if skip_receivers:
+        ranked = ranked.where(WebhookEvent.receiver.not_in(list(skip_receivers)))
+    if skip_workspaces:
+        ranked = ranked.where(WebhookEvent.workspace_id.not_in(list(skip_workspaces)))
+    due = ranked.subquery()
+    rows = await session.execute(
+        select(due.c.id, due.c.workspace_id, due.c.receiver)
+        .where(due.c.workspace_rank <= per_workspace, due.c.receiver_rank <= per_receiver)
+        .order_by(due.c.workspace_rank, due.c.next_attempt_at, due.c.id)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
+    return [Candidate(r[0], r[1], r[2]) for r in rows]
+
+
+async def lease(session: AsyncSession, event_ids: list[str], duration: timedelta) -> list[Lease]:
+    """Lease the given events if they are still due (another sender may have taken some);
+    while leased, `next_attempt_at` is the lease's end."""
+    if not event_ids:
+        return []
+    now = utcnow()
     rows = (
         await session.execute(
             update(WebhookEvent)
             .where(
-                WebhookEvent.id.in_(pick.scalar_subquery()),
+                WebhookEvent.id.in_(event_ids),
                 WebhookEvent.status == EventStatus.PENDING,
                 WebhookEvent.next_attempt_at <= now,
             )
-            .values(next_attempt_at=now + lease, claims=WebhookEvent.claims + 1)
-            .returning(WebhookEvent.id, WebhookEvent.claims)
+            .values(next_attempt_at=now + duration, claims=WebhookEvent.claims + 1)
+            .returning(
+                WebhookEvent.id,
+                WebhookEvent.claims,
+                WebhookEvent.workspace_id,
+                WebhookEvent.receiver,
+            )
         )
     ).all()
-    return [Lease(r[0], r[1]) for r in rows]
+    return [Lease(r[0], r[1], r[2], r[3]) for r in rows]
 
 
 async def record_attempt(
@@ -88,10 +141,14 @@ async def events_of(
     enrichment_id: str | None = None,
     status: str | None = None,
     limit: int = 100,
+    sandbox: bool | None = None,
 ) -> list[WebhookEvent]:
+    """Events, newest first; `workspace_id` and `sandbox` (a mode) scope them, None is all."""
     query = select(WebhookEvent)
     if workspace_id is not None:
         query = query.where(WebhookEvent.workspace_id == workspace_id)
+    if sandbox is not None:
+        query = query.where(WebhookEvent.sandbox == sandbox)
     if enrichment_id is not None:
         query = query.where(WebhookEvent.enrichment_id == enrichment_id)
     if status is not None:
@@ -101,10 +158,13 @@ async def events_of(
 
 
 async def get_event(
-    session: AsyncSession, event_id: str, workspace_id: str | None
+    session: AsyncSession, event_id: str, workspace_id: str | None, sandbox: bool | None = None
 ) -> WebhookEvent | None:
+    """One event, if it belongs to `workspace_id` and mode `sandbox` (None: any)."""
     event = await session.get(WebhookEvent, event_id)
     if event is None or (workspace_id is not None and event.workspace_id != workspace_id):
+        return None
+    if sandbox is not None and event.sandbox != sandbox:
         return None
     return event
 
@@ -141,18 +201,35 @@ async def sealed_states(session: AsyncSession, enrichment_id: str) -> str | None
     return row.sealed_states if row else None
 
 
-async def sealed_secret(session: AsyncSession, workspace_id: str) -> str | None:
-    row = await session.get(WorkspaceSecret, workspace_id)
+async def sealed_secret(session: AsyncSession, workspace_id: str, sandbox: bool) -> str | None:
+    row = await session.get(WorkspaceSecret, (workspace_id, sandbox))
     return row.sealed_secret if row else None
 
 
-async def insert_secret(session: AsyncSession, workspace_id: str, sealed: str) -> str:
-    """Store a workspace secret unless one exists; return whichever is stored."""
+async def insert_secret(
+    session: AsyncSession, workspace_id: str, sandbox: bool, sealed: str
+) -> str:
+    """Store a workspace secret of one mode unless one exists; return whichever is stored."""
     try:
         async with session.begin_nested():
-            session.add(WorkspaceSecret(workspace_id=workspace_id, sealed_secret=sealed))
+            session.add(
+                WorkspaceSecret(workspace_id=workspace_id, sandbox=sandbox, sealed_secret=sealed)
+            )
     except IntegrityError:
         pass
-    stored = await sealed_secret(session, workspace_id)
+    stored = await sealed_secret(session, workspace_id, sandbox)
     assert stored is not None
     return stored
+
+
+async def replace_secret(
+    session: AsyncSession, workspace_id: str, sandbox: bool, sealed: str
+) -> None:
+    """Rotation: the new secret signs every delivery from the next attempt on."""
+    await session.execute(
+        delete(WorkspaceSecret).where(
+            WorkspaceSecret.workspace_id == workspace_id, WorkspaceSecret.sandbox == sandbox
+        )
+    )
+    session.add(WorkspaceSecret(workspace_id=workspace_id, sandbox=sandbox, sealed_secret=sealed))
+    await session.flush()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -19,8 +18,10 @@ from urllib.parse import urlsplit
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-_CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# IETF protocol assignments: no receiver lives there, and Python versions disagree on which
+# of their addresses count as global (3.11.7 calls 192.0.0.8 global, 3.12.4+ 192.0.0.9).
+_PROTOCOL_ASSIGNMENTS = (ipaddress.ip_network("192.0.0.0/24"), ipaddress.ip_network("2001::/23"))
 # Instance-metadata and platform endpoints, some of them on otherwise public addresses.
 _METADATA = frozenset(
     ipaddress.ip_address(a)
@@ -36,7 +37,13 @@ _METADATA = frozenset(
 
 
 class BlockedDestination(Exception):
-    """The webhook's host is refused: delivering would reach an internal address."""
+    """The webhook's destination is refused: an internal address, or a port not allowed.
+    The message names the host and why, for the operator's log; the tenant's delivery log
+    says only that the destination is not allowed (no DNS oracle)."""
+
+    def __init__(self, host: str, reason: str) -> None:
+        super().__init__(f"{host}: {reason}")
+        self.reason = reason
 
 
 class ResolutionFailed(Exception):
@@ -74,28 +81,35 @@ def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     return None
 
 
-def blocked_reason(ip: IPAddress) -> str | None:
-    """Why an address must not receive webhooks, or None if it is a public one."""
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip in _METADATA:
-            return "cloud metadata"
-        inner = embedded_ipv4(ip)
-        if inner is not None:
-            reason = blocked_reason(inner)
-            return f"{reason} (inside IPv6)" if reason else None
+def forbidden_reason(ip: IPAddress) -> str | None:
+    """Why an address must not be connected to on a tenant's behalf, or None for a public
+    one. Decided by `ipaddress`'s own classification (anything not global, or private,
+    reserved, site-local, multicast...), by the IPv4 address an IPv6 one carries, and by
+    the few public addresses that are cloud metadata endpoints."""
     if ip in _METADATA:
         return "cloud metadata"
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = embedded_ipv4(ip)
+        if inner is not None:
+            reason = forbidden_reason(inner)
+            return f"{reason} (inside IPv6)" if reason else None
     checks = (
         (ip.is_unspecified, "unspecified"),
         (ip.is_loopback, "loopback"),
         (ip.is_link_local, "link-local"),
         (ip.is_multicast, "multicast"),
-        (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT, "carrier-grade NAT"),
+        (isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local, "site-local"),
         (ip.is_private, "private"),
         (ip.is_reserved, "reserved"),
         (not ip.is_global, "not globally routable"),
+        (any(ip in net for net in _PROTOCOL_ASSIGNMENTS), "IETF protocol assignment"),
     )
     return next((label for hit, label in checks if hit), None)
+
+
+def is_forbidden_address(ip: IPAddress) -> bool:
+    """Whether `ip` is internal (see `forbidden_reason`); the operator's allow list aside."""
+    return forbidden_reason(ip) is not None
 
 
 def _parse_address(text: str) -> IPAddress | None:
@@ -138,21 +152,69 @@ class AllowList:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class PortPolicy:
+    """The ports deliveries may go to (`OPENENRICH_WEBHOOK_ALLOWED_PORTS`): a comma-separated
+    list of ports and `low-high` ranges, or `*` for any. Without it a tenant could make the
+    server speak HTTP to a public host's SMTP, SSH or database port."""
+
+    ports: frozenset[int] = frozenset({80, 443})
+    ranges: tuple[tuple[int, int], ...] = ()
+    any_port: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> PortPolicy:
+        ports: set[int] = set()
+        ranges: list[tuple[int, int]] = []
+        for raw in text.split(","):
+            item = raw.strip()
+            if item == "*":
+                return cls(any_port=True)
+            if not item:
+                continue
+            low, _, high = item.partition("-")
+            try:
+                first, last = int(low), int(high or low)
+            except ValueError:
+                raise ValueError(f"not a port or port range: {item!r}") from None
+            if not 0 < first <= last <= 65535:
+                raise ValueError(f"not a port or port range: {item!r}")
+            if first == last:
+                ports.add(first)
+            else:
+                ranges.append((first, last))
+        return cls(frozenset(ports), tuple(ranges))
+
+    def allows(self, port: int) -> bool:
+        return (
+            self.any_port
+            or port in self.ports
+            or any(low <= port <= high for low, high in self.ranges)
+        )
+
+
 @dataclass(slots=True)
 class Guard:
     """Resolves a webhook host once and says which address to connect to."""
 
     resolver: Resolver = field(default_factory=SystemResolver)
     allow: AllowList = field(default_factory=AllowList)
+    ports: PortPolicy = field(default_factory=PortPolicy)
 
     def check_address(self, ip: IPAddress, host: str) -> None:
-        reason = blocked_reason(ip)
+        reason = forbidden_reason(ip)
         if reason and not self.allow.allows_address(ip) and not self.allow.allows_host(host):
-            raise BlockedDestination(f"{host} resolves to a {reason} address")
+            raise BlockedDestination(host, f"resolves to a {reason} address")
+
+    def check_port(self, port: int, host: str) -> None:
+        if not self.ports.allows(port):
+            raise BlockedDestination(host, f"port {port} is not allowed")
 
     async def addresses(self, host: str, port: int) -> list[IPAddress]:
         """Checked addresses of `host`, in the resolver's order. Every one must pass: a
-        name with one private answer among public ones is refused."""
+        name with one private answer among public ones is refused. A port that is not
+        allowed is refused before any lookup."""
+        self.check_port(port, host)
         literal = _parse_address(host)
         if literal is not None:
             self.check_address(literal, host)
@@ -166,12 +228,15 @@ class Guard:
         return found
 
     def refuse_literal(self, url: str) -> str | None:
-        """A reason to refuse `url` without any DNS lookup (at request time): an internal
-        address literal, a `localhost` name, or a URL whose host cannot be parsed. Names
-        are checked again at delivery."""
+        """A reason to refuse `url` without any DNS lookup (at request time): a port that is
+        not allowed, an internal address literal, a `localhost` name, or a URL whose host
+        cannot be parsed. Names are checked again at delivery."""
         host = url_host(url)
         if host is None:
             return "invalid URL"
+        port = url_port(url)
+        if not self.ports.allows(port):
+            return f"port {port} is not allowed"
         if self.allow.allows_host(host):
             return None
         if host == "localhost" or host.endswith(".localhost"):
@@ -202,5 +267,16 @@ def url_host(url: str) -> str | None:
     return host.lower().rstrip(".")
 
 
-def describe(addresses: Iterable[IPAddress]) -> Sequence[str]:
-    return [str(a) for a in addresses]
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def url_port(url: str) -> int:
+    """The port a webhook URL (already checked by `url_host`) connects to."""
+    parts = urlsplit(url)
+    return parts.port or DEFAULT_PORTS[parts.scheme.lower()]
+
+
+def receiver_of(url: str) -> str:
+    """`host:port` of a webhook URL: the receiver its attempts in flight count against."""
+    host = url_host(url)
+    return f"{host}:{url_port(url)}" if host is not None else ""

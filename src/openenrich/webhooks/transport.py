@@ -19,9 +19,7 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 from cachetools import LRUCache
 
-from openenrich.webhooks.ssrf import Guard
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+from openenrich.webhooks.ssrf import DEFAULT_PORTS, Guard
 
 PoolKey = tuple[str, str, int]
 
@@ -85,7 +83,7 @@ class PinnedTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host
-        port = request.url.port or _DEFAULT_PORTS.get(request.url.scheme, 80)
+        port = request.url.port or DEFAULT_PORTS.get(request.url.scheme, 80)
         address = (await self.guard.addresses(host, port))[0]
         if request.url.scheme == "https" and not _is_literal(host):
             request.extensions = {**request.extensions, "sni_hostname": host}
