@@ -56,6 +56,7 @@ def live_server(tmp_path: Path, **settings: str) -> Iterator[LiveServer]:
         "OPENENRICH_RATE_LIMIT_PER_MINUTE": "0",
         "OPENENRICH_SWEEP_INTERVAL_SECONDS": "0.5",
         "OPENENRICH_WEBHOOK_ALLOW_HOSTS": "127.0.0.1",
+        "OPENENRICH_WEBHOOK_ALLOWED_PORTS": "*",
         **{f"OPENENRICH_{k.upper()}": v for k, v in settings.items()},
     }
     created = subprocess.run(
