@@ -120,9 +120,9 @@ class Database:
         # wake too late; queued here instead, the next one starts as soon as the last
         # commits. One lock per event loop (a process may run several, one after another).
         self._serialise_writes = self.dialect == "sqlite"
-        self._write_locks: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, asyncio.Lock
-        ] = weakref.WeakKeyDictionary()
+        self._write_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @property
     def dialect(self) -> str:
