@@ -253,6 +253,32 @@ async def charged_items(
     return {item for item in found if item is not None}
 
 
+async def charged_keys(
+    session: AsyncSession,
+    workspace_id: str,
+    sandbox: bool,
+    dedup_keys: Collection[str],
+    items: Collection[str],
+    since: datetime,
+) -> set[tuple[str, str]]:
+    """`charged_items` for several inputs at once: the (dedup key, item) pairs charged."""
+    if not dedup_keys or not items:
+        return set()
+    rows = await session.execute(
+        select(LedgerEntry.dedup_key, LedgerEntry.item)
+        .where(
+            LedgerEntry.workspace_id == workspace_id,
+            LedgerEntry.sandbox == sandbox,
+            LedgerEntry.dedup_key.in_(list(dedup_keys)),
+            LedgerEntry.item.in_(list(items)),
+            LedgerEntry.amount < 0,
+            LedgerEntry.created_at >= since,
+        )
+        .distinct()
+    )
+    return {(row[0], row[1]) for row in rows if row[0] is not None and row[1] is not None}
+
+
 async def ledger_sum(session: AsyncSession, workspace_id: str, sandbox: bool) -> int:
     total = await session.scalar(
         select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -123,12 +123,15 @@ class ContactJobs:
         self.sleep = sleep
         self.reserve_poll = reserve_poll
 
-    async def run(self, claim: enrichments.Claim) -> None:
-        try:
-            reservation = await self._reserve(claim, None)
-        except LeaseLost:
-            log.info("contact %s lost its lease before it ran", claim.contact_id)
-            return
+    async def run(self, claim: enrichments.Claim, reservation: Reservation | None = None) -> None:
+        """Run a claimed contact to its end; `reservation`: its hold, when the claim took
+        it (`reserve_claimed`)."""
+        if reservation is None:
+            try:
+                reservation = await self._reserve(claim, None)
+            except LeaseLost:
+                log.info("contact %s lost its lease before it ran", claim.contact_id)
+                return
         if reservation is None:  # canceled meanwhile
             await self._skip(claim, exhausted=False)
             return
@@ -152,6 +155,50 @@ class ContactJobs:
             except LeaseLost:
                 log.info("contact %s finished elsewhere; result dropped", claim.contact_id)
             return
+
+    async def reserve_claimed(
+        self, session: AsyncSession, claims: Sequence[enrichments.Claim]
+    ) -> dict[str, Reservation]:
+        """In the claiming transaction: the holds of the contacts just claimed, by contact
+        id, for each workspace and mode whose balance covers every field of all of them
+        (one balance UPDATE for them all, what `reserve` would have held for each). The
+        others are left out and reserve on their own when they run."""
+        if not claims:
+            return {}
+        rows = await enrichments.claimed_rows(session, claims)
+        tenants: dict[tuple[str, bool], list[tuple[enrichments.Claim, list[Field]]]] = {}
+        for claim in claims:
+            enrichment, contact = rows[claim.contact_id]
+            if EnrichmentStatus(enrichment.status).terminal or contact.held_credits:
+                continue
+            wanted = self.processors[enrichment.kind].chargeable(contact)
+            tenant = (enrichment.workspace_id, enrichment.sandbox)
+            tenants.setdefault(tenant, []).append((claim, wanted))
+        since = utcnow() - self.pricing.dedup_window
+        reserved: dict[str, Reservation] = {}
+        for (ws, sandbox), group in tenants.items():
+            keys = {rows[claim.contact_id][1].dedup_key for claim, _ in group}
+            items = {item.key for _, wanted in group for item in wanted}
+            paid = await accounts.charged_keys(session, ws, sandbox, keys, items, since)
+            holds = []
+            for claim, wanted in group:
+                key = rows[claim.contact_id][1].dedup_key
+                total = sum(
+                    0 if (key, item.key) in paid else self.pricing.prices.get(item, 0)
+                    for item in wanted
+                )
+                holds.append((claim, total))
+            if await enrichments.hold_each(session, holds) != len(holds):
+                raise AssertionError("a contact lost the lease it was just given")
+            if not await accounts.reserve(session, ws, sandbox, sum(t for _, t in holds)):
+                await enrichments.hold_each(session, [(claim, 0) for claim, _ in holds])
+                continue
+            for (claim, wanted), (_, total) in zip(group, holds, strict=True):
+                enrichment, contact = rows[claim.contact_id]
+                reserved[claim.contact_id] = Reservation(
+                    frozenset(wanted), total, False, enrichment, contact
+                )
+        return reserved
 
     async def reserve(self, claim: enrichments.Claim, wanted: list[Field]) -> Reservation | None:
         """Hold what the contact could be charged, cheapest fields first, as far as the
@@ -239,9 +286,10 @@ class ContactJobs:
 
     async def _skip(self, claim: enrichments.Claim, exhausted: bool) -> None:
         async with self.db.transaction() as session:
-            # Rows in the order of every finish: the contact, the balance, the enrichment.
-            await self.give_back(session, claim, ContactStatus.SKIPPED)
+            # Rows in the order of every finish: the contact, the enrichment, the balance.
+            held = await enrichments.release(session, claim, ContactStatus.SKIPPED)
             enrichment = await enrichments.lock_enrichment(session, claim.enrichment_id)
+            await self._unhold(session, enrichment.id, held)
             if EnrichmentStatus(enrichment.status).terminal:
                 return
             if exhausted:
@@ -259,8 +307,8 @@ class ContactJobs:
     ) -> None:
         """Write the contact's result and charges, return its hold, add its cost to the
         enrichment and close the enrichment if it was the last. Rows are locked in one
-        order (the contact, the dedup key, the balance, the enrichment) and the shared
-        ones last, so finishes of one workspace or one job overlap in all but their last
+        order (the dedup key, the contact, the enrichment, the balance) and the shared
+        ones last, so finishes of one job or one workspace overlap in all but their last
         statements. Raises `LeaseLost` (someone else finished it), `_Ended` (the job was
         canceled meanwhile) or `_Recheck` (the balance did not cover the charges at once,
         which happens only if the dedup window closed while the contact ran: `careful`
@@ -272,9 +320,13 @@ class ContactJobs:
         prices = await self._prices(session, ws, sandbox, dedup_key, outcome.items())
         exhausted = reservation.short
         record = outcome.record()
+        if not await enrichments.finish_contact(
+            session, claim, None if careful else record, sum(prices.values())
+        ):
+            raise LeaseLost
         if careful:
-            if not await enrichments.finish_contact(session, claim):
-                raise LeaseLost
+            if not await enrichments.add_contact_cost(session, enrichment.id, 0, False):
+                raise _Ended
             # The hold goes back first; the charges below fit in it (under the balance's
             # lock). The lease held, so the contact's hold is the reservation's.
             await accounts.unreserve(session, ws, sandbox, reservation.held)
@@ -284,11 +336,8 @@ class ContactJobs:
                     del prices[item]
                     exhausted = True
             record = outcome.record()
+            await enrichments.set_result(session, claim.contact_id, record, sum(prices.values()))
         cost = sum(prices.values())
-        if careful:
-            await enrichments.set_result(session, claim.contact_id, record, cost)
-        elif not await enrichments.finish_contact(session, claim, record, cost):
-            raise LeaseLost
         for item, price in prices.items():
             session.add(
                 LedgerEntry(
@@ -303,8 +352,7 @@ class ContactJobs:
                 )
             )
         enrichments.add_findings(session, claim.contact_id, outcome.finding_rows())
-        if not careful and not await accounts.settle(session, ws, sandbox, reservation.held, cost):
-            raise _Recheck
+        await session.flush()  # before the enrichment's lock is taken
         if not await enrichments.add_contact_cost(session, enrichment.id, cost, exhausted):
             raise _Ended
         if exhausted:
@@ -318,6 +366,9 @@ class ContactJobs:
                 await self.events.contact_finished(session, current, one)
             if last:
                 await self.close_if_done(session, current)
+        # The balance's row last: the workspace's finishes queue on it the least.
+        if not careful and not await accounts.settle(session, ws, sandbox, reservation.held, cost):
+            raise _Recheck
 
     async def close_if_done(self, session: AsyncSession, enrichment: Enrichment) -> bool:
         """Make the enrichment terminal once no contact is left to run. Idempotent."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich.db import rows_affected, utcnow
@@ -165,6 +165,43 @@ async def lock_enrichment(session: AsyncSession, enrichment_id: str) -> Enrichme
     enrichment = await session.get(Enrichment, enrichment_id, populate_existing=True)
     assert enrichment is not None
     return enrichment
+
+
+async def claimed_rows(
+    session: AsyncSession, claims: Sequence[Claim]
+) -> dict[str, tuple[Enrichment, Contact]]:
+    """Claimed contacts and their enrichments, by contact id, in one query."""
+    rows = await session.execute(
+        select(Enrichment, Contact)
+        .join(Contact, Contact.enrichment_id == Enrichment.id)
+        .where(Contact.id.in_([c.contact_id for c in claims]))
+    )
+    return {row[1].id: (row[0], row[1]) for row in rows}
+
+
+async def hold_each(session: AsyncSession, holds: Sequence[tuple[Claim, int]]) -> int:
+    """`hold` for several leased contacts in one UPDATE; how many kept their lease."""
+    if not holds:
+        return 0
+    result = await session.execute(
+        update(Contact)
+        .where(
+            or_(
+                *(
+                    and_(Contact.id == claim.contact_id, Contact.attempts == claim.attempt)
+                    for claim, _ in holds
+                )
+            ),
+            Contact.status == ContactStatus.RUNNING,
+        )
+        .values(
+            held_credits=case(
+                {claim.contact_id: credits for claim, credits in holds}, value=Contact.id
+            )
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return rows_affected(result)
 
 
 async def claimed(session: AsyncSession, claim: Claim) -> tuple[Enrichment, Contact]:
