@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import uuid
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -68,6 +70,8 @@ def new_id() -> str:
 
 
 READ_ONLY = "openenrich_read_only"
+# SQLite's busy timeout (ms): how long a writer waits for another connection's write lock.
+SQLITE_BUSY_TIMEOUT_MS = 30000
 
 
 def _sqlite_hooks(engine: AsyncEngine) -> None:
@@ -81,7 +85,7 @@ def _sqlite_hooks(engine: AsyncEngine) -> None:
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -142,6 +146,14 @@ class Database:
         self._read_sessions = async_sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
+        # SQLite has one writer at a time. Left to SQLite, writers of this process that find
+        # the lock taken sleep in its busy handler (1, 2, 5 ... 100 ms steps) and mostly
+        # wake too late; queued here instead, the next one starts as soon as the last
+        # commits. One lock per event loop (a process may run several, one after another).
+        self._serialise_writes = self.dialect == "sqlite"
+        self._write_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @property
     def dialect(self) -> str:
@@ -150,8 +162,31 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One session, committed on success and rolled back on error."""
-        async with self.sessions() as session, session.begin():
+        if not self._serialise_writes:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        async with self._write_turn(), self.sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def _write_turn(self) -> AsyncIterator[None]:
+        """This process's turn to write on SQLite. A transaction opened inside another
+        one's (it could never get SQLite's lock either) goes on after the busy timeout
+        and meets SQLite's own error, as it would without this queue."""
+        loop = asyncio.get_running_loop()
+        lock = self._write_locks.get(loop)
+        if lock is None:
+            lock = self._write_locks[loop] = asyncio.Lock()
+        try:
+            await asyncio.wait_for(lock.acquire(), SQLITE_BUSY_TIMEOUT_MS / 1000)
+        except TimeoutError:
+            yield
+            return
+        try:
+            yield
+        finally:
+            lock.release()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -166,13 +167,23 @@ async def funds(session: AsyncSession, workspace_id: str, sandbox: bool) -> Fund
     return Funds(int(row[0]), int(row[1])) if row else Funds(0, 0)
 
 
-def _covering(workspace_id: str, sandbox: bool, amount: int) -> tuple[ColumnElement[bool], ...]:
-    """The balance row, if what is neither spent nor held covers `amount`."""
+def _covering(
+    workspace_id: str,
+    sandbox: bool,
+    amount: int,
+    reserved: ColumnElement[int] = Balance.reserved,  # type: ignore[assignment]
+) -> tuple[ColumnElement[bool], ...]:
+    """The balance row, if what is neither spent nor held (`reserved`) covers `amount`."""
     return (
         Balance.workspace_id == workspace_id,
         Balance.sandbox == sandbox,
-        Balance.balance - Balance.reserved >= amount,
+        Balance.balance - reserved >= amount,
     )
+
+
+def _without_hold(amount: int) -> ColumnElement[int]:
+    """What stays reserved once a hold of `amount` is given back (never below zero)."""
+    return case((Balance.reserved > amount, Balance.reserved - amount), else_=0)
 
 
 async def reserve(session: AsyncSession, workspace_id: str, sandbox: bool, amount: int) -> bool:
@@ -194,8 +205,25 @@ async def unreserve(session: AsyncSession, workspace_id: str, sandbox: bool, amo
     await session.execute(
         update(Balance)
         .where(Balance.workspace_id == workspace_id, Balance.sandbox == sandbox)
-        .values(reserved=case((Balance.reserved > amount, Balance.reserved - amount), else_=0))
+        .values(reserved=_without_hold(amount))
     )
+
+
+async def settle(
+    session: AsyncSession, workspace_id: str, sandbox: bool, held: int, cost: int
+) -> bool:
+    """Give back a hold of `held` and take `cost` in one conditional UPDATE: what
+    `unreserve(held)` then `try_debit` of each item would do when the balance pays them
+    all. False, with nothing changed, when it does not."""
+    if held <= 0 and cost <= 0:
+        return True
+    released = _without_hold(held)
+    result = await session.execute(
+        update(Balance)
+        .where(*_covering(workspace_id, sandbox, cost, reserved=released))
+        .values(reserved=released, balance=Balance.balance - cost)
+    )
+    return bool(rows_affected(result))
 
 
 async def try_debit(session: AsyncSession, workspace_id: str, sandbox: bool, amount: int) -> bool:
@@ -243,6 +271,59 @@ async def already_charged(
         .limit(1)
     )
     return found is not None
+
+
+async def charged_items(
+    session: AsyncSession,
+    workspace_id: str,
+    sandbox: bool,
+    dedup_key: str,
+    items: Collection[str],
+    since: datetime,
+) -> set[str]:
+    """Which of `items` identical input was charged for in this workspace since `since`
+    (`already_charged` of each, in one query)."""
+    if not items:
+        return set()
+    found = await session.scalars(
+        select(LedgerEntry.item)
+        .where(
+            LedgerEntry.workspace_id == workspace_id,
+            LedgerEntry.sandbox == sandbox,
+            LedgerEntry.dedup_key == dedup_key,
+            LedgerEntry.item.in_(list(items)),
+            LedgerEntry.amount < 0,
+            LedgerEntry.created_at >= since,
+        )
+        .distinct()
+    )
+    return {item for item in found if item is not None}
+
+
+async def charged_keys(
+    session: AsyncSession,
+    workspace_id: str,
+    sandbox: bool,
+    dedup_keys: Collection[str],
+    items: Collection[str],
+    since: datetime,
+) -> set[tuple[str, str]]:
+    """`charged_items` for several inputs at once: the (dedup key, item) pairs charged."""
+    if not dedup_keys or not items:
+        return set()
+    rows = await session.execute(
+        select(LedgerEntry.dedup_key, LedgerEntry.item)
+        .where(
+            LedgerEntry.workspace_id == workspace_id,
+            LedgerEntry.sandbox == sandbox,
+            LedgerEntry.dedup_key.in_(list(dedup_keys)),
+            LedgerEntry.item.in_(list(items)),
+            LedgerEntry.amount < 0,
+            LedgerEntry.created_at >= since,
+        )
+        .distinct()
+    )
+    return {(row[0], row[1]) for row in rows if row[0] is not None and row[1] is not None}
 
 
 async def ledger_sum(session: AsyncSession, workspace_id: str, sandbox: bool) -> int:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -61,11 +61,22 @@ def affordable(
 @dataclass(frozen=True, slots=True)
 class Reservation:
     """What a contact may ask for and the credits held for it. `short` when the balance
-    could not pay for every field asked: the job runs out of credits."""
+    could not pay for every field asked: the job runs out of credits. With the rows read
+    when the hold was taken (as they were then: only their fixed fields are relied on)."""
 
     paid: frozenset[Field]
     held: int
     short: bool
+    enrichment: Enrichment | None = field(default=None, compare=False, repr=False)
+    contact: Contact | None = field(default=None, compare=False, repr=False)
+
+
+class _Recheck(Exception):
+    """The balance did not cover a finish's charges at once: redo it item by item."""
+
+
+class _Ended(Exception):
+    """The enrichment ended (canceled) while the contact ran: it keeps nothing."""
 
 
 # What the record of a contact whose every attempt failed carries besides its empty
@@ -112,32 +123,82 @@ class ContactJobs:
         self.sleep = sleep
         self.reserve_poll = reserve_poll
 
-    async def run(self, claim: enrichments.Claim) -> None:
-        async with self.db.read() as session:
-            enrichment = await session.get(Enrichment, claim.enrichment_id)
-            contact = await session.get(Contact, claim.contact_id)
-            assert enrichment is not None and contact is not None
-        processor = self.processors[enrichment.kind]
-        if EnrichmentStatus(enrichment.status).terminal:  # canceled meanwhile
-            await self._skip(claim, exhausted=False)
-            return
-        try:
-            reservation = await self.reserve(claim, processor.chargeable(contact))
-        except LeaseLost:
-            log.info("contact %s lost its lease before it ran", claim.contact_id)
-            return
+    async def run(self, claim: enrichments.Claim, reservation: Reservation | None = None) -> None:
+        """Run a claimed contact to its end; `reservation`: its hold, when the claim took
+        it (`reserve_claimed`)."""
         if reservation is None:
+            try:
+                reservation = await self._reserve(claim, None)
+            except LeaseLost:
+                log.info("contact %s lost its lease before it ran", claim.contact_id)
+                return
+        if reservation is None:  # canceled meanwhile
             await self._skip(claim, exhausted=False)
             return
         if not reservation.paid:
             await self._skip(claim, exhausted=True)
             return
+        enrichment, contact = reservation.enrichment, reservation.contact
+        assert enrichment is not None and contact is not None
+        processor = self.processors[enrichment.kind]
         outcome = await processor.process(enrichment, contact, reservation.paid)
-        try:
-            async with self.db.transaction() as session:
-                await self._finish(session, claim, outcome, reservation.short)
-        except LeaseLost:
-            log.info("contact %s finished elsewhere; result dropped", claim.contact_id)
+        careful = False
+        while True:
+            try:
+                async with self.db.transaction() as session:
+                    await self._finish(session, claim, outcome, reservation, careful)
+            except _Recheck:
+                careful = True
+                continue
+            except _Ended:
+                await self._skip(claim, exhausted=False)
+            except LeaseLost:
+                log.info("contact %s finished elsewhere; result dropped", claim.contact_id)
+            return
+
+    async def reserve_claimed(
+        self, session: AsyncSession, claims: Sequence[enrichments.Claim]
+    ) -> dict[str, Reservation]:
+        """In the claiming transaction: the holds of the contacts just claimed, by contact
+        id, for each workspace and mode whose balance covers every field of all of them
+        (one balance UPDATE for them all, what `reserve` would have held for each). The
+        others are left out and reserve on their own when they run."""
+        if not claims:
+            return {}
+        rows = await enrichments.claimed_rows(session, claims)
+        tenants: dict[tuple[str, bool], list[tuple[enrichments.Claim, list[Field]]]] = {}
+        for claim in claims:
+            enrichment, contact = rows[claim.contact_id]
+            if EnrichmentStatus(enrichment.status).terminal or contact.held_credits:
+                continue
+            wanted = self.processors[enrichment.kind].chargeable(contact)
+            tenant = (enrichment.workspace_id, enrichment.sandbox)
+            tenants.setdefault(tenant, []).append((claim, wanted))
+        since = utcnow() - self.pricing.dedup_window
+        reserved: dict[str, Reservation] = {}
+        for (ws, sandbox), group in tenants.items():
+            keys = {rows[claim.contact_id][1].dedup_key for claim, _ in group}
+            items = {item.key for _, wanted in group for item in wanted}
+            paid = await accounts.charged_keys(session, ws, sandbox, keys, items, since)
+            holds = []
+            for claim, wanted in group:
+                key = rows[claim.contact_id][1].dedup_key
+                total = sum(
+                    0 if (key, item.key) in paid else self.pricing.prices.get(item, 0)
+                    for item in wanted
+                )
+                holds.append((claim, total))
+            if await enrichments.hold_each(session, holds) != len(holds):
+                raise AssertionError("a contact lost the lease it was just given")
+            if not await accounts.reserve(session, ws, sandbox, sum(t for _, t in holds)):
+                await enrichments.hold_each(session, [(claim, 0) for claim, _ in holds])
+                continue
+            for (claim, wanted), (_, total) in zip(group, holds, strict=True):
+                enrichment, contact = rows[claim.contact_id]
+                reserved[claim.contact_id] = Reservation(
+                    frozenset(wanted), total, False, enrichment, contact
+                )
+        return reserved
 
     async def reserve(self, claim: enrichments.Claim, wanted: list[Field]) -> Reservation | None:
         """Hold what the contact could be charged, cheapest fields first, as far as the
@@ -145,31 +206,48 @@ class ContactJobs:
         nothing and need no hold. While other contacts' holds stand between this one and
         a field the balance itself could pay, wait for them to be charged or returned
         rather than drop the field. None if the job ended meanwhile; raises `LeaseLost`."""
+        return await self._reserve(claim, wanted)
+
+    async def _reserve(
+        self, claim: enrichments.Claim, wanted: list[Field] | None
+    ) -> Reservation | None:
+        """`reserve`; what the contact's processor says it could be charged for when
+        `wanted` is None."""
         while True:
             async with self.db.transaction() as session:
-                enrichment = await session.get(Enrichment, claim.enrichment_id)
-                contact = await session.get(Contact, claim.contact_id)
-                assert enrichment is not None and contact is not None
+                enrichment, contact = await enrichments.claimed(session, claim)
                 if EnrichmentStatus(enrichment.status).terminal:
                     return None
+                if wanted is None:
+                    wanted = self.processors[enrichment.kind].chargeable(contact)
                 ws, sandbox = enrichment.workspace_id, enrichment.sandbox
                 prices = await self._prices(session, ws, sandbox, contact.dedup_key, wanted)
                 # A hold left by an earlier attempt of this very lease is reused, not added.
                 mine = contact.held_credits
+                # The common case first: nothing held yet and the balance covers every field.
+                # The contact's row is written before the balance's, in the order of the
+                # finish and the sweeper (no lock cycle on PostgreSQL).
+                total = sum(prices[item] for item in wanted)
+                if mine == 0:
+                    if not await enrichments.hold(session, claim, total):
+                        raise LeaseLost
+                    if await accounts.reserve(session, ws, sandbox, total):
+                        return Reservation(frozenset(wanted), total, False, enrichment, contact)
                 funds = await accounts.funds(session, ws, sandbox)
                 paid, held = affordable(wanted, prices, funds.available + mine)
                 could, _ = affordable(wanted, prices, funds.balance)
-                if len(paid) < len(could) and funds.reserved > mine:
-                    wait = True
-                else:
+                wait = len(paid) < len(could) and funds.reserved > mine
+                # The hold recorded on the contact: what it holds once this commits.
+                if not await enrichments.hold(session, claim, mine if wait else held):
+                    raise LeaseLost
+                if not wait:
                     await accounts.unreserve(session, ws, sandbox, mine)
                     if not await accounts.reserve(session, ws, sandbox, held):
                         raise AssertionError("a hold within the available balance failed")
-                    if not await enrichments.hold(session, claim, held):
-                        raise LeaseLost  # rolls the reservation back
-                    return Reservation(frozenset(paid), held, short=len(paid) < len(wanted))
-            if wait:
-                await self.sleep(self.reserve_poll)
+                    return Reservation(
+                        frozenset(paid), held, len(paid) < len(wanted), enrichment, contact
+                    )
+            await self.sleep(self.reserve_poll)
 
     async def _prices(
         self, session: AsyncSession, ws: str, sandbox: bool, dedup_key: str, items: list[Field]
@@ -177,15 +255,11 @@ class ContactJobs:
         """What each item would cost this contact: free when already paid for within the
         dedup window (checked again when charging)."""
         since = utcnow() - self.pricing.dedup_window
-        prices = {}
-        for item in items:
-            price = self.pricing.prices.get(item, 0)
-            if price and await accounts.already_charged(
-                session, ws, sandbox, dedup_key, item.key, since
-            ):
-                price = 0
-            prices[item] = price
-        return prices
+        priced = [item for item in items if self.pricing.prices.get(item, 0)]
+        paid = await accounts.charged_items(
+            session, ws, sandbox, dedup_key, [item.key for item in priced], since
+        )
+        return {item: 0 if item.key in paid else self.pricing.prices.get(item, 0) for item in items}
 
     async def give_back(
         self, session: AsyncSession, claim: enrichments.Claim, status: ContactStatus
@@ -212,8 +286,12 @@ class ContactJobs:
 
     async def _skip(self, claim: enrichments.Claim, exhausted: bool) -> None:
         async with self.db.transaction() as session:
+            # Rows in the order of every finish: the contact, the enrichment, the balance.
+            held = await enrichments.release(session, claim, ContactStatus.SKIPPED)
             enrichment = await enrichments.lock_enrichment(session, claim.enrichment_id)
-            await self.give_back(session, claim, ContactStatus.SKIPPED)
+            await self._unhold(session, enrichment.id, held)
+            if EnrichmentStatus(enrichment.status).terminal:
+                return
             if exhausted:
                 enrichment.credits_exhausted = True
                 await enrichments.skip_queued(session, enrichment.id)
@@ -224,58 +302,43 @@ class ContactJobs:
         session: AsyncSession,
         claim: enrichments.Claim,
         outcome: Outcome,
-        short: bool,
+        reservation: Reservation,
+        careful: bool,
     ) -> None:
-        enrichment = await enrichments.lock_enrichment(session, claim.enrichment_id)
-        if EnrichmentStatus(enrichment.status).terminal:  # canceled meanwhile: keep nothing
-            await self.give_back(session, claim, ContactStatus.SKIPPED)
-            return
-        if not await enrichments.finish_contact(session, claim):
-            raise LeaseLost
-        contact = await session.get(Contact, claim.contact_id)
-        assert contact is not None
-        # The hold goes back first; the charges below fit in it (under the balance's lock).
-        await accounts.unreserve(
-            session, enrichment.workspace_id, enrichment.sandbox, contact.held_credits
-        )
-        contact.held_credits = 0
-        cost, exhausted = await self._charge(session, enrichment, contact, outcome)
-        exhausted = exhausted or short
+        """Write the contact's result and charges, return its hold, add its cost to the
+        enrichment and close the enrichment if it was the last. Rows are locked in one
+        order (the dedup key, the contact, the enrichment, the balance) and the shared
+        ones last, so finishes of one job or one workspace overlap in all but their last
+        statements. Raises `LeaseLost` (someone else finished it), `_Ended` (the job was
+        canceled meanwhile) or `_Recheck` (the balance did not cover the charges at once,
+        which happens only if the dedup window closed while the contact ran: `careful`
+        then charges item by item, withholding what it cannot pay)."""
+        enrichment, contact = reservation.enrichment, reservation.contact
+        assert enrichment is not None and contact is not None
+        ws, sandbox, dedup_key = enrichment.workspace_id, enrichment.sandbox, contact.dedup_key
+        await accounts.lock_dedup_key(session, ws, sandbox, dedup_key)
+        prices = await self._prices(session, ws, sandbox, dedup_key, outcome.items())
+        exhausted = reservation.short
         record = outcome.record()
-        contact.result, contact.cost_credits = record, cost
-        enrichments.add_findings(session, contact.id, outcome.finding_rows())
-        enrichment.cost_credits += cost
-        if exhausted:
-            enrichment.credits_exhausted = True
-            await enrichments.skip_queued(session, enrichment.id)
-        if enrichment.contact_webhook_url:
-            one = dumps(envelope(enrichment, [record]))
-            await self.events.contact_finished(session, enrichment, one)
-        await self.close_if_done(session, enrichment)
-
-    async def _charge(
-        self, session: AsyncSession, enrichment: Enrichment, contact: Contact, outcome: Outcome
-    ) -> tuple[int, bool]:
-        """Charge each found item once; identical input charged within the window is free.
-        An item the balance cannot pay is withheld (shown nowhere, kept nowhere), and the
-        job runs out of credits; with the hold returned just before, that happens only if
-        the dedup window closed while the contact ran."""
-        cost, exhausted = 0, False
-        since = utcnow() - self.pricing.dedup_window
-        await accounts.lock_dedup_key(
-            session, enrichment.workspace_id, enrichment.sandbox, contact.dedup_key
-        )
-        for item in outcome.items():
-            price = self.pricing.prices.get(item, 0)
-            ws, sandbox = enrichment.workspace_id, enrichment.sandbox
-            if price and await accounts.already_charged(
-                session, ws, sandbox, contact.dedup_key, item.key, since
-            ):
-                price = 0
-            if price and not await accounts.try_debit(session, ws, sandbox, price):
-                outcome.without(item)
-                exhausted = True
-                continue
+        if not await enrichments.finish_contact(
+            session, claim, None if careful else record, sum(prices.values())
+        ):
+            raise LeaseLost
+        if careful:
+            if not await enrichments.add_contact_cost(session, enrichment.id, 0, False):
+                raise _Ended
+            # The hold goes back first; the charges below fit in it (under the balance's
+            # lock). The lease held, so the contact's hold is the reservation's.
+            await accounts.unreserve(session, ws, sandbox, reservation.held)
+            for item, price in list(prices.items()):
+                if price and not await accounts.try_debit(session, ws, sandbox, price):
+                    outcome.without(item)
+                    del prices[item]
+                    exhausted = True
+            record = outcome.record()
+            await enrichments.set_result(session, claim.contact_id, record, sum(prices.values()))
+        cost = sum(prices.values())
+        for item, price in prices.items():
             session.add(
                 LedgerEntry(
                     workspace_id=ws,
@@ -284,12 +347,28 @@ class ContactJobs:
                     reason="charge" if price else "free",
                     item=item.key,
                     enrichment_id=enrichment.id,
-                    contact_id=contact.id,
-                    dedup_key=contact.dedup_key,
+                    contact_id=claim.contact_id,
+                    dedup_key=dedup_key,
                 )
             )
-            cost += price
-        return cost, exhausted
+        enrichments.add_findings(session, claim.contact_id, outcome.finding_rows())
+        await session.flush()  # before the enrichment's lock is taken
+        if not await enrichments.add_contact_cost(session, enrichment.id, cost, exhausted):
+            raise _Ended
+        if exhausted:
+            await enrichments.skip_queued(session, enrichment.id)
+        last = not await enrichments.unfinished_count(session, enrichment.id)
+        if last or enrichment.contact_webhook_url:
+            current = await session.get(Enrichment, enrichment.id, populate_existing=True)
+            assert current is not None
+            if current.contact_webhook_url:
+                one = dumps(envelope(current, [record]))
+                await self.events.contact_finished(session, current, one)
+            if last:
+                await self.close_if_done(session, current)
+        # The balance's row last: the workspace's finishes queue on it the least.
+        if not careful and not await accounts.settle(session, ws, sandbox, reservation.held, cost):
+            raise _Recheck
 
     async def close_if_done(self, session: AsyncSession, enrichment: Enrichment) -> bool:
         """Make the enrichment terminal once no contact is left to run. Idempotent."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich.db import rows_affected, utcnow
@@ -166,9 +167,72 @@ async def lock_enrichment(session: AsyncSession, enrichment_id: str) -> Enrichme
     return enrichment
 
 
-async def finish_contact(session: AsyncSession, claim: Claim) -> bool:
-    """Mark a leased contact done (its result is written in the same transaction). False
-    when the lease was lost: someone else finished it."""
+async def claimed_rows(
+    session: AsyncSession, claims: Sequence[Claim]
+) -> dict[str, tuple[Enrichment, Contact]]:
+    """Claimed contacts and their enrichments, by contact id, in one query."""
+    rows = await session.execute(
+        select(Enrichment, Contact)
+        .join(Contact, Contact.enrichment_id == Enrichment.id)
+        .where(Contact.id.in_([c.contact_id for c in claims]))
+    )
+    return {row[1].id: (row[0], row[1]) for row in rows}
+
+
+async def hold_each(session: AsyncSession, holds: Sequence[tuple[Claim, int]]) -> int:
+    """`hold` for several leased contacts in one UPDATE; how many kept their lease."""
+    if not holds:
+        return 0
+    result = await session.execute(
+        update(Contact)
+        .where(
+            or_(
+                *(
+                    and_(Contact.id == claim.contact_id, Contact.attempts == claim.attempt)
+                    for claim, _ in holds
+                )
+            ),
+            Contact.status == ContactStatus.RUNNING,
+        )
+        .values(
+            held_credits=case(
+                {claim.contact_id: credits for claim, credits in holds}, value=Contact.id
+            )
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return rows_affected(result)
+
+
+async def claimed(session: AsyncSession, claim: Claim) -> tuple[Enrichment, Contact]:
+    """A claimed contact and its enrichment, in one query."""
+    row = (
+        await session.execute(
+            select(Enrichment, Contact)
+            .join(Contact, Contact.enrichment_id == Enrichment.id)
+            .where(Contact.id == claim.contact_id)
+        )
+    ).one()
+    return row[0], row[1]
+
+
+async def finish_contact(
+    session: AsyncSession,
+    claim: Claim,
+    result: dict[str, Any] | None = None,
+    cost: int = 0,
+) -> bool:
+    """Mark a leased contact done, with its result and cost when given (else written later
+    in the same transaction), and clear its hold (the caller returns it to the balance in
+    the same transaction). False when the lease was lost: someone else finished it."""
+    values: dict[str, Any] = {
+        "status": ContactStatus.DONE,
+        "finished_at": utcnow(),
+        "lease_expires_at": None,
+        "held_credits": 0,
+    }
+    if result is not None:
+        values.update(result=result, cost_credits=cost)
     done = await session.execute(
         update(Contact)
         .where(
@@ -176,13 +240,45 @@ async def finish_contact(session: AsyncSession, claim: Claim) -> bool:
             Contact.status == ContactStatus.RUNNING,
             Contact.attempts == claim.attempt,
         )
-        .values(
-            status=ContactStatus.DONE,
-            finished_at=utcnow(),
-            lease_expires_at=None,
-        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
     )
     return bool(rows_affected(done))
+
+
+async def set_result(
+    session: AsyncSession, contact_id: str, result: dict[str, Any], cost: int
+) -> None:
+    """The result and cost of a contact `finish_contact` just marked done."""
+    await session.execute(
+        update(Contact)
+        .where(Contact.id == contact_id)
+        .values(result=result, cost_credits=cost)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def add_contact_cost(
+    session: AsyncSession, enrichment_id: str, cost: int, exhausted: bool
+) -> bool:
+    """Add a finished contact's cost to its open enrichment (and mark it out of credits
+    when `exhausted`), taking the enrichment's row lock until the transaction ends, so the
+    finishes of one enrichment serialise from here on and exactly one of them sees the
+    last contact done. False, with nothing changed, when the enrichment ended meanwhile
+    (canceled)."""
+    values: dict[str, Any] = {
+        "updated_at": utcnow(),
+        "cost_credits": Enrichment.cost_credits + cost,
+    }
+    if exhausted:
+        values["credits_exhausted"] = True
+    result = await session.execute(
+        update(Enrichment)
+        .where(Enrichment.id == enrichment_id, Enrichment.status.in_(_OPEN))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(rows_affected(result))
 
 
 async def skip_queued(session: AsyncSession, enrichment_id: str) -> None:

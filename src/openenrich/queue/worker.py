@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from openenrich.db import Database
 from openenrich.enrichment import repository as enrichments
-from openenrich.enrichment.jobs import ContactJobs
+from openenrich.enrichment.jobs import ContactJobs, Reservation
 from openenrich.enrichment.models import ContactStatus, Enrichment
 from openenrich.queue.slots import Holder, SlotPool, holding
 from openenrich.queue.wake import Wakeup
@@ -66,12 +66,16 @@ class WorkerPool:
             while not self._stopping.is_set():
                 free = min(self.slots.free, self.max_in_flight - len(self._running))
                 claims: list[enrichments.Claim] = []
+                reserved: dict[str, Reservation] = {}
                 if free > 0:
                     async with self.db.transaction() as session:
                         claims = await enrichments.claim(session, self.lease, free)
+                        # Their credit holds too, one balance UPDATE for the lot.
+                        reserved = await self.jobs.reserve_claimed(session, claims)
                 for claim in claims:
                     self.slots.take()
-                    task = asyncio.create_task(self._run_one(claim, Holder(self.slots)))
+                    held = reserved.get(claim.contact_id)
+                    task = asyncio.create_task(self._run_one(claim, Holder(self.slots), held))
                     self._running.add(task)
                     task.add_done_callback(self._done)
                 if not claims:
@@ -101,12 +105,14 @@ class WorkerPool:
             except Exception:
                 log.warning("lease renewal failed; retrying", exc_info=True)
 
-    async def _run_one(self, claim: enrichments.Claim, holder: Holder) -> None:
+    async def _run_one(
+        self, claim: enrichments.Claim, holder: Holder, reservation: Reservation | None
+    ) -> None:
         done = asyncio.Event()
         keeper = asyncio.create_task(self._keep_lease(claim, done))
         try:
             with holding(holder):
-                await self.jobs.run(claim)
+                await self.jobs.run(claim, reservation)
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -121,9 +127,12 @@ class WorkerPool:
             failed = claim.attempt >= enrichments.MAX_ATTEMPTS
             status = ContactStatus.FAILED if failed else ContactStatus.QUEUED
             async with self.db.transaction() as session:
-                await self.jobs.give_back(session, claim, status)
-                if status is ContactStatus.FAILED:
+                # The enrichment's row before the balance's, as in a finish.
+                enrichment = None
+                if failed:
                     enrichment = await enrichments.lock_enrichment(session, claim.enrichment_id)
+                await self.jobs.give_back(session, claim, status)
+                if enrichment is not None:
                     await self.jobs.close_if_done(session, enrichment)
         finally:
             done.set()
