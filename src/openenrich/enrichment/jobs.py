@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from openenrich.accounts import limits
 from openenrich.accounts import repository as accounts
 from openenrich.accounts.models import LedgerEntry
 from openenrich.db import Database, utcnow
@@ -141,9 +142,10 @@ class ContactJobs:
 
     async def reserve(self, claim: enrichments.Claim, wanted: list[Field]) -> Reservation | None:
         """Hold what the contact could be charged, cheapest fields first, as far as the
-        balance goes. Items identical input already paid for within the dedup window cost
-        nothing and need no hold. While other contacts' holds stand between this one and
-        a field the balance itself could pay, wait for them to be charged or returned
+        spending limits go (`limits.allowance`: balance, job cap, monthly limits). Items
+        identical input already paid for within the dedup window cost nothing and need no
+        hold. While other contacts' holds stand between this one and a field the limits
+        themselves would allow, wait for them to be charged or returned
         rather than drop the field. None if the job ended meanwhile; raises `LeaseLost`."""
         while True:
             async with self.db.transaction() as session:
@@ -156,10 +158,10 @@ class ContactJobs:
                 prices = await self._prices(session, ws, sandbox, contact.dedup_key, wanted)
                 # A hold left by an earlier attempt of this very lease is reused, not added.
                 mine = contact.held_credits
-                funds = await accounts.funds(session, ws, sandbox)
-                paid, held = affordable(wanted, prices, funds.available + mine)
-                could, _ = affordable(wanted, prices, funds.balance)
-                if len(paid) < len(could) and funds.reserved > mine:
+                allowed = await limits.allowance(session, enrichment)
+                paid, held = affordable(wanted, prices, allowed.remaining + mine)
+                could, _ = affordable(wanted, prices, allowed.ceiling)
+                if len(paid) < len(could) and allowed.reserved > mine:
                     wait = True
                 else:
                     await accounts.unreserve(session, ws, sandbox, mine)
@@ -256,32 +258,38 @@ class ContactJobs:
     async def _charge(
         self, session: AsyncSession, enrichment: Enrichment, contact: Contact, outcome: Outcome
     ) -> tuple[int, bool]:
-        """Charge each found item once; identical input charged within the window is free.
-        An item the balance cannot pay is withheld (shown nowhere, kept nowhere), and the
-        job runs out of credits; with the hold returned just before, that happens only if
-        the dedup window closed while the contact ran."""
+        """Charge each found item once; identical input charged within the window is free,
+        so is what only the workspace's own provider keys found. An item the spending
+        limits (`limits.allowance`) cannot pay is withheld (shown nowhere, kept nowhere),
+        and the job runs out of credits; with the hold returned just before, that happens
+        only if the dedup window closed while the contact ran."""
         cost, exhausted = 0, False
         since = utcnow() - self.pricing.dedup_window
         await accounts.lock_dedup_key(
             session, enrichment.workspace_id, enrichment.sandbox, contact.dedup_key
         )
+        left = (await limits.allowance(session, enrichment, lock=True)).remaining
+        own = outcome.own_key_items()
         for item in outcome.items():
-            price = self.pricing.prices.get(item, 0)
+            price = 0 if item in own else self.pricing.prices.get(item, 0)
             ws, sandbox = enrichment.workspace_id, enrichment.sandbox
             if price and await accounts.already_charged(
                 session, ws, sandbox, contact.dedup_key, item.key, since
             ):
                 price = 0
-            if price and not await accounts.try_debit(session, ws, sandbox, price):
+            if price and (
+                price > left or not await accounts.try_debit(session, ws, sandbox, price)
+            ):
                 outcome.without(item)
                 exhausted = True
                 continue
+            left -= price
             session.add(
                 LedgerEntry(
                     workspace_id=ws,
                     sandbox=sandbox,
                     amount=-price,
-                    reason="charge" if price else "free",
+                    reason="charge" if price else ("own_key" if item in own else "free"),
                     item=item.key,
                     enrichment_id=enrichment.id,
                     contact_id=contact.id,
