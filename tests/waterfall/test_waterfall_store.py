@@ -133,7 +133,7 @@ def test_migration_creates_the_tables_the_models_use(tmp_path: Path) -> None:
         with Operations.context(MigrationContext.configure(conn)):
             migration.upgrade()
         inspector = inspect(conn)
-        # Added by 0008 (the call log's workspace); tests/test_migrations.py checks the whole.
+        # Added by 0009 (the call log's workspace); tests/test_migrations.py checks the whole.
         later = {"workspace_id", "ix_provider_calls_workspace_id"}
         for model in (ProviderCall, ProviderCacheEntry):
             table = Base.metadata.tables[model.__tablename__]
