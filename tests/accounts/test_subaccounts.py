@@ -224,6 +224,7 @@ async def test_webhook_deliveries_are_scoped(
     sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENENRICH_WEBHOOK_ALLOW_HOSTS", "127.0.0.1")
+    monkeypatch.setenv("OPENENRICH_WEBHOOK_ALLOWED_PORTS", "*")
     async with running_api(make_settings(sqlite_url, tmp_path)) as api:
         one, two = await create(api, "One"), await create(api, "Two")
         body = {**JOB, "webhook_url": "http://127.0.0.1:9/hook"}
