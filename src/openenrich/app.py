@@ -18,6 +18,7 @@ from fastapi.responses import Response
 from sqlalchemy import text
 
 from openenrich.accounts.endpoints import router as accounts_router
+from openenrich.accounts.team_endpoints import router as teams_router
 from openenrich.api.deps import Db
 from openenrich.api.fastpath import CachedResults
 from openenrich.api.http import BodyLimit, install_error_handlers, json_response
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, prebuilt: Services | None = Non
     app.include_router(enrichment_router, prefix="/api/v2")
     app.include_router(reverse_router, prefix="/api/v2")
     app.include_router(webhooks_router, prefix="/api/v2")
+    app.include_router(teams_router, prefix="/api/v2")
     app.include_router(v1_router, prefix="/api/v1")
 
     @app.get("/healthz", include_in_schema=False)

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     # Embedded mode: this process runs workers; scaled mode runs `openenrich worker` instead.
     embedded_worker: bool = True
 
+    # Whether a request without `Sub-Account-ID` reads the jobs of the workspace's
+    # sub-accounts too (FullEnrich answers 404 there; set false for that behaviour).
+    parent_sees_sub_accounts: bool = True
+
     bootstrap_sandbox_credits: int = 10_000
     bootstrap_credits: int = 0
 

@@ -69,6 +69,15 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def is_uuid(value: str) -> bool:
+    """Whether `value` can be one of our ids (a malformed one can match no row)."""
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 READ_ONLY = "openenrich_read_only"
 # SQLite's busy timeout (ms): how long a writer waits for another connection's write lock.
 SQLITE_BUSY_TIMEOUT_MS = 30000

@@ -61,7 +61,8 @@ _FINDABLE = (Field.WORK_EMAIL, Field.PERSONAL_EMAIL, Field.PHONE, Field.PROFILE)
 
 
 class EmailStatus(StrEnum):
-    """The spec's five statuses, plus UNKNOWN (checked, but nothing could be proven)."""
+    """The spec's five statuses, plus UNKNOWN (checked, but nothing could be proven) and
+    UNVERIFIED (FullEnrich's BYOK status: found with a workspace's own key, `verify=false`)."""
 
     DELIVERABLE = "DELIVERABLE"
     HIGH_PROBABILITY = "HIGH_PROBABILITY"
@@ -69,6 +70,7 @@ class EmailStatus(StrEnum):
     INVALID = "INVALID"
     INVALID_DOMAIN = "INVALID_DOMAIN"
     UNKNOWN = "UNKNOWN"
+    UNVERIFIED = "UNVERIFIED"
 
     @property
     def rank(self) -> int:
@@ -82,6 +84,7 @@ class EmailStatus(StrEnum):
             EmailStatus.DELIVERABLE,
             EmailStatus.HIGH_PROBABILITY,
             EmailStatus.CATCH_ALL,
+            EmailStatus.UNVERIFIED,
         )
 
     @property
@@ -99,9 +102,10 @@ _EMAIL_RANK = {
     EmailStatus.DELIVERABLE: 0,
     EmailStatus.HIGH_PROBABILITY: 1,
     EmailStatus.CATCH_ALL: 2,
-    EmailStatus.UNKNOWN: 3,
-    EmailStatus.INVALID: 4,
-    EmailStatus.INVALID_DOMAIN: 5,
+    EmailStatus.UNVERIFIED: 3,
+    EmailStatus.UNKNOWN: 4,
+    EmailStatus.INVALID: 5,
+    EmailStatus.INVALID_DOMAIN: 6,
 }
 
 

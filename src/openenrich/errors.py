@@ -123,3 +123,58 @@ class WebhookDeliveryNotFound(KnownError):
 def invalid(code: str, message: str) -> AppError:
     """A 400 for a request the spec rejects."""
     return AppError(code, message, 400)
+
+
+class SubAccountNotFound(KnownError):
+    """An unknown or malformed sub-account id, or one of another workspace (path or
+    `Sub-Account-ID` header)."""
+
+    code = "error.sub_account.not_found"
+    message = "Sub-account not found"
+    status = 404
+
+
+class SubAccountHeaderNotAllowed(KnownError):
+    code = "error.sub_account.header_not_allowed"
+    message = "Sub-Account-ID must not be sent to /sub-accounts endpoints"
+
+
+class SubAccountArchived(KnownError):
+    code = "error.sub_account.archived"
+    message = "Sub-account is archived: it accepts read requests only"
+    status = 403
+
+
+class SubAccountNameInvalid(KnownError):
+    code = "error.sub_account.name_invalid"
+    message = "Sub-account name must be 1 to 255 characters"
+
+
+class SubAccountNameTaken(KnownError):
+    code = "error.sub_account.name_taken"
+    message = "A sub-account with this name already exists"
+    status = 409
+
+
+class IdempotencyKeyInvalid(KnownError):
+    code = "error.idempotency.key_invalid"
+    message = "Idempotency-Key must be 1 to 255 printable characters"
+
+
+class IdempotencyKeyReused(KnownError):
+    code = "error.idempotency.key_reused"
+    message = "Idempotency-Key was already used with a different request"
+    status = 422
+
+
+class IdempotencyInProgress(KnownError):
+    code = "error.idempotency.in_progress"
+    message = "A request with this Idempotency-Key is still being processed"
+    status = 409
+
+
+class ProviderConfigError(AppError):
+    """The BYOK `/providers` errors: `error.provider_config.<reason>`."""
+
+    def __init__(self, reason: str, message: str, status: int = 400) -> None:
+        super().__init__(f"error.provider_config.{reason}", message, status)

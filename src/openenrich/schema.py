@@ -1,6 +1,7 @@
 """Imports every table module, so that `Base.metadata` is complete for migrations."""
 
 from openenrich.accounts import models as accounts_models
+from openenrich.accounts import team_models
 from openenrich.db import Base
 from openenrich.enrichment import models as enrichment_models
 from openenrich.verification import models as verification_models
@@ -13,6 +14,7 @@ __all__ = [
     "accounts_models",
     "enrichment_models",
     "metadata",
+    "team_models",
     "verification_models",
     "waterfall_models",
     "webhook_models",

@@ -8,12 +8,17 @@ from datetime import timedelta
 import httpx
 
 from openenrich.accounts.auth import Authenticator, RequestLimiter
+from openenrich.accounts.idempotency import IdempotencyStore
 from openenrich.accounts.keys import load_secret
+from openenrich.accounts.provider_keys import ProviderKeys
 from openenrich.accounts.revocations import revocation_signal
+from openenrich.accounts.subaccounts import SubAccounts
+from openenrich.api.idempotency import Idempotency
 from openenrich.config import Settings
 from openenrich.db import Database
 from openenrich.domain import Field
 from openenrich.enrichment.events import JobEvents
+from openenrich.enrichment.extensions import CostEstimator
 from openenrich.enrichment.jobs import ContactJobs, Pricing
 from openenrich.enrichment.processing import EnrichProcessor, Processor
 from openenrich.enrichment.service import JobStarter, ResultReader
@@ -27,6 +32,7 @@ from openenrich.verification import EmailEngine, SqlFactsStore, VerificationSett
 from openenrich.waterfall import Waterfall
 from openenrich.waterfall.config import WaterfallConfig, load_config
 from openenrich.waterfall.factory import build_waterfall
+from openenrich.waterfall.own_keys import OwnKeySources
 from openenrich.waterfall.store import purge
 from openenrich.webhooks import WebhookHub, WebhookSettings
 
@@ -86,6 +92,11 @@ class Services:
     webhooks: WebhookHub
     live: Waterfall
     email_engine: EmailEngine
+    subaccounts: SubAccounts
+    idempotency: Idempotency
+    provider_keys: ProviderKeys
+    own_keys: OwnKeySources
+    estimator: CostEstimator
     processors: dict[str, Processor] = field(default_factory=dict)
 
     def worker_pool(self) -> WorkerPool:
@@ -102,6 +113,7 @@ class Services:
     async def purge_expired(self) -> None:
         """Cached provider answers past their TTL and call-log rows past retention."""
         await purge(self.db, call_log_days=self.settings.call_log_days)
+        await self.idempotency.store.purge()
 
     async def close(self) -> None:
         await self.live.aclose()  # writes out the last call-log and cache rows
@@ -124,15 +136,19 @@ def build_services(
     client = http or httpx.AsyncClient(timeout=30.0, follow_redirects=False)
     secret = load_secret(settings.secret_key, settings.secret_key_file)
     sandbox = sandbox_waterfall(settings)
+    config = waterfall_config or load_config()
     live, email_engine = live_waterfall(
-        settings,
-        client,
-        db,
-        waterfall_config or load_config(),
-        verification or VerificationSettings(),
+        settings, client, db, config, verification or VerificationSettings()
     )
+    provider_keys = ProviderKeys(db, secret, client)
+    own_keys = OwnKeySources(
+        db, provider_keys, config, live, client, redis_url=settings.redis_url, sleep=idle
+    )
+    provider_keys.on_change = own_keys.forget
     processors: dict[str, Processor] = {
-        "enrich": EnrichProcessor(lambda is_sandbox: sandbox if is_sandbox else live),
+        "enrich": EnrichProcessor(
+            lambda is_sandbox: sandbox if is_sandbox else live, own_keys=own_keys
+        ),
         "reverse_email": ReverseEmailProcessor(
             db,
             lambda is_sandbox: sandbox if is_sandbox else live,
@@ -158,10 +174,19 @@ def build_services(
         jobs=contact_jobs,
         starter=JobStarter(db, contact_jobs, hooks, wakeup),
         reader=ResultReader(
-            db, contact_jobs, settings.in_progress_as_status, settings.result_cache_bytes
+            db,
+            contact_jobs,
+            settings.in_progress_as_status,
+            settings.result_cache_bytes,
+            parent_sees_sub_accounts=settings.parent_sees_sub_accounts,
         ),
         processors=processors,
         webhooks=hooks,
         live=live,
         email_engine=email_engine,
+        subaccounts=SubAccounts(db),
+        idempotency=Idempotency(IdempotencyStore(db)),
+        provider_keys=provider_keys,
+        own_keys=own_keys,
+        estimator=CostEstimator(db, pricing(settings)),
     )

@@ -21,6 +21,15 @@ class Caller:
     workspace_id: str
     api_key_id: str
     sandbox: bool
+    # Set from the `Sub-Account-ID` header: the scope the request acts in.
+    sub_account_id: str | None = None
+    sub_account_archived: bool = False
+
+    @property
+    def scope(self) -> str:
+        """live|sandbox, then the sub-account: what keys per scope are unique within."""
+        mode = "sandbox" if self.sandbox else "live"
+        return f"{mode}:{self.sub_account_id}" if self.sub_account_id else mode
 
 
 @dataclass(frozen=True, slots=True)

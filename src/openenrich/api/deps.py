@@ -13,9 +13,15 @@ from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 
+from openenrich import errors
 from openenrich.accounts.auth import Authenticator, RequestLimiter, bearer_token
+from openenrich.accounts.provider_keys import ProviderKeys
 from openenrich.accounts.repository import Caller
+from openenrich.accounts.subaccounts import HEADER as SUB_ACCOUNT_HEADER
+from openenrich.accounts.subaccounts import SubAccounts
+from openenrich.api.idempotency import Idempotency
 from openenrich.db import Database
+from openenrich.enrichment.extensions import CostEstimator
 from openenrich.enrichment.service import JobStarter, ResultReader
 from openenrich.webhooks.hub import WebhookHub
 
@@ -35,6 +41,14 @@ class Provided(Protocol):
     def reader(self) -> ResultReader: ...
     @property
     def webhooks(self) -> WebhookHub: ...
+    @property
+    def subaccounts(self) -> SubAccounts: ...
+    @property
+    def idempotency(self) -> Idempotency: ...
+    @property
+    def provider_keys(self) -> ProviderKeys: ...
+    @property
+    def estimator(self) -> CostEstimator: ...
 
 
 def _provided(request: Request) -> Provided:
@@ -66,12 +80,32 @@ async def get_webhooks(request: Request) -> WebhookHub:
     return _provided(request).webhooks
 
 
+def get_subaccounts(request: Request) -> SubAccounts:
+    return _provided(request).subaccounts
+
+
+def get_idempotency(request: Request) -> Idempotency:
+    return _provided(request).idempotency
+
+
+def get_provider_keys(request: Request) -> ProviderKeys:
+    return _provided(request).provider_keys
+
+
+def get_estimator(request: Request) -> CostEstimator:
+    return _provided(request).estimator
+
+
 Db = Annotated[Database, Depends(get_db)]
 Auth = Annotated[Authenticator, Depends(get_authenticator)]
 Limiter = Annotated[RequestLimiter, Depends(get_limiter)]
 Jobs = Annotated[JobStarter, Depends(get_starter)]
 Reader = Annotated[ResultReader, Depends(get_reader)]
 Webhooks = Annotated[WebhookHub, Depends(get_webhooks)]
+SubAccountsDep = Annotated[SubAccounts, Depends(get_subaccounts)]
+Once = Annotated[Idempotency, Depends(get_idempotency)]
+ProviderKeysDep = Annotated[ProviderKeys, Depends(get_provider_keys)]
+Estimator = Annotated[CostEstimator, Depends(get_estimator)]
 
 
 async def api_key(request: Request) -> str:
@@ -83,12 +117,29 @@ async def api_key(request: Request) -> str:
 ApiKey = Annotated[str, Depends(api_key)]
 
 
-async def current_key(key: ApiKey, auth: Auth, limiter: Limiter) -> Caller:
+async def current_key(
+    request: Request, key: ApiKey, auth: Auth, limiter: Limiter, subs: SubAccountsDep
+) -> Caller:
     """The authenticated key (workspace, sandbox flag), counted against the per-minute
-    limit of its workspace and mode: sandbox calls never use up the live allowance."""
+    limit of its workspace and mode (sandbox calls never use up the live allowance),
+    acting in the sub-account its `Sub-Account-ID` header names (an unknown one is a 404
+    on every endpoint). Read from the request, not declared, so the generated OpenAPI
+    stays as it was."""
     who = await auth.caller(key)
     await limiter.hit(who.workspace_id, who.sandbox)
-    return who
+    return await subs.scoped(who, request.headers.get(SUB_ACCOUNT_HEADER))
 
 
 CurrentKey = Annotated[Caller, Depends(current_key)]
+
+
+async def workspace_key(request: Request, key: ApiKey, auth: Auth, limiter: Limiter) -> Caller:
+    """For workspace-level management (`/sub-accounts`): the header is refused."""
+    who = await auth.caller(key)
+    await limiter.hit(who.workspace_id, who.sandbox)
+    if request.headers.get(SUB_ACCOUNT_HEADER) is not None:
+        raise errors.SubAccountHeaderNotAllowed()
+    return who
+
+
+WorkspaceKey = Annotated[Caller, Depends(workspace_key)]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from openenrich.api.deps import ApiKey, CurrentKey, Jobs, Reader
+from openenrich.api.deps import ApiKey, CurrentKey, Estimator, Jobs, Once, Reader
 from openenrich.api.http import json_body, json_response
-from openenrich.enrichment import validation
+from openenrich.enrichment import extensions, validation
 from openenrich.enrichment.models import JobKind
 
 router = APIRouter()
@@ -19,11 +19,22 @@ async def start_enrichment(
     who: CurrentKey,
     key: ApiKey,
     jobs: Jobs,
+    once: Once,
+    estimator: Estimator,
     silent_fail: bool = Query(False, alias="silentFail"),
+    dry_run: bool = Query(False, include_in_schema=False),
 ) -> Response:
-    bulk = validation.bulk_enrich(await json_body(request), silent_fail)
-    enrichment = await jobs.start(who, key, bulk)
-    return json_response({"enrichment_id": enrichment.id})
+    async def start() -> Response:
+        body = await json_body(request)
+        bulk = validation.bulk_enrich(body, silent_fail)
+        bulk = extensions.read(bulk, body, request.query_params)
+        if dry_run:
+            sent = extensions.submitted(body)
+            return json_response(await estimator.estimate(who, bulk, sent))
+        enrichment = await jobs.start(who, key, bulk)
+        return json_response({"enrichment_id": enrichment.id})
+
+    return await once.run(request, who, start)
 
 
 @router.get("/contact/enrich/bulk/{enrichment_id}")

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from openenrich.accounts import limits
 from openenrich.accounts import repository as accounts
 from openenrich.accounts.models import LedgerEntry
 from openenrich.db import Database, utcnow
@@ -171,12 +172,16 @@ class ContactJobs:
             enrichment, contact = rows[claim.contact_id]
             if EnrichmentStatus(enrichment.status).terminal or contact.held_credits:
                 continue
+            if enrichment.max_credits is not None or enrichment.sub_account_id is not None:
+                continue  # limits of its own: it reserves through `limits.allowance`
             wanted = self.processors[enrichment.kind].chargeable(contact)
             tenant = (enrichment.workspace_id, enrichment.sandbox)
             tenants.setdefault(tenant, []).append((claim, wanted))
         since = utcnow() - self.pricing.dedup_window
         reserved: dict[str, Reservation] = {}
         for (ws, sandbox), group in tenants.items():
+            if await limits.monthly_budget(session, ws) is not None:
+                continue  # a workspace budget: each contact reserves within it
             keys = {rows[claim.contact_id][1].dedup_key for claim, _ in group}
             items = {item.key for _, wanted in group for item in wanted}
             paid = await accounts.charged_keys(session, ws, sandbox, keys, items, since)
@@ -202,9 +207,10 @@ class ContactJobs:
 
     async def reserve(self, claim: enrichments.Claim, wanted: list[Field]) -> Reservation | None:
         """Hold what the contact could be charged, cheapest fields first, as far as the
-        balance goes. Items identical input already paid for within the dedup window cost
-        nothing and need no hold. While other contacts' holds stand between this one and
-        a field the balance itself could pay, wait for them to be charged or returned
+        spending limits go (`limits.allowance`: balance, job cap, monthly limits). Items
+        identical input already paid for within the dedup window cost nothing and need no
+        hold. While other contacts' holds stand between this one and a field the limits
+        themselves would allow, wait for them to be charged or returned
         rather than drop the field. None if the job ended meanwhile; raises `LeaseLost`."""
         return await self._reserve(claim, wanted)
 
@@ -224,19 +230,21 @@ class ContactJobs:
                 prices = await self._prices(session, ws, sandbox, contact.dedup_key, wanted)
                 # A hold left by an earlier attempt of this very lease is reused, not added.
                 mine = contact.held_credits
-                # The common case first: nothing held yet and the balance covers every field.
-                # The contact's row is written before the balance's, in the order of the
-                # finish and the sweeper (no lock cycle on PostgreSQL).
+                # The common case first: nothing held yet and every limit covers every field
+                # (`limits.allowance`: balance, job cap, monthly limits). The contact's row
+                # is written before the balance's, in the order of the finish and the
+                # sweeper (no lock cycle on PostgreSQL).
                 total = sum(prices[item] for item in wanted)
-                if mine == 0:
+                allowed = await limits.allowance(session, enrichment)
+                if mine == 0 and total <= allowed.remaining:
                     if not await enrichments.hold(session, claim, total):
                         raise LeaseLost
                     if await accounts.reserve(session, ws, sandbox, total):
                         return Reservation(frozenset(wanted), total, False, enrichment, contact)
-                funds = await accounts.funds(session, ws, sandbox)
-                paid, held = affordable(wanted, prices, funds.available + mine)
-                could, _ = affordable(wanted, prices, funds.balance)
-                wait = len(paid) < len(could) and funds.reserved > mine
+                    allowed = await limits.allowance(session, enrichment)
+                paid, held = affordable(wanted, prices, allowed.remaining + mine)
+                could, _ = affordable(wanted, prices, allowed.ceiling)
+                wait = len(paid) < len(could) and allowed.reserved > mine
                 # The hold recorded on the contact: what it holds once this commits.
                 if not await enrichments.hold(session, claim, mine if wait else held):
                     raise LeaseLost
@@ -318,6 +326,8 @@ class ContactJobs:
         ws, sandbox, dedup_key = enrichment.workspace_id, enrichment.sandbox, contact.dedup_key
         await accounts.lock_dedup_key(session, ws, sandbox, dedup_key)
         prices = await self._prices(session, ws, sandbox, dedup_key, outcome.items())
+        own = outcome.own_key_items()  # found only with the workspace's own provider keys
+        prices.update((item, 0) for item in own if item in prices)
         exhausted = reservation.short
         record = outcome.record()
         if not await enrichments.finish_contact(
@@ -327,24 +337,34 @@ class ContactJobs:
         if careful:
             if not await enrichments.add_contact_cost(session, enrichment.id, 0, False):
                 raise _Ended
-            # The hold goes back first; the charges below fit in it (under the balance's
-            # lock). The lease held, so the contact's hold is the reservation's.
+            # The hold goes back first; the charges below fit in it and in every spending
+            # limit (under the balance's lock). The lease held, so the contact's hold is
+            # the reservation's.
             await accounts.unreserve(session, ws, sandbox, reservation.held)
+            current = await session.get(Enrichment, enrichment.id, populate_existing=True)
+            assert current is not None
+            left = (await limits.allowance(session, current, lock=True)).remaining
             for item, price in list(prices.items()):
-                if price and not await accounts.try_debit(session, ws, sandbox, price):
+                if price and (
+                    price > left or not await accounts.try_debit(session, ws, sandbox, price)
+                ):
                     outcome.without(item)
                     del prices[item]
                     exhausted = True
+                    continue
+                left -= price
             record = outcome.record()
             await enrichments.set_result(session, claim.contact_id, record, sum(prices.values()))
         cost = sum(prices.values())
+        if not careful and cost > reservation.held:
+            raise _Recheck  # the dedup window closed meanwhile: charge within every limit
         for item, price in prices.items():
             session.add(
                 LedgerEntry(
                     workspace_id=ws,
                     sandbox=sandbox,
                     amount=-price,
-                    reason="charge" if price else "free",
+                    reason="charge" if price else ("own_key" if item in own else "free"),
                     item=item.key,
                     enrichment_id=enrichment.id,
                     contact_id=claim.contact_id,

@@ -59,6 +59,8 @@ class Enrichment(Base):
         ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
     )
     api_key_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # The sub-account scope the job was created in (None: the workspace itself).
+    sub_account_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     sandbox: Mapped[bool] = mapped_column(Boolean, default=False)
     kind: Mapped[str] = mapped_column(String(16), default=JobKind.ENRICH)
     api_version: Mapped[str] = mapped_column(String(4), default="v2")
@@ -70,6 +72,9 @@ class Enrichment(Base):
     cost_credits: Mapped[int] = mapped_column(Integer, default=0)
     # Set when a charge could not be paid: the job ends CREDITS_INSUFFICIENT.
     credits_exhausted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Extensions: a cap on what this job may spend, and the provenance object on records.
+    max_credits: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    provenance: Mapped[bool] = mapped_column(Boolean, default=False)
     # The serialized body of a terminal enrichment: it never changes again.
     result_body: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -23,6 +23,10 @@ from openenrich.enrichment.models import (
     JobKind,
 )
 from openenrich.waterfall import Waterfall
+from openenrich.waterfall.engine import OwnSource
+
+# The vendor keys a scope brought (workspace id, sub-account id) -> sources to put first.
+OwnKeysFor = Callable[[str, str | None], Awaitable[Sequence[OwnSource]]]
 
 
 class Outcome(Protocol):
@@ -31,6 +35,9 @@ class Outcome(Protocol):
 
     def without(self, item: Field) -> None:
         """Withhold an item that could not be paid for."""
+
+    def own_key_items(self) -> frozenset[Field]:
+        """Items found only with the workspace's own provider keys: they cost no credits."""
 
     def record(self) -> dict[str, Any]:
         """The contact's record in the response body."""
@@ -102,6 +109,7 @@ class EnrichOutcome:
     findings: list[Finding]
     # The kinds asked for; a withheld kind leaves this set, and its findings are not kept.
     kept: set[Field]
+    provenance: bool = False
 
     def items(self) -> list[Field]:
         return self.info.items()
@@ -110,8 +118,13 @@ class EnrichOutcome:
         self.info.without(item)
         self.kept.discard(item)
 
+    def own_key_items(self) -> frozenset[Field]:
+        return self.info.own_key_items()
+
     def record(self) -> dict[str, Any]:
-        return assembly.record(self.contact.input, self.contact.custom, self.info)
+        return assembly.record(
+            self.contact.input, self.contact.custom, self.info, provenance=self.provenance
+        )
 
     def finding_rows(self) -> list[FindingRow]:
         return [r for r in finding_rows(self.findings) if Field.from_key(r.kind) in self.kept]
@@ -123,8 +136,11 @@ class EnrichProcessor:
 
     kind = JobKind.ENRICH.value
 
-    def __init__(self, waterfall_for: Callable[[bool], Waterfall]) -> None:
+    def __init__(
+        self, waterfall_for: Callable[[bool], Waterfall], own_keys: OwnKeysFor | None = None
+    ) -> None:
         self.waterfall_for = waterfall_for
+        self.own_keys = own_keys
 
     def chargeable(self, contact: Contact) -> list[Field]:
         return [Field(f) for f in contact.fields]
@@ -136,12 +152,17 @@ class EnrichProcessor:
         fields = {Field(f) for f in contact.fields} & paid
         if query.linkedin_url:
             fields.add(Field.PROFILE)  # returned with the record, never charged
+        own: Sequence[OwnSource] = ()
+        if self.own_keys is not None and not enrichment.sandbox:  # sandbox: never a vendor
+            own = await self.own_keys(enrichment.workspace_id, enrichment.sub_account_id)
         outcome = await self.waterfall_for(enrichment.sandbox).run(
-            query, frozenset(fields), workspace_id=enrichment.workspace_id
+            query, frozenset(fields), workspace_id=enrichment.workspace_id, own=own
         )
         asked = [f.value for f in fields]
-        info = assembly.collect(outcome.findings, asked, query.domain)
-        return EnrichOutcome(contact, info, outcome.findings, fields)
+        info = assembly.collect(outcome.findings, asked, query.domain, origins=outcome.origins)
+        return EnrichOutcome(contact, info, outcome.findings, fields, bool(enrichment.provenance))
 
     def empty_record(self, contact: Contact) -> dict[str, Any]:
+        # Provenance of a contact never processed is empty; the flag lives on the job,
+        # which this signature does not see: the empty record stays the spec's shape.
         return assembly.record(contact.input, contact.custom, None)

@@ -4,14 +4,13 @@ Both raise the typed errors of `openenrich.errors`; endpoints only translate HTT
 
 from __future__ import annotations
 
-import uuid
-
 from cachetools import LRUCache
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich import errors
 from openenrich.accounts.repository import Caller
-from openenrich.db import Database
+from openenrich.accounts.team_models import WorkspaceSettings
+from openenrich.db import Database, is_uuid
 from openenrich.enrichment import repository
 from openenrich.enrichment.bodies import dumps, envelope
 from openenrich.enrichment.events import JobWebhooks
@@ -54,7 +53,10 @@ class JobStarter:
     ) -> Enrichment:
         """Write the job, its contacts and its webhook signing state in one transaction,
         then wake the workers (never before: a job must not run against rows that may
-        roll back). A job without contacts is closed at once."""
+        roll back). A job without contacts is closed at once. A job started in a
+        sub-account scope belongs to it; an archived sub-account starts nothing."""
+        if caller.sub_account_archived:
+            raise errors.SubAccountArchived()
         self.webhooks.check_destinations(bulk.webhook_url, bulk.contact_webhook_url)
         async with self.db.transaction() as session:
             enrichment = await self._write(session, caller, bulk, kind, api_version)
@@ -69,8 +71,15 @@ class JobStarter:
         session: AsyncSession, caller: Caller, request: BulkRequest, kind: JobKind, version: str
     ) -> Enrichment:
         """The enrichment and all its contacts (queued), flushed, not committed."""
+        provenance = request.provenance
+        if provenance is None:  # the workspace's default
+            settings = await session.get(WorkspaceSettings, caller.workspace_id)
+            provenance = settings is not None and settings.provenance
         enrichment = Enrichment(
             workspace_id=caller.workspace_id,
+            sub_account_id=caller.sub_account_id,
+            max_credits=request.max_credits,
+            provenance=provenance,
             api_key_id=caller.api_key_id,
             sandbox=caller.sandbox,
             kind=kind,
@@ -97,12 +106,8 @@ class JobStarter:
         return enrichment
 
 
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
+def _cache_key(caller: Caller, enrichment_id: str, kind: JobKind) -> tuple[str, str, str, str]:
+    return (caller.workspace_id, caller.scope, kind.value, enrichment_id)
 
 
 CacheKey = tuple[str, str, str, str]
@@ -126,10 +131,12 @@ class ResultReader:
         contact_jobs: ContactJobs,
         in_progress_as_status: bool,
         cache_bytes: int = 64 * 1024 * 1024,
+        parent_sees_sub_accounts: bool = True,
     ) -> None:
         self.db = db
         self.jobs = contact_jobs
         self.in_progress_as_status = in_progress_as_status
+        self.parent_sees_sub_accounts = parent_sees_sub_accounts
         self._terminal: LRUCache[CacheKey, Answer] = LRUCache(
             maxsize=cache_bytes, getsizeof=answer_size
         )
@@ -144,10 +151,9 @@ class ResultReader:
             self._terminal[key] = answer
 
     def cached(self, caller: Caller, enrichment_id: str, kind: JobKind) -> tuple[int, bytes] | None:
-        """The answer of a terminal job already read once by this workspace and mode."""
-        return self._terminal.get(
-            (caller.workspace_id, str(caller.sandbox), kind.value, enrichment_id)
-        )
+        """The answer of a terminal job already read once in this caller's scope (workspace,
+        mode and sub-account)."""
+        return self._terminal.get(_cache_key(caller, enrichment_id, kind))
 
     async def read(
         self,
@@ -162,14 +168,14 @@ class ResultReader:
         cached = self.cached(caller, enrichment_id, kind)
         if cached is not None:
             return cached
-        cache_key = (caller.workspace_id, str(caller.sandbox), kind.value, enrichment_id)
-        if not _is_uuid(enrichment_id):
+        cache_key = _cache_key(caller, enrichment_id, kind)
+        if not is_uuid(enrichment_id):
             raise NOT_FOUND[kind]()
         async with self.db.read() as session:
             enrichment = await repository.get_enrichment(
                 session, enrichment_id, caller.workspace_id, caller.sandbox, kind
             )
-            if enrichment is None:
+            if enrichment is None or not self._visible(caller, enrichment):
                 raise NOT_FOUND[kind]()
             status = EnrichmentStatus(enrichment.status)
             if status.terminal and enrichment.result_body is not None:
@@ -184,3 +190,10 @@ class ResultReader:
         if self.in_progress_as_status or kind is not JobKind.ENRICH:
             return 200, dumps(envelope(enrichment, None))
         raise errors.EnrichmentInProgress()
+
+    def _visible(self, caller: Caller, enrichment: Enrichment) -> bool:
+        """A sub-account sees its own jobs only; the workspace itself sees every job of
+        its sub-accounts too (unless configured to see only its direct jobs)."""
+        if caller.sub_account_id is not None:
+            return enrichment.sub_account_id == caller.sub_account_id
+        return enrichment.sub_account_id is None or self.parent_sees_sub_accounts

@@ -267,6 +267,9 @@ class BulkRequest:
     webhook_url: str | None
     contact_webhook_url: str | None
     contacts: list[ContactInput] = field(default_factory=list)
+    # Extensions (`enrichment.extensions`): absent for FullEnrich clients.
+    max_credits: int | None = None
+    provenance: bool | None = None
 
 
 def webhook_events(body: Mapping[str, Any]) -> str | None:

@@ -188,9 +188,10 @@ def _emails(
 def _email_status(value: Any) -> EmailStatus | None:
     """The spec's statuses map one to one; anything else (BYOK's UNVERIFIED) is unverified."""
     try:
-        return EmailStatus(str(value))
+        status = EmailStatus(str(value))
     except ValueError:
         return None
+    return None if status is EmailStatus.UNVERIFIED else status
 
 
 def _line_type(value: Any) -> LineType:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from openenrich.api.deps import ApiKey, CurrentKey, Jobs, Reader
+from openenrich.api.deps import ApiKey, CurrentKey, Jobs, Once, Reader
 from openenrich.api.http import json_body, json_response
 from openenrich.enrichment.models import JobKind
 from openenrich.reverse.validation import bulk_reverse
@@ -14,10 +14,15 @@ router = APIRouter()
 
 
 @router.post("/contact/reverse/email/bulk")
-async def start_reverse(request: Request, who: CurrentKey, key: ApiKey, jobs: Jobs) -> Response:
-    bulk = bulk_reverse(await json_body(request))
-    enrichment = await jobs.start(who, key, bulk, kind=JobKind.REVERSE_EMAIL)
-    return json_response({"enrichment_id": enrichment.id})
+async def start_reverse(
+    request: Request, who: CurrentKey, key: ApiKey, jobs: Jobs, once: Once
+) -> Response:
+    async def start() -> Response:
+        bulk = bulk_reverse(await json_body(request))
+        enrichment = await jobs.start(who, key, bulk, kind=JobKind.REVERSE_EMAIL)
+        return json_response({"enrichment_id": enrichment.id})
+
+    return await once.run(request, who, start)
 
 
 @router.get("/contact/reverse/email/bulk/{enrichment_id}")

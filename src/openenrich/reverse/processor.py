@@ -36,6 +36,9 @@ class ReverseOutcome:
         if item is Field.PROFILE:
             self.profile = None
 
+    def own_key_items(self) -> frozenset[Field]:
+        return frozenset()
+
     def record(self) -> dict[str, Any]:
         body = echo(self.contact)
         if self.profile:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from openenrich.accounts.endpoints import router as accounts_router
-from openenrich.api.deps import ApiKey, CurrentKey, Jobs, Reader
+from openenrich.api.deps import ApiKey, CurrentKey, Jobs, Once, Reader
 from openenrich.api.http import json_body, json_response
 from openenrich.enrichment.models import JobKind
 from openenrich.errors import EnrichmentInProgress
@@ -27,11 +27,15 @@ async def start_enrichment(
     who: CurrentKey,
     key: ApiKey,
     jobs: Jobs,
+    once: Once,
     silent_fail: bool = Query(False, alias="silentFail"),
 ) -> Response:
-    bulk = requests.bulk_enrich(await json_body(request), silent_fail)
-    enrichment = await jobs.start(who, key, bulk, api_version="v1")
-    return json_response({"enrichment_id": enrichment.id})
+    async def start() -> Response:
+        bulk = requests.bulk_enrich(await json_body(request), silent_fail)
+        enrichment = await jobs.start(who, key, bulk, api_version="v1")
+        return json_response({"enrichment_id": enrichment.id})
+
+    return await once.run(request, who, start)
 
 
 @router.get("/contact/enrich/bulk/{enrichment_id}")
@@ -51,10 +55,15 @@ async def get_enrichment(
 
 
 @router.post("/contact/reverse/email/bulk")
-async def start_reverse(request: Request, who: CurrentKey, key: ApiKey, jobs: Jobs) -> Response:
-    bulk = requests.bulk_reverse_v1(await json_body(request))
-    enrichment = await jobs.start(who, key, bulk, kind=JobKind.REVERSE_EMAIL, api_version="v1")
-    return json_response({"enrichment_id": enrichment.id})
+async def start_reverse(
+    request: Request, who: CurrentKey, key: ApiKey, jobs: Jobs, once: Once
+) -> Response:
+    async def start() -> Response:
+        bulk = requests.bulk_reverse_v1(await json_body(request))
+        enrichment = await jobs.start(who, key, bulk, kind=JobKind.REVERSE_EMAIL, api_version="v1")
+        return json_response({"enrichment_id": enrichment.id})
+
+    return await once.run(request, who, start)
 
 
 @router.get("/contact/reverse/email/bulk/{enrichment_id}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -17,6 +18,10 @@ from openenrich.waterfall.store import BatchWriter
 FOUND = "found"
 MISS = "miss"
 PENDING = "pending"
+
+# The workspace whose contact is being enriched: each call is logged against it, so spend
+# can be broken down per workspace (`openenrich providers stats --workspace`).
+CALL_WORKSPACE: ContextVar[str] = ContextVar("openenrich_call_workspace", default="")
 
 
 @lru_cache(maxsize=1024)
@@ -71,6 +76,7 @@ class CallLog:
                     latency_ms=rec.latency * 1000.0,
                     cost=rec.cost,
                     attempt=rec.attempt,
+                    workspace_id=CALL_WORKSPACE.get(),
                 )
             )
 
@@ -95,8 +101,12 @@ class ProviderStats:
         return self.cost / self.found if self.found else None
 
 
-async def call_stats(db: Database, since: datetime | None = None) -> list[ProviderStats]:
-    """The call log summarised per source (for `openenrich providers stats`)."""
+async def call_stats(
+    db: Database, since: datetime | None = None, workspace_id: str | None = None
+) -> list[ProviderStats]:
+    """The call log summarised per source (for `openenrich providers stats`), for the
+    contacts of one workspace when `workspace_id` is given (its own keys appear as
+    `own:<provider>`)."""
     found = func.sum(case((ProviderCall.outcome == FOUND, 1), else_=0))
     misses = func.sum(case((ProviderCall.outcome == MISS, 1), else_=0))
     errors = func.sum(case((ProviderCall.outcome.not_in((FOUND, MISS, PENDING)), 1), else_=0))
@@ -115,6 +125,8 @@ async def call_stats(db: Database, since: datetime | None = None) -> list[Provid
     )
     if since is not None:
         stmt = stmt.where(ProviderCall.created_at >= since)
+    if workspace_id is not None:
+        stmt = stmt.where(ProviderCall.workspace_id == workspace_id)
     async with db.read() as session:
         rows = (await session.execute(stmt)).all()
     return [

@@ -108,10 +108,11 @@ def check(config: ConfigOption = None) -> None:
         raise typer.Exit(1)
 
 
-async def _stats(database_url: str, days: float) -> None:
+async def _stats(database_url: str, days: float, workspace_id: str | None = None) -> None:
     db = Database(database_url)
     try:
-        rows = await call_stats(db, since=utcnow() - timedelta(days=days))
+        since = utcnow() - timedelta(days=days)
+        rows = await call_stats(db, since=since, workspace_id=workspace_id)
     except SQLAlchemyError as exc:
         typer.echo(f"cannot read the call log (is the database migrated?): {exc.code}", err=True)
         raise typer.Exit(1) from exc
@@ -135,13 +136,17 @@ def stats(
     database_url: Annotated[
         str | None, typer.Option(help="Default: $OPENENRICH_DATABASE_URL.")
     ] = None,
+    workspace: Annotated[
+        str | None, typer.Option(help="Only calls made for this workspace's contacts.")
+    ] = None,
 ) -> None:
-    """Summary of the provider-call log: calls, hit rate, errors, spend, latency."""
+    """Summary of the provider-call log: calls, hit rate, errors, spend, latency; per
+    source, for the whole server or one workspace."""
     if database_url is None:
         from openenrich.config import Settings
 
         database_url = Settings().database_url
-    asyncio.run(_stats(database_url, days))
+    asyncio.run(_stats(database_url, days, workspace))
 
 
 def register(app: typer.Typer) -> None:

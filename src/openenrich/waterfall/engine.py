@@ -36,7 +36,7 @@ from openenrich.providers.base import (
 )
 from openenrich.waterfall import metrics
 from openenrich.waterfall.cache import ResultCache
-from openenrich.waterfall.calllog import CallLog
+from openenrich.waterfall.calllog import CALL_WORKSPACE, CallLog
 from openenrich.waterfall.guard import SourceGuard
 from openenrich.waterfall.ordering import AdaptiveRanker, expected_cost
 from openenrich.waterfall.sources import CACHE_SCOPE, GuardedProvider
@@ -44,7 +44,41 @@ from openenrich.waterfall.stop import StopRules, field_satisfied, with_line_type
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Waterfall", "WaterfallOutcome", "field_satisfied"]
+__all__ = ["Origin", "OwnSource", "Waterfall", "WaterfallOutcome", "field_satisfied", "origin_key"]
+
+
+@dataclass(frozen=True, slots=True)
+class OwnSource:
+    """A vendor key a workspace brought, as one contact's waterfall uses it: a guarded
+    provider of its own (same policies as the server's source of that vendor), placed by
+    `zone` and `priority` among the server's sources."""
+
+    provider: Provider
+    vendor: str  # the BYOK `provider` value, the `byok_provider` marker
+    adapter: str  # registry name: the server's sources of the same adapter come after it
+    fields: frozenset[Field]
+    verify: bool = True
+    zone: str = "auto"  # front | back | auto (just before the server's source of that vendor)
+    priority: int = 1
+
+
+@dataclass(slots=True)
+class Origin:
+    """Where one kept value came from: the sources that returned it (first first), the
+    verifier whose verdict stands, and the workspace's own vendor key when it found it."""
+
+    found_by: list[str] = field(default_factory=list)
+    verified_by: str | None = None
+    own_key: str | None = None
+
+
+def origin_key(finding: Finding) -> str:
+    """The identity of a value across sources (as `_Contact.add` deduplicates them)."""
+    if isinstance(finding, EmailFinding):
+        return "e:" + finding.email.strip().lower()
+    if isinstance(finding, PhoneFinding):
+        return "p:" + "".join(ch for ch in finding.number if ch.isdigit())
+    return "profile"
 
 
 @dataclass(slots=True)
@@ -52,10 +86,12 @@ class WaterfallOutcome:
     """Every finding kept for one contact, and what the sources cost.
 
     Emails carry their final status; candidates that failed verification (INVALID,
-    UNKNOWN) are kept too, so only `status.is_found` ones count as found."""
+    UNKNOWN) are kept too, so only `status.is_found` ones count as found. `origins`
+    says, by `origin_key`, where each kept value came from."""
 
     findings: list[Finding] = field(default_factory=list)
     cost: float = 0.0
+    origins: dict[str, Origin] = field(default_factory=dict)
 
 
 class _Contact:
@@ -67,6 +103,28 @@ class _Contact:
         self._phones: dict[str, int] = {}
         self.taken: dict[str, asyncio.Future[None]] = {}
         self.sources: dict[str, set[str]] = {}  # address -> sources that returned it
+        self.own: dict[str, OwnSource] = {}  # provider name -> the workspace's own key
+        self.found_by: dict[str, list[str]] = {}  # origin_key -> sources, first first
+        self.verified_by: dict[str, str] = {}  # address -> verifier whose verdict stands
+
+    def note(self, finding: Finding, source: str) -> None:
+        names = self.found_by.setdefault(origin_key(finding), [])
+        if source not in names:
+            names.append(source)
+
+    def origins(self) -> dict[str, Origin]:
+        result = {}
+        for finding in self.outcome.findings:
+            key = origin_key(finding)
+            names = self.found_by.get(key, [])
+            own = self.own.get(names[0]) if names else None
+            address = key[2:] if isinstance(finding, EmailFinding) else ""
+            result[key] = Origin(
+                found_by=[self.own[n].vendor if n in self.own else n for n in names],
+                verified_by=self.verified_by.get(address),
+                own_key=own.vendor if own is not None else None,
+            )
+        return result
 
     def returned_by(self, source: str, findings: Iterable[Finding]) -> None:
         for finding in findings:
@@ -146,36 +204,59 @@ class Waterfall:
         self.cache: ResultCache | None = None
 
     async def run(
-        self, query: ContactQuery, fields: frozenset[Field], *, workspace_id: str = ""
+        self,
+        query: ContactQuery,
+        fields: frozenset[Field],
+        *,
+        workspace_id: str = "",
+        own: Sequence[OwnSource] = (),
     ) -> WaterfallOutcome:
-        """Enrich one contact. `workspace_id` matters only when answers are cached per
-        workspace."""
+        """Enrich one contact. `workspace_id` keys the call log (and the cache when answers
+        are cached per workspace); `own` are the workspace's own vendor keys."""
         token = CACHE_SCOPE.set(workspace_id if self.per_workspace_cache else "")
+        logged = CALL_WORKSPACE.set(workspace_id)
         try:
             contact = _Contact()
+            contact.own = {o.provider.name: o for o in own}
             # A task group: if one field's waterfall fails, the others stop with it rather
             # than go on paying vendors for a contact that is being given up.
             async with asyncio.TaskGroup() as group:
                 for wanted in fields:
                     group.create_task(self._one_field(query, wanted, fields, contact))
         finally:
+            CALL_WORKSPACE.reset(logged)
             CACHE_SCOPE.reset(token)
         contact.corroborate()
         # Corroboration first: two sources agreeing may lift a CATCH_ALL that the rules
         # (safe_only) would otherwise drop.
         findings = contact.outcome.findings
         contact.outcome.findings = [f for f in findings if self.rules.keeps(f)]
+        contact.outcome.origins = contact.origins()
         return contact.outcome
 
-    def _sources(self, wanted: Field) -> Sequence[Provider]:
+    def _sources(self, wanted: Field, own: Iterable[OwnSource] = ()) -> Sequence[Provider]:
         sources = self.order.get(wanted, ())
-        return self.ranker.order(wanted, sources) if self.ranker else sources
+        server = self.ranker.order(wanted, sources) if self.ranker else sources
+        mine = sorted((o for o in own if wanted in o.fields), key=lambda o: o.priority)
+        if not mine:
+            return server
+        adapters = {_adapter_of(p) for p in server}
+        front = [
+            o for o in mine if o.zone == "front" or (o.zone != "back" and o.adapter not in adapters)
+        ]
+        placed: list[Provider] = [o.provider for o in front]
+        auto = [o for o in mine if o.zone not in ("front", "back") and o.adapter in adapters]
+        for provider in server:
+            placed += [o.provider for o in auto if o.adapter == _adapter_of(provider)]
+            auto = [o for o in auto if o.adapter != _adapter_of(provider)]
+            placed.append(provider)
+        return placed + [o.provider for o in mine if o.zone == "back"]
 
     async def _one_field(
         self, query: ContactQuery, wanted: Field, fields: frozenset[Field], contact: _Contact
     ) -> None:
         cap = self.max_cost_per_contact
-        for provider in self._sources(wanted):
+        for provider in self._sources(wanted, contact.own.values()):
             if self.rules.satisfied(wanted, contact.outcome.findings):
                 return
             expected = expected_cost(provider)
@@ -204,11 +285,14 @@ class Waterfall:
             taken = asyncio.get_running_loop().create_future()
             contact.taken[provider.name] = taken
             try:
-                relevant = [f for f in usable(result.findings) if kind_of(f) in fields]
+                own = contact.own.get(provider.name)
+                allowed = fields if own is None else fields & (own.fields | {Field.PROFILE})
+                relevant = [f for f in usable(result.findings) if kind_of(f) in allowed]
                 contact.returned_by(provider.name, relevant)
                 found = False
                 for finding in await self._accept(provider, relevant, contact, query):
                     contact.add(finding)
+                    contact.note(finding, provider.name)
                     kept = _counts(finding) and self.rules.keeps(finding)
                     found = found or (kind_of(finding) is wanted and kept)
             finally:
@@ -221,10 +305,14 @@ class Waterfall:
     ) -> list[Finding]:
         """Verify emails (unless trusted) and classify phones; the rules filter at the end."""
         trusted = provider.trusted_statuses if isinstance(provider, TrustingSource) else frozenset()
+        own = contact.own.get(provider.name)
+        unverified = own is not None and not own.verify
 
         async def one(finding: Finding) -> Finding:
             if isinstance(finding, PhoneFinding):
                 return with_line_type(finding)
+            if isinstance(finding, EmailFinding) and unverified:  # the workspace's choice
+                return EmailFinding(finding.email, finding.field, EmailStatus.UNVERIFIED)
             if not isinstance(finding, EmailFinding) or not self.verifiers:
                 return finding
             if finding.status is not None and finding.status in trusted:
@@ -257,7 +345,8 @@ class Waterfall:
         """Ask the verifiers in turn: any INVALID settles it, so does a DELIVERABLE; a
         CATCH_ALL or UNKNOWN asks the next one for a second opinion, and the best answer
         wins. A verifier that fails counts as UNKNOWN."""
-        answers: list[Verdict] = []
+        answers: list[tuple[Verdict, str]] = []
+        address = email.strip().lower()
         for verifier in self.verifiers:
             try:
                 if isinstance(verifier, PricedVerifier):
@@ -270,11 +359,16 @@ class Waterfall:
             if contact is not None:
                 contact.outcome.cost += cost
             if verdict.status.refutes or verdict.status is EmailStatus.DELIVERABLE:
+                if contact is not None:
+                    contact.verified_by[address] = verifier.name
                 return verdict
-            answers.append(verdict)
+            answers.append((verdict, verifier.name))
         if not answers:
             return Verdict(email=email, status=EmailStatus.UNKNOWN)
-        return min(answers, key=lambda verdict: verdict.status.rank)
+        best, name = min(answers, key=lambda answer: answer[0].status.rank)
+        if contact is not None:
+            contact.verified_by[address] = name
+        return best
 
     async def aclose(self) -> None:
         """Flush the call log and the cache to the database."""
@@ -286,6 +380,13 @@ def _learner(provider: Provider) -> Learner | None:
     """The source behind `provider` if it learns from addresses found elsewhere."""
     source = provider.source if isinstance(provider, GuardedProvider) else provider
     return source if isinstance(source, Learner) else None
+
+
+def _adapter_of(provider: Provider) -> str:
+    """The registry adapter behind a source (a configured name may differ from it)."""
+    if isinstance(provider, GuardedProvider):
+        return provider.config.adapter or provider.name
+    return provider.name
 
 
 def _counts(finding: Finding) -> bool:

@@ -27,6 +27,8 @@ class ProviderCall(Base):
     latency_ms: Mapped[float] = mapped_column(Float)
     cost: Mapped[float] = mapped_column(Float, default=0.0)
     attempt: Mapped[int] = mapped_column(Integer, default=1)
+    # The workspace whose contact the call was for ("" outside a contact: checks, CLI).
+    workspace_id: Mapped[str] = mapped_column(String(36), default="", index=True)
 
 
 class ProviderCacheEntry(Base):

@@ -107,10 +107,13 @@ class GuardedProvider(_Priced):
         *,
         http: httpx.AsyncClient | None = None,
         sleep: Sleep = asyncio.sleep,
+        cache_scope: str | None = None,
     ) -> None:
         self.name = name
         self.source = source
         self.sleep = sleep
+        # A fixed cache scope (a workspace's own key: its answers are never shared).
+        self.cache_scope = cache_scope
         self.fields: frozenset[Field] = frozenset(source.fields)
         self.guard = guard
         self.config = guard.config
@@ -141,7 +144,8 @@ class GuardedProvider(_Priced):
     async def find(self, query: ContactQuery, fields: frozenset[Field]) -> ProviderResult:
         asked = (fields & self.fields) or self.fields
         digest = query_hash(query)
-        key = find_key(CACHE_SCOPE.get(), self.name, asked, digest)
+        scope = CACHE_SCOPE.get() if self.cache_scope is None else self.cache_scope
+        key = find_key(scope, self.name, asked, digest)
         result, fresh = await self.cache.fetch(
             key, self.name, self.codec, lambda: self._fetch(query, asked, digest, key)
         )

@@ -50,7 +50,11 @@ class StopRules:
                     finding.field is wanted
                     and finding.status is not None
                     and finding.status.is_found
-                    and finding.status.rank <= self.email_stop_status.rank
+                    and (
+                        finding.status.rank <= self.email_stop_status.rank
+                        # a value the workspace chose not to verify is taken as found
+                        or finding.status is EmailStatus.UNVERIFIED
+                    )
                     and not (self.safe_only and finding.status is EmailStatus.CATCH_ALL)
                 ):
                     return True

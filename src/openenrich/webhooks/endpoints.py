@@ -26,7 +26,13 @@ async def list_deliveries(
 ) -> Response:
     async with db.read() as session:
         events = await repository.events_of(
-            session, who.workspace_id, enrichment_id, status, limit, sandbox=who.sandbox
+            session,
+            who.workspace_id,
+            enrichment_id,
+            status,
+            limit,
+            sandbox=who.sandbox,
+            sub_account_id=who.sub_account_id,
         )
         attempts = await repository.attempts_of(session, [e.id for e in events])
     return json_response({"deliveries": group(events, attempts)})
@@ -35,7 +41,9 @@ async def list_deliveries(
 @router.get("/webhooks/deliveries/{event_id}")
 async def show_delivery(event_id: str, who: CurrentKey, db: Db) -> Response:
     async with db.read() as session:
-        event = await repository.get_event(session, event_id, who.workspace_id, who.sandbox)
+        event = await repository.get_event(
+            session, event_id, who.workspace_id, who.sandbox, who.sub_account_id
+        )
         if event is None:
             raise WebhookDeliveryNotFound()
         attempts = await repository.attempts_of(session, [event.id])
@@ -45,7 +53,10 @@ async def show_delivery(event_id: str, who: CurrentKey, db: Db) -> Response:
 @router.post("/webhooks/deliveries/{event_id}/redeliver")
 async def redeliver(event_id: str, who: CurrentKey, db: Db) -> Response:
     async with db.transaction() as session:
-        if await repository.get_event(session, event_id, who.workspace_id, who.sandbox) is None:
+        event = await repository.get_event(
+            session, event_id, who.workspace_id, who.sandbox, who.sub_account_id
+        )
+        if event is None:
             raise WebhookDeliveryNotFound()
         await repository.reschedule(session, event_id)
     return json_response({"id": event_id, "status": "pending"})

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich.db import rows_affected, utcnow
+from openenrich.enrichment.models import Enrichment
 from openenrich.webhooks.models import (
     EventStatus,
     SigningState,
@@ -142,13 +143,19 @@ async def events_of(
     status: str | None = None,
     limit: int = 100,
     sandbox: bool | None = None,
+    sub_account_id: str | None = None,
 ) -> list[WebhookEvent]:
-    """Events, newest first; `workspace_id` and `sandbox` (a mode) scope them, None is all."""
+    """Events, newest first; `workspace_id` and `sandbox` (a mode) scope them, None is all;
+    those of one sub-account's jobs only when it is given."""
     query = select(WebhookEvent)
     if workspace_id is not None:
         query = query.where(WebhookEvent.workspace_id == workspace_id)
     if sandbox is not None:
         query = query.where(WebhookEvent.sandbox == sandbox)
+    if sub_account_id is not None:
+        query = query.join(Enrichment, Enrichment.id == WebhookEvent.enrichment_id).where(
+            Enrichment.sub_account_id == sub_account_id
+        )
     if enrichment_id is not None:
         query = query.where(WebhookEvent.enrichment_id == enrichment_id)
     if status is not None:
@@ -158,7 +165,11 @@ async def events_of(
 
 
 async def get_event(
-    session: AsyncSession, event_id: str, workspace_id: str | None, sandbox: bool | None = None
+    session: AsyncSession,
+    event_id: str,
+    workspace_id: str | None,
+    sandbox: bool | None = None,
+    sub_account_id: str | None = None,
 ) -> WebhookEvent | None:
     """One event, if it belongs to `workspace_id` and mode `sandbox` (None: any)."""
     event = await session.get(WebhookEvent, event_id)
@@ -166,6 +177,10 @@ async def get_event(
         return None
     if sandbox is not None and event.sandbox != sandbox:
         return None
+    if sub_account_id is not None:
+        job = await session.get(Enrichment, event.enrichment_id)
+        if job is None or job.sub_account_id != sub_account_id:
+            return None
     return event
 
 

@@ -16,8 +16,9 @@ _INFO = b"openenrich webhook sealing v1"
 
 
 class Sealer:
-    def __init__(self, server_secret: bytes) -> None:
-        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(
+    def __init__(self, server_secret: bytes, info: bytes = _INFO) -> None:
+        """`info` separates the keys of different uses of the same server secret."""
+        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(
             server_secret
         )
         self._fernet = Fernet(base64.urlsafe_b64encode(derived))
