@@ -185,6 +185,7 @@ def main() -> None:
         settings = VerificationSettings(
             dns_nameservers=[dns_server.nameserver],
             smtp_port=port,
+            verify_allow_hosts="127.0.0.0/8",
             smtp_helo="bench.example",
             smtp_mail_from="probe@bench.example",
             smtp_max_per_host=PER_HOST,

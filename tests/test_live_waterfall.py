@@ -65,6 +65,7 @@ async def test_live_waterfall_end_to_end(
         verification = VerificationSettings(
             dns_nameservers=[dns.nameserver],
             smtp_port=mail.port,
+            verify_allow_hosts="127.0.0.0/8",
             dns_timeout=2.0,
             smtp_connect_timeout=2.0,
             smtp_command_timeout=2.0,

@@ -31,6 +31,7 @@ def env_for(make_rig: MakeRig, behaviour: MailBehaviour) -> dict[str, str]:
     return {
         "OPENENRICH_DNS_NAMESERVERS": rig.dns.nameserver,
         "OPENENRICH_SMTP_PORT": str(rig.mail.port),
+        "OPENENRICH_VERIFY_ALLOW_HOSTS": "127.0.0.0/8",
         "OPENENRICH_SMTP_HELO": "verifier.example",
         "OPENENRICH_SMTP_MAIL_FROM": "probe@verifier.example",
         "OPENENRICH_GREYLIST_RETRY_SECONDS": "0.05",
@@ -111,6 +112,7 @@ def test_json_output_keeps_its_keys_and_values(make_rig: MakeRig, app: typer.Typ
     env = {
         "OPENENRICH_DNS_NAMESERVERS": rig.dns.nameserver,
         "OPENENRICH_SMTP_PORT": str(rig.mail.port),
+        "OPENENRICH_VERIFY_ALLOW_HOSTS": "127.0.0.0/8",
         "OPENENRICH_GREYLIST_RETRY_SECONDS": "0.05",
         "OPENENRICH_FINDER_MAX_CANDIDATES": "2",
     }

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from openenrich.verification.replies import Reply, ReplyKind
-from openenrich.verification.routes import MailRoute, RouteStatus
+from openenrich.verification.routes import MailHost, MailRoute, RouteStatus
 
 
 class Reason(StrEnum):
@@ -32,6 +32,11 @@ class Reason(StrEnum):
     UNAVAILABLE = "unavailable"
     NO_CONNECTION = "no_connection"
     POLICY = "refused by policy"
+    # Every address of the domain's mail hosts is internal (loopback, private, link-local,
+    # CGNAT, reserved, metadata): the server never connects there for a tenant.
+    PRIVATE_ROUTE = "private_route"
+    # The mail host spent its whole time budget without answering (a tarpit, or down).
+    HOST_BUDGET = "host_budget"
     NO_USABLE_NAME = "no usable name"
     UNRESOLVED = "unresolved"
     EVERY_CANDIDATE_REJECTED = "every candidate rejected"
@@ -65,6 +70,18 @@ _REPLY_REASONS = {
 
 
 @dataclass(frozen=True, slots=True)
+class Refusal:
+    """An MX address the address policy refuses, and why (`openenrich.netpolicy`)."""
+
+    host: str
+    address: str
+    reason: str
+
+    def summary(self) -> str:
+        return f"{self.host} [{self.address}]: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
 class RouteCheck:
     """Where the domain's mail goes (MX hosts in preference order, the A/AAAA fallback,
     null MX, NXDOMAIN...), whether that came from the facts store, and whether one of
@@ -73,10 +90,28 @@ class RouteCheck:
     route: MailRoute
     cached: bool = False
     accepts_all: str | None = None  # the MX host that accepts everyone
+    # Addresses of the route the address policy refuses: never connected to. When every
+    # address is refused, nothing is probed at all.
+    refused: tuple[Refusal, ...] = ()
 
     @property
     def routable(self) -> bool:
         return self.route.status is RouteStatus.OK
+
+    @property
+    def probe_route(self) -> MailRoute:
+        """The route with the refused addresses left out: what the prober may use."""
+        dropped = {r.address for r in self.refused}
+        hosts = tuple(
+            MailHost(h.name, h.preference, tuple(a for a in h.addresses if a not in dropped))
+            for h in self.route.hosts
+        )
+        return MailRoute(self.route.domain, self.route.status, hosts, self.route.implicit)
+
+    @property
+    def private(self) -> bool:
+        """Routable, but only through addresses the policy refuses."""
+        return self.routable and not any(h.addresses for h in self.probe_route.hosts)
 
 
 @dataclass(frozen=True, slots=True)

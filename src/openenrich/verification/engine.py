@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import logging
 import secrets
 import string
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -17,11 +18,13 @@ import dns.asyncresolver
 
 from openenrich.db import utcnow
 from openenrich.domain import EmailStatus
+from openenrich.netpolicy import AllowList, refusal
 from openenrich.verification.details import (
     CatchAllCheck,
     FindDetails,
     Guess,
     RcptCheck,
+    Refusal,
     RouteCheck,
     VerifyDetails,
 )
@@ -48,6 +51,8 @@ from openenrich.verification.verdict import (
     verify_verdict,
 )
 
+log = logging.getLogger(__name__)
+
 # A random local part no one owns: the catch-all probe.
 _PROBE_ALPHABET = string.ascii_lowercase + string.digits
 
@@ -73,6 +78,7 @@ class EmailEngine:
     ) -> None:
         self.settings = s = settings or VerificationSettings()
         self.facts: DomainFactsStore = facts if facts is not None else MemoryFactsStore()
+        self.allow = AllowList.parse(s.verify_allow_hosts)
         self.resolver = MailResolver(resolver or build_resolver(s.dns_nameservers, s.dns_timeout))
         self.prober = SmtpProber(
             SmtpConfig(
@@ -86,6 +92,7 @@ class EmailEngine:
                 max_rcpt_per_session=s.smtp_max_rcpt_per_session,
                 idle_seconds=s.smtp_idle_seconds,
                 host_backoff_seconds=s.smtp_host_backoff_seconds,
+                allow=self.allow,
             )
         )
         self._clock = clock
@@ -180,7 +187,15 @@ class EmailEngine:
         facts, cached = await self.domain_facts(domain)
         route = facts.route
         assert route is not None
-        return facts, RouteCheck(route, cached, self._accept_all_host(route))
+        refused = tuple(
+            Refusal(host.name, address, reason)
+            for host in route.hosts
+            for address in host.addresses
+            if (reason := refusal(address, host.name, self.allow)) is not None
+        )
+        if refused:
+            log.info("%s: MX addresses refused by the address policy: %d", domain, len(refused))
+        return facts, RouteCheck(route, cached, self._accept_all_host(route), refused)
 
     async def _rcpt_step(
         self,
@@ -267,12 +282,13 @@ class EmailEngine:
         is accepted."""
         facts, route = await self._route_step(domain)
         d = dataclasses.replace(d, route=route)
-        if not route.routable or route.accepts_all is not None:
+        if not route.routable or route.private or route.accepts_all is not None:
             return d
-        d = dataclasses.replace(d, rcpt=await self._rcpt_step(route.route, [d.address]))
+        probe_route = route.probe_route
+        d = dataclasses.replace(d, rcpt=await self._rcpt_step(probe_route, [d.address]))
         if d.reply is None or d.reply.kind is not ReplyKind.ACCEPTED:
             return d
-        return dataclasses.replace(d, catch_all=await self._catch_all_step(route.route, facts))
+        return dataclasses.replace(d, catch_all=await self._catch_all_step(probe_route, facts))
 
     # -- finding ----------------------------------------------------------------------------
 
@@ -293,7 +309,7 @@ class EmailEngine:
         parts = name_parts(first_name, last_name)
         facts, route = await self._route_step(domain)
         d = FindDetails(domain, route=route)
-        if not route.routable:
+        if not route.routable or route.private:
             return find_verdict(d)
         if self._catch_all(facts) is None and route.accepts_all is None:
             async with self._single_flight("probe", domain):
@@ -324,7 +340,7 @@ class EmailEngine:
         def stop(recipient: str, reply: Reply) -> bool:
             return reply.kind is ReplyKind.ACCEPTED
 
-        rcpt = await self._rcpt_step(route.route, recipients, stop)
+        rcpt = await self._rcpt_step(route.probe_route, recipients, stop)
         d = dataclasses.replace(d, rcpt=rcpt)
         reply = rcpt.replies.get(probe)
         if reply is not None:

@@ -19,7 +19,10 @@ def _reason(reason: Reason | None, detail: str | None = None) -> str | None:
 
 def _route(route: RouteCheck) -> dict[str, Any]:
     hosts = [f"{h.preference} {h.name}" for h in route.route.hosts]
-    return {"mx_records": hosts, "facts_cached": route.cached}
+    evidence: dict[str, Any] = {"mx_records": hosts, "facts_cached": route.cached}
+    if route.refused:
+        evidence["refused"] = [r.summary() for r in route.refused]
+    return evidence
 
 
 def _rcpt(rcpt: RcptCheck) -> dict[str, Any]:
@@ -33,7 +36,7 @@ def verify_evidence(result: Verification) -> dict[str, Any]:
     if d.timed_out or d.route is None:
         return {"reason": _reason(reason)}
     evidence = _route(d.route)
-    if not d.route.routable:
+    if not d.route.routable or d.route.private:
         return {**evidence, "reason": _reason(reason)}
     if d.route.route.implicit:
         evidence["implicit_mx"] = True
@@ -62,7 +65,7 @@ def find_evidence(result: FindResult) -> dict[str, Any]:
     evidence: dict[str, Any] = {"domain": d.domain}
     if d.route is not None:
         evidence.update(_route(d.route))
-    if d.route is None or not d.route.routable or not d.guesses:
+    if d.route is None or not d.route.routable or d.route.private or not d.guesses:
         return {**evidence, "reason": _reason(result.reason)}
     evidence["learned_pattern"] = d.learned_pattern
     if d.rcpt is not None:

@@ -42,6 +42,10 @@ class VerificationSettings(BaseSettings):
     smtp_idle_seconds: float = 15.0
     # An MX host that failed a connection is tried after the others for this long.
     smtp_host_backoff_seconds: float = 60.0
+    # Mail hosts the verifier may reach although their addresses are internal (loopback,
+    # private, link-local, CGNAT, reserved): host names, addresses or CIDR ranges, comma-
+    # separated, as OPENENRICH_WEBHOOK_ALLOW_HOSTS. For local mail rigs and tests only.
+    verify_allow_hosts: str = ""
     smtp_accept_all_mx: Annotated[list[str], NoDecode] = list(DEFAULT_ACCEPT_ALL_MX)
 
     # Greylisting: wait this many seconds before each retry of a temporary failure.

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import aiosmtplib
 
+from openenrich.netpolicy import AllowList, refusal
 from openenrich.verification.replies import Reply, ReplyKind, classify
 from openenrich.verification.routes import MailHost, MailRoute
 
@@ -32,6 +33,8 @@ class SmtpConfig:
     idle_seconds: float = 15.0
     # A host that refused or failed a connection is tried last for this long.
     host_backoff_seconds: float = 60.0
+    # Internal addresses the operator lets the prober reach (local rigs, tests).
+    allow: AllowList = field(default_factory=AllowList)
 
 
 @dataclass(slots=True)
@@ -108,6 +111,9 @@ class SmtpProber:
 
     async def _open(self, host: MailHost, address: str) -> _Session:
         cfg = self.config
+        refused = refusal(address, host.name, cfg.allow)
+        if refused is not None:  # whatever route the caller passed: never reach inside
+            raise _SessionFailed(f"refused by the address policy: {refused}")
         smtp = aiosmtplib.SMTP(
             hostname=address,
             port=cfg.port,

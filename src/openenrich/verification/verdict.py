@@ -41,6 +41,8 @@ def _route(route: RouteCheck | None) -> tuple[EmailStatus, Reason] | None:
         return EmailStatus.INVALID_DOMAIN, Reason.of_route(route.route.status)
     if not route.routable:
         return EmailStatus.UNKNOWN, Reason.of_route(route.route.status)
+    if route.private:
+        return EmailStatus.UNKNOWN, Reason.PRIVATE_ROUTE
     return None
 
 

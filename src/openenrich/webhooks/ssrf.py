@@ -9,31 +9,41 @@ resolves once, checks every address, and pins the connection to one of them.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import socket
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urlsplit
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
-# IETF protocol assignments: no receiver lives there, and Python versions disagree on which
-# of their addresses count as global (3.11.7 calls 192.0.0.8 global, 3.12.4+ 192.0.0.9).
-_PROTOCOL_ASSIGNMENTS = (ipaddress.ip_network("192.0.0.0/24"), ipaddress.ip_network("2001::/23"))
-# Instance-metadata and platform endpoints, some of them on otherwise public addresses.
-_METADATA = frozenset(
-    ipaddress.ip_address(a)
-    for a in (
-        "169.254.169.254",  # AWS, GCP, Azure, OpenStack, DigitalOcean...
-        "169.254.170.2",  # AWS ECS task metadata
-        "fd00:ec2::254",  # AWS IMDS over IPv6
-        "100.100.100.200",  # Alibaba Cloud
-        "168.63.129.16",  # Azure wire server
-        "192.0.0.192",  # Oracle Cloud
-    )
+from openenrich.netpolicy import (
+    AllowList,
+    IPAddress,
+    IPNetwork,
+    embedded_ipv4,
+    forbidden_reason,
+    is_forbidden_address,
 )
+from openenrich.netpolicy import parse_address as _parse_address
+
+# The classification is shared with the verifier's SMTP connections (`openenrich.netpolicy`);
+# these names stay importable from here.
+__all__ = [
+    "DEFAULT_PORTS",
+    "AllowList",
+    "BlockedDestination",
+    "Guard",
+    "IPAddress",
+    "IPNetwork",
+    "PortPolicy",
+    "ResolutionFailed",
+    "Resolver",
+    "SystemResolver",
+    "embedded_ipv4",
+    "forbidden_reason",
+    "is_forbidden_address",
+    "receiver_of",
+    "url_host",
+    "url_port",
+]
 
 
 class BlockedDestination(Exception):
@@ -66,90 +76,6 @@ class SystemResolver:
         except socket.gaierror as error:
             raise ResolutionFailed(str(error)) from None
         return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
-def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 one carries (mapped, 6to4, Teredo client, NAT64)."""
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    if ip.sixtofour is not None:
-        return ip.sixtofour
-    if ip.teredo is not None:
-        return ip.teredo[1]
-    if ip in _NAT64:
-        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    return None
-
-
-def forbidden_reason(ip: IPAddress) -> str | None:
-    """Why an address must not be connected to on a tenant's behalf, or None for a public
-    one. Decided by `ipaddress`'s own classification (anything not global, or private,
-    reserved, site-local, multicast...), by the IPv4 address an IPv6 one carries, and by
-    the few public addresses that are cloud metadata endpoints."""
-    if ip in _METADATA:
-        return "cloud metadata"
-    if isinstance(ip, ipaddress.IPv6Address):
-        inner = embedded_ipv4(ip)
-        if inner is not None:
-            reason = forbidden_reason(inner)
-            return f"{reason} (inside IPv6)" if reason else None
-    checks = (
-        (ip.is_unspecified, "unspecified"),
-        (ip.is_loopback, "loopback"),
-        (ip.is_link_local, "link-local"),
-        (ip.is_multicast, "multicast"),
-        (isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local, "site-local"),
-        (ip.is_private, "private"),
-        (ip.is_reserved, "reserved"),
-        (not ip.is_global, "not globally routable"),
-        (any(ip in net for net in _PROTOCOL_ASSIGNMENTS), "IETF protocol assignment"),
-    )
-    return next((label for hit, label in checks if hit), None)
-
-
-def is_forbidden_address(ip: IPAddress) -> bool:
-    """Whether `ip` is internal (see `forbidden_reason`); the operator's allow list aside."""
-    return forbidden_reason(ip) is not None
-
-
-def _parse_address(text: str) -> IPAddress | None:
-    try:
-        return ipaddress.ip_address(text.strip("[]").split("%", 1)[0])
-    except ValueError:
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class AllowList:
-    """The operator's exceptions: host names, addresses and CIDR ranges."""
-
-    hosts: frozenset[str] = frozenset()
-    networks: tuple[IPNetwork, ...] = ()
-
-    @classmethod
-    def parse(cls, text: str) -> AllowList:
-        hosts: set[str] = set()
-        networks: list[IPNetwork] = []
-        for raw in text.split(","):
-            item = raw.strip().lower()
-            if not item:
-                continue
-            try:
-                networks.append(ipaddress.ip_network(item.strip("[]"), strict=False))
-            except ValueError:
-                hosts.add(item.rstrip("."))
-        return cls(frozenset(hosts), tuple(networks))
-
-    def allows_host(self, host: str) -> bool:
-        return host.lower().rstrip(".") in self.hosts
-
-    def allows_address(self, ip: IPAddress) -> bool:
-        candidates: list[IPAddress] = [ip]
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            candidates.append(ip.ipv4_mapped)
-        return any(
-            c in net for c in candidates for net in self.networks if c.version == net.version
-        )
 
 
 @dataclass(frozen=True, slots=True)
