@@ -24,7 +24,7 @@ from openenrich.enrichment.processing import EnrichProcessor, Processor
 from openenrich.enrichment.service import JobStarter, ResultReader
 from openenrich.providers.builtin import BuiltinFinder, BuiltinVerifier
 from openenrich.providers.sandbox import SandboxProvider
-from openenrich.queue.slots import idle
+from openenrich.queue.slots import idle, slot_given_back
 from openenrich.queue.wake import Wakeup, make_wakeup
 from openenrich.queue.worker import WorkerPool
 from openenrich.reverse.processor import ReverseEmailProcessor
@@ -63,8 +63,9 @@ def live_waterfall(
 ) -> tuple[Waterfall, EmailEngine]:
     """The configured sources (`OPENENRICH_CONFIG`); by default the built-in finder and
     SMTP verifier, which share one engine: its SMTP sessions and cached domain facts."""
-    # Greylisting retries wait without holding a worker slot.
-    engine = EmailEngine(verification, SqlFactsStore(db), sleep=idle)
+    # Greylisting retries, and waits behind another contact's probe of the same domain
+    # or for a busy mail host's sessions, do not hold a worker slot.
+    engine = EmailEngine(verification, SqlFactsStore(db), sleep=idle, waiting=slot_given_back)
     waterfall = build_waterfall(
         config,
         http,

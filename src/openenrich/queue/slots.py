@@ -10,8 +10,8 @@ contacts coming back from a wait go before newly claimed ones.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -96,3 +96,19 @@ async def idle(seconds: float) -> None:
     await holder.release()
     await asyncio.sleep(seconds)
     await holder.reacquire()
+
+
+@asynccontextmanager
+async def slot_given_back() -> AsyncIterator[None]:
+    """Inside a worker, the body runs without the contact's slot: for waits on something
+    another contact holds (a per-domain probe lock, a mail host's sessions), so contacts
+    queued behind one slow domain never hold slots that other work could use."""
+    holder = _current.get()
+    if holder is None:
+        yield
+        return
+    await holder.release()
+    try:
+        yield
+    finally:
+        await holder.reacquire()

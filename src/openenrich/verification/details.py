@@ -35,8 +35,6 @@ class Reason(StrEnum):
     # Every address of the domain's mail hosts is internal (loopback, private, link-local,
     # CGNAT, reserved, metadata): the server never connects there for a tenant.
     PRIVATE_ROUTE = "private_route"
-    # The mail host spent its whole time budget without answering (a tarpit, or down).
-    HOST_BUDGET = "host_budget"
     NO_USABLE_NAME = "no usable name"
     UNRESOLVED = "unresolved"
     EVERY_CANDIDATE_REJECTED = "every candidate rejected"

@@ -42,7 +42,7 @@ from openenrich.verification.patterns import candidates, learn_pattern
 from openenrich.verification.replies import Reply, ReplyKind
 from openenrich.verification.routes import MailResolver, MailRoute, RouteStatus, build_resolver
 from openenrich.verification.settings import VerificationSettings
-from openenrich.verification.smtp import SmtpConfig, SmtpProber
+from openenrich.verification.smtp import SmtpConfig, SmtpProber, Waiting, acquire
 from openenrich.verification.verdict import (
     FindResult,
     Verification,
@@ -75,6 +75,7 @@ class EmailEngine:
         smtp_port: int | None = None,
         clock: Callable[[], datetime] = utcnow,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        waiting: Waiting | None = None,
     ) -> None:
         self.settings = s = settings or VerificationSettings()
         self.facts: DomainFactsStore = facts if facts is not None else MemoryFactsStore()
@@ -93,8 +94,11 @@ class EmailEngine:
                 idle_seconds=s.smtp_idle_seconds,
                 host_backoff_seconds=s.smtp_host_backoff_seconds,
                 allow=self.allow,
-            )
+                host_budget_seconds=s.smtp_host_budget_seconds,
+            ),
+            **({"waiting": waiting} if waiting is not None else {}),
         )
+        self._waiting = self.prober.waiting
         self._clock = clock
         self._sleep = sleep
         self._flights: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
@@ -107,8 +111,12 @@ class EmailEngine:
         lock, users = self._flights.get(key, (asyncio.Lock(), 0))
         self._flights[key] = (lock, users + 1)
         try:
-            async with lock:
+            # Waiting behind another contact's lookup or probe gives the worker slot back.
+            await acquire(lock, self._waiting)
+            try:
                 yield
+            finally:
+                lock.release()
         finally:
             lock, users = self._flights[key]
             if users == 1:

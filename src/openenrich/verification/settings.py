@@ -42,6 +42,10 @@ class VerificationSettings(BaseSettings):
     smtp_idle_seconds: float = 15.0
     # An MX host that failed a connection is tried after the others for this long.
     smtp_host_backoff_seconds: float = 60.0
+    # Most time one check spends on one MX address (connect and every command): a host
+    # that tarpits (answers each command just inside its timeout) is cut off there, and
+    # skipped by every check for smtp_host_backoff_seconds.
+    smtp_host_budget_seconds: float = 30.0
     # Mail hosts the verifier may reach although their addresses are internal (loopback,
     # private, link-local, CGNAT, reserved): host names, addresses or CIDR ranges, comma-
     # separated, as OPENENRICH_WEBHOOK_ALLOW_HOSTS. For local mail rigs and tests only.

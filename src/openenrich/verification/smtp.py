@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 
 import aiosmtplib
@@ -35,6 +35,8 @@ class SmtpConfig:
     host_backoff_seconds: float = 60.0
     # Internal addresses the operator lets the prober reach (local rigs, tests).
     allow: AllowList = field(default_factory=AllowList)
+    # Most time one call spends on one address; past it the host counts as a tarpit.
+    host_budget_seconds: float = 30.0
 
 
 @dataclass(slots=True)
@@ -83,14 +85,44 @@ def _timeout_reply(what: str) -> Reply:
     return Reply(0, what, ReplyKind.TIMEOUT)
 
 
-class SmtpProber:
-    """Asks MX hosts about recipients. One instance per event loop; `aclose()` at the end."""
+Waiting = Callable[[], contextlib.AbstractAsyncContextManager[None]]
 
-    def __init__(self, config: SmtpConfig) -> None:
+
+@contextlib.asynccontextmanager
+async def _just_wait() -> AsyncIterator[None]:
+    yield
+
+
+async def acquire(primitive: asyncio.Lock | asyncio.Semaphore, waiting: Waiting) -> None:
+    """Take a lock or semaphore; when that means waiting for someone else, wait inside
+    `waiting` (a worker gives its slot back meanwhile). Never leaks the primitive when
+    cancelled while taking the worker slot back."""
+    if not primitive.locked():
+        await primitive.acquire()
+        return
+    acquired = False
+    try:
+        async with waiting():
+            await primitive.acquire()
+            acquired = True
+    except BaseException:
+        if acquired:
+            primitive.release()
+        raise
+
+
+class SmtpProber:
+    """Asks MX hosts about recipients. One instance per event loop; `aclose()` at the end.
+    `waiting` wraps waits for a host's sessions (a worker gives its slot back meanwhile)."""
+
+    def __init__(self, config: SmtpConfig, waiting: Waiting = _just_wait) -> None:
         self.config = config
         self.stats = ProbeStats()
+        self.waiting = waiting
         self._pools: dict[str, _HostPool] = {}
         self._down_until: dict[str, float] = {}
+        # Hosts that spent a whole time budget (tarpits): skipped until then.
+        self._slow_until: dict[str, float] = {}
 
     def _pool(self, address: str) -> _HostPool:
         pool = self._pools.get(address)
@@ -150,6 +182,9 @@ class SmtpProber:
         except (aiosmtplib.SMTPException, OSError) as exc:
             smtp.close()
             raise _SessionFailed(type(exc).__name__) from exc
+        except BaseException:  # cut off (the host's time budget) or cancelled
+            smtp.close()
+            raise
 
     async def _mail_from(self, session: _Session) -> None:
         reply = await self._command(session, b"MAIL", f"FROM:<{self.config.mail_from}>".encode())
@@ -217,56 +252,88 @@ class SmtpProber:
         failure: dict[str, Reply],
     ) -> None:
         pool = self._pool(address)
-        async with pool.slots:
-            try:
-                session, reused = await self._checkout(pool, host, address)
-            except _SessionFailed as exc:
-                log.debug("MX %s [%s] refused a session: %s", host.name, address, exc)
-                out.trail.append(f"{host.name} [{address}]: {exc}")
-                if exc.reply is not None and remaining:
-                    failure[remaining[0]] = exc.reply
-                self._down_until[address] = time.monotonic() + self.config.host_backoff_seconds
+        await acquire(pool.slots, self.waiting)
+        try:
+            if self._slow_until.get(address, 0.0) > time.monotonic():
+                out.trail.append(f"{host.name} [{address}]: skipped, over its time budget")
+                if remaining:
+                    failure[remaining[0]] = _timeout_reply("host over its time budget")
                 return
-            self._down_until.pop(address, None)
-            fresh_tries = 1  # reopen once after 452 / a stale pooled session
             try:
-                while remaining:
-                    recipient = remaining[0]
-                    try:
-                        reply = await self._rcpt(session, recipient)
-                    except _SessionFailed as exc:
-                        if reused and fresh_tries and exc.reply is None:
-                            fresh_tries -= 1
-                            session, reused = await self._open(host, address), False
-                            continue
-                        raise
-                    reused = False
-                    if reply.kind is ReplyKind.TOO_MANY_RECIPIENTS and session.in_transaction > 1:
-                        # The server caps RCPTs per session or transaction: start over.
-                        await self._quit(session)
-                        session = await self._open(host, address)
+                async with asyncio.timeout(self.config.host_budget_seconds):
+                    await self._session_rcpts(pool, host, address, remaining, stop, out, failure)
+            except TimeoutError:
+                log.debug("MX %s [%s] spent its time budget", host.name, address)
+                out.trail.append(f"{host.name} [{address}]: over its time budget")
+                self._slow_until[address] = time.monotonic() + self.config.host_backoff_seconds
+                if remaining:
+                    failure[remaining[0]] = _timeout_reply("host over its time budget")
+        finally:
+            pool.slots.release()
+
+    async def _session_rcpts(
+        self,
+        pool: _HostPool,
+        host: MailHost,
+        address: str,
+        remaining: list[str],
+        stop: Callable[[str, Reply], bool],
+        out: RcptOutcome,
+        failure: dict[str, Reply],
+    ) -> None:
+        """RCPT `remaining` on one address, on a pooled session or a new one."""
+        try:
+            session, reused = await self._checkout(pool, host, address)
+        except _SessionFailed as exc:
+            log.debug("MX %s [%s] refused a session: %s", host.name, address, exc)
+            out.trail.append(f"{host.name} [{address}]: {exc}")
+            if exc.reply is not None and remaining:
+                failure[remaining[0]] = exc.reply
+            self._down_until[address] = time.monotonic() + self.config.host_backoff_seconds
+            return
+        self._down_until.pop(address, None)
+        fresh_tries = 1  # reopen once after 452 / a stale pooled session
+        try:
+            while remaining:
+                recipient = remaining[0]
+                try:
+                    reply = await self._rcpt(session, recipient)
+                except _SessionFailed as exc:
+                    if reused and fresh_tries and exc.reply is None:
+                        fresh_tries -= 1
+                        session, reused = await self._open(host, address), False
                         continue
-                    if reply.kind is ReplyKind.UNAVAILABLE:
-                        session.smtp.close()
-                        failure[recipient] = reply
-                        out.trail.append(f"{host.name} [{address}]: {reply.summary()}")
-                        return
-                    out.replies[recipient] = reply
-                    out.host, out.address = host.name, address
-                    remaining.pop(0)
-                    if stop(recipient, reply):
-                        out.stopped = True
-                        break
-            except _SessionFailed as exc:
-                log.debug("MX %s [%s] failed mid-session: %s", host.name, address, exc)
-                out.trail.append(f"{host.name} [{address}]: {exc}")
-                self._down_until[address] = time.monotonic() + self.config.host_backoff_seconds
-                if remaining and exc.reply is not None:
-                    failure[remaining[0]] = exc.reply
-                session.smtp.close()
-                return
-            if session.alive:
-                pool.idle.append(session)
+                    raise
+                reused = False
+                if reply.kind is ReplyKind.TOO_MANY_RECIPIENTS and session.in_transaction > 1:
+                    # The server caps RCPTs per session or transaction: start over.
+                    await self._quit(session)
+                    session = await self._open(host, address)
+                    continue
+                if reply.kind is ReplyKind.UNAVAILABLE:
+                    session.smtp.close()
+                    failure[recipient] = reply
+                    out.trail.append(f"{host.name} [{address}]: {reply.summary()}")
+                    return
+                out.replies[recipient] = reply
+                out.host, out.address = host.name, address
+                remaining.pop(0)
+                if stop(recipient, reply):
+                    out.stopped = True
+                    break
+        except _SessionFailed as exc:
+            log.debug("MX %s [%s] failed mid-session: %s", host.name, address, exc)
+            out.trail.append(f"{host.name} [{address}]: {exc}")
+            self._down_until[address] = time.monotonic() + self.config.host_backoff_seconds
+            if remaining and exc.reply is not None:
+                failure[remaining[0]] = exc.reply
+            session.smtp.close()
+            return
+        except BaseException:  # cut off (the host's time budget) or cancelled
+            session.smtp.close()
+            raise
+        if session.alive:
+            pool.idle.append(session)
 
     async def aclose(self) -> None:
         """QUIT every idle session, all at once."""
