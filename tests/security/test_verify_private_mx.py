@@ -9,7 +9,7 @@ import pytest
 from openenrich.verification.loopback import MailBehaviour
 from tests.verification.conftest import MakeRig, Rig, mx_zone, present
 
-from openenrich.providers.base import EmailStatus
+from openenrich.domain import EmailStatus
 from openenrich.verification.details import Reason
 from openenrich.verification.replies import ReplyKind
 from openenrich.verification.routes import MailHost, MailRoute, RouteStatus

@@ -12,7 +12,7 @@ import time
 import pytest
 from tests.verification.conftest import MakeRig, Rig, mx_zone
 
-from openenrich.providers.base import EmailStatus
+from openenrich.domain import EmailStatus
 from openenrich.queue.slots import Holder, SlotPool, holding, slot_given_back
 from openenrich.verification.details import Reason
 from openenrich.verification.engine import EmailEngine
