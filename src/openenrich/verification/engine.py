@@ -37,6 +37,7 @@ from openenrich.verification.domains import (
     split_email,
 )
 from openenrich.verification.facts import DomainFacts, DomainFactsStore, MemoryFactsStore
+from openenrich.verification.mailhosts import accept_all_host
 from openenrich.verification.names import NameParts, name_parts
 from openenrich.verification.patterns import candidates, learn_pattern
 from openenrich.verification.replies import Reply, ReplyKind
@@ -169,13 +170,6 @@ class EmailEngine:
         current = await self.facts.get(domain) or DomainFacts(domain)
         await self.facts.put(dataclasses.replace(current, **changes))
 
-    def _accept_all_host(self, route: MailRoute) -> str | None:
-        for host in route.hosts:
-            for suffix in self.settings.smtp_accept_all_mx:
-                if host.name == suffix or host.name.endswith("." + suffix):
-                    return host.name
-        return None
-
     async def learn(self, email: str, first_name: str, last_name: str) -> str | None:
         """Record the pattern of an address confirmed elsewhere (another source, a reply)."""
         try:
@@ -203,7 +197,8 @@ class EmailEngine:
         )
         if refused:
             log.info("%s: MX addresses refused by the address policy: %d", domain, len(refused))
-        return facts, RouteCheck(route, cached, self._accept_all_host(route), refused)
+        accepts_all = accept_all_host(route, self.settings.smtp_accept_all_mx)
+        return facts, RouteCheck(route, cached, accepts_all, refused)
 
     async def _rcpt_step(
         self,

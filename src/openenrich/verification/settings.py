@@ -8,9 +8,11 @@ from typing import Annotated, Any
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from openenrich.verification.mailhosts import ACCEPT_ALL_SUFFIXES
+
 # MX hosts (suffixes) that accept any recipient at RCPT time and bounce later, so an
-# accepted RCPT there proves nothing.
-DEFAULT_ACCEPT_ALL_MX = ("yahoodns.net", "yahoo.com", "aol.com", "mail.ru")
+# accepted RCPT there proves nothing: the accept-all rows of the provider table.
+DEFAULT_ACCEPT_ALL_MX = ACCEPT_ALL_SUFFIXES
 
 
 def _split_list(value: Any) -> Any:
