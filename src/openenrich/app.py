@@ -28,6 +28,7 @@ from openenrich.errors import MetricsUnauthorized
 from openenrich.reverse.endpoints import router as reverse_router
 from openenrich.services import Services, build_services
 from openenrich.v1.endpoints import router as v1_router
+from openenrich.verification.endpoints import router as verify_router
 from openenrich.waterfall.metrics import metrics_response
 from openenrich.webhooks.endpoints import router as webhooks_router
 
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, prebuilt: Services | None = Non
     app.include_router(accounts_router, prefix="/api/v2")
     app.include_router(enrichment_router, prefix="/api/v2")
     app.include_router(reverse_router, prefix="/api/v2")
+    app.include_router(verify_router, prefix="/api/v2")
     app.include_router(webhooks_router, prefix="/api/v2")
     app.include_router(teams_router, prefix="/api/v2")
     app.include_router(v1_router, prefix="/api/v1")

@@ -55,7 +55,12 @@ class Settings(BaseSettings):
     price_personal_email: NonNegativeInt = 3
     price_phone: NonNegativeInt = 10
     price_reverse_profile: NonNegativeInt = 1
+    # Each address the verify API checks to a conclusion (any status but UNKNOWN).
+    price_verified_email: NonNegativeInt = 0
     dedup_days: NonNegativeInt = 90
+    # `POST /email/verify` answers within this many seconds (greylisted addresses are
+    # answered at once and retried by a one-address job, see `retry` in the answer).
+    verify_api_timeout_seconds: float = Field(default=25.0, gt=0)
     # Reverse lookups answer from profiles built in the same workspace only, unless shared.
     share_profiles_across_workspaces: bool = False
     # Provider-call log retention (the cache keeps its own TTLs from the waterfall file).

@@ -28,6 +28,9 @@ class Field(StrEnum):
     # The address a reverse lookup was asked about: a finding row only, never requested
     # from a source nor charged.
     LOOKUP_EMAIL = "lookup_email"
+    # An address the verify API checked to a conclusion (any status but UNKNOWN): charged
+    # at OPENENRICH_PRICE_VERIFIED_EMAIL (0 by default), never requested from a source.
+    VERIFIED_EMAIL = "verified_email"
 
     @property
     def key(self) -> str:
@@ -55,6 +58,7 @@ _KEYS: Mapping[Field, str] = {
     Field.PHONE: "phone",
     Field.PROFILE: "profile",
     Field.LOOKUP_EMAIL: "lookup_email",
+    Field.VERIFIED_EMAIL: "verified_email",
 }
 _BY_KEY: Mapping[str, Field] = {key: kind for kind, key in _KEYS.items()}
 _FINDABLE = (Field.WORK_EMAIL, Field.PERSONAL_EMAIL, Field.PHONE, Field.PROFILE)

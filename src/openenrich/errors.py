@@ -97,6 +97,19 @@ class ReverseEmailNotFound(JobNotFound):
     message = "Reverse email ID not found"
 
 
+class VerifyJobNotFound(JobNotFound):
+    code = "error.verify.not_found"
+    message = "Verification job ID not found"
+
+
+class CreditsInsufficient(KnownError):
+    """A synchronous call that costs credits, with a balance that cannot pay for it."""
+
+    code = "error.credits.insufficient"
+    message = "Not enough credits"
+    status = 402
+
+
 class EnrichmentInProgress(KnownError):
     """The job is still running and the caller did not ask for partial results."""
 

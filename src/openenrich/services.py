@@ -29,6 +29,9 @@ from openenrich.queue.wake import Wakeup, make_wakeup
 from openenrich.queue.worker import WorkerPool
 from openenrich.reverse.processor import ReverseEmailProcessor
 from openenrich.verification import EmailEngine, SqlFactsStore, VerificationSettings
+from openenrich.verification.processor import VerifyEmailProcessor
+from openenrich.verification.service import VerifyService
+from openenrich.verification.verdict import Verification
 from openenrich.waterfall import Waterfall
 from openenrich.waterfall.config import WaterfallConfig, load_config
 from openenrich.waterfall.factory import build_waterfall
@@ -44,6 +47,7 @@ def pricing(settings: Settings) -> Pricing:
             Field.PERSONAL_EMAIL: settings.price_personal_email,
             Field.PHONE: settings.price_phone,
             Field.PROFILE: settings.price_reverse_profile,
+            Field.VERIFIED_EMAIL: settings.price_verified_email,
         },
         dedup_window=timedelta(days=settings.dedup_days),
     )
@@ -98,6 +102,7 @@ class Services:
     provider_keys: ProviderKeys
     own_keys: OwnKeySources
     estimator: CostEstimator
+    verify: VerifyService
     processors: dict[str, Processor] = field(default_factory=dict)
 
     def worker_pool(self) -> WorkerPool:
@@ -155,6 +160,8 @@ def build_services(
             lambda is_sandbox: sandbox if is_sandbox else live,
             share_across_workspaces=settings.share_profiles_across_workspaces,
         ),
+        # Bulk verification: the shared engine, greylisting retries included.
+        "verify_email": VerifyEmailProcessor(email_engine.verify),
     }
     hooks = WebhookHub(WebhookSettings(), db, secret)
     # A contact waiting for other contacts' credit holds gives its worker slot back.
@@ -162,6 +169,11 @@ def build_services(
         db, processors, events or hooks.outbox, pricing(settings), sleep=idle
     )
     wakeup = make_wakeup(settings.redis_url)
+    starter = JobStarter(db, contact_jobs, hooks, wakeup)
+
+    async def first_attempt(email: str, time_limit: float) -> Verification:
+        return await email_engine.verify(email, time_limit=time_limit, retry=False)
+
     return Services(
         settings=settings,
         db=db,
@@ -173,7 +185,7 @@ def build_services(
         ),
         limiter=RequestLimiter(settings.rate_limit_per_minute, settings.redis_url),
         jobs=contact_jobs,
-        starter=JobStarter(db, contact_jobs, hooks, wakeup),
+        starter=starter,
         reader=ResultReader(
             db,
             contact_jobs,
@@ -190,4 +202,11 @@ def build_services(
         provider_keys=provider_keys,
         own_keys=own_keys,
         estimator=CostEstimator(db, pricing(settings)),
+        verify=VerifyService(
+            db,
+            starter,
+            first_attempt,
+            price=settings.price_verified_email,
+            timeout=settings.verify_api_timeout_seconds,
+        ),
     )

@@ -6,7 +6,7 @@ Such a route is never probed; the address is UNKNOWN (not charged) with reason
 from __future__ import annotations
 
 import pytest
-from openenrich.verification.loopback import MailBehaviour
+from tests.rigs.loopback import MailBehaviour
 from tests.verification.conftest import MakeRig, Rig, mx_zone, present
 
 from openenrich.domain import EmailStatus

@@ -10,13 +10,13 @@ import asyncio
 import time
 
 import pytest
+from tests.rigs.loopback import MailBehaviour
 from tests.verification.conftest import MakeRig, Rig, mx_zone
 
 from openenrich.domain import EmailStatus
 from openenrich.queue.slots import Holder, SlotPool, holding, slot_given_back
 from openenrich.verification.details import Reason
 from openenrich.verification.engine import EmailEngine
-from openenrich.verification.loopback import MailBehaviour
 
 pytestmark = pytest.mark.anyio
 

@@ -23,6 +23,7 @@ from openenrich.api.idempotency import Idempotency
 from openenrich.db import Database
 from openenrich.enrichment.extensions import CostEstimator
 from openenrich.enrichment.service import JobStarter, ResultReader
+from openenrich.verification.service import VerifyService
 from openenrich.webhooks.hub import WebhookHub
 
 
@@ -49,6 +50,8 @@ class Provided(Protocol):
     def provider_keys(self) -> ProviderKeys: ...
     @property
     def estimator(self) -> CostEstimator: ...
+    @property
+    def verify(self) -> VerifyService: ...
 
 
 def _provided(request: Request) -> Provided:
@@ -96,6 +99,10 @@ def get_estimator(request: Request) -> CostEstimator:
     return _provided(request).estimator
 
 
+def get_verify(request: Request) -> VerifyService:
+    return _provided(request).verify
+
+
 Db = Annotated[Database, Depends(get_db)]
 Auth = Annotated[Authenticator, Depends(get_authenticator)]
 Limiter = Annotated[RequestLimiter, Depends(get_limiter)]
@@ -106,6 +113,7 @@ SubAccountsDep = Annotated[SubAccounts, Depends(get_subaccounts)]
 Once = Annotated[Idempotency, Depends(get_idempotency)]
 ProviderKeysDep = Annotated[ProviderKeys, Depends(get_provider_keys)]
 Estimator = Annotated[CostEstimator, Depends(get_estimator)]
+Verify = Annotated[VerifyService, Depends(get_verify)]
 
 
 async def api_key(request: Request) -> str:

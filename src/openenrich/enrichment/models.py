@@ -48,6 +48,7 @@ class ContactStatus(StrEnum):
 class JobKind(StrEnum):
     ENRICH = "enrich"
     REVERSE_EMAIL = "reverse_email"
+    VERIFY_EMAIL = "verify_email"
 
 
 class Enrichment(Base):

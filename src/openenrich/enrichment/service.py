@@ -28,6 +28,7 @@ from openenrich.queue.wake import Wakeup
 NOT_FOUND: dict[JobKind, type[errors.JobNotFound]] = {
     JobKind.ENRICH: errors.EnrichmentNotFound,
     JobKind.REVERSE_EMAIL: errors.ReverseEmailNotFound,
+    JobKind.VERIFY_EMAIL: errors.VerifyJobNotFound,
 }
 
 

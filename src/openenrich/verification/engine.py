@@ -205,11 +205,12 @@ class EmailEngine:
         route: MailRoute,
         recipients: Sequence[str],
         stop: Callable[[str, Reply], bool] = lambda _r, _x: False,
+        retry: bool = True,
     ) -> RcptCheck:
         """RCPT the recipients; retry the ones that got a temporary reply (or were never
-        reached because of one) on the greylisting schedule."""
+        reached because of one) on the greylisting schedule (unless `retry` is False)."""
         replies: dict[str, Reply] = {}
-        delays = list(self.settings.greylist_retry_seconds)
+        delays = list(self.settings.greylist_retry_seconds) if retry else []
         attempts = 0
         while True:
             attempts += 1
@@ -225,7 +226,9 @@ class EmailEngine:
                 return RcptCheck(replies, outcome.host, outcome.address, attempts, trail)
             await self._sleep(delays.pop(0))
 
-    async def _catch_all_step(self, route: MailRoute, facts: DomainFacts) -> CatchAllCheck:
+    async def _catch_all_step(
+        self, route: MailRoute, facts: DomainFacts, retry: bool = True
+    ) -> CatchAllCheck:
         """Stored facts when fresh, else the random probe: once per domain (concurrent
         checks wait for it and read its result)."""
         known = self._catch_all(facts)
@@ -237,7 +240,7 @@ class EmailEngine:
             if known is not None:
                 return CatchAllCheck(known)
             probe = f"{probe_local()}@{domain}"
-            reply = (await self._rcpt_step(route, [probe])).replies[probe]
+            reply = (await self._rcpt_step(route, [probe], retry=retry)).replies[probe]
             return CatchAllCheck(await self._settle_catch_all(domain, reply), reply)
 
     async def _settle_catch_all(self, domain: str, reply: Reply) -> bool | None:
@@ -255,10 +258,16 @@ class EmailEngine:
     # -- verification -----------------------------------------------------------------------
 
     async def verify(
-        self, email: str, *, corroborated: bool = False, time_limit: float | None = None
+        self,
+        email: str,
+        *,
+        corroborated: bool = False,
+        time_limit: float | None = None,
+        retry: bool = True,
     ) -> Verification:
         """The status of one address. `corroborated`: another source also gave it, which
-        lifts an address on a catch-all domain to HIGH_PROBABILITY."""
+        lifts an address on a catch-all domain to HIGH_PROBABILITY. `retry=False`: one
+        attempt, no greylisting retries (the synchronous API's first answer)."""
         email = email.strip()
         try:
             local, domain = split_email(email)
@@ -274,12 +283,12 @@ class EmailEngine:
         )
         try:
             async with asyncio.timeout(time_limit or self.settings.verify_timeout):
-                details = await self._verify(details, domain)
+                details = await self._verify(details, domain, retry)
         except TimeoutError:
             details = dataclasses.replace(details, timed_out=True)
         return verify_verdict(details)
 
-    async def _verify(self, d: VerifyDetails, domain: str) -> VerifyDetails:
+    async def _verify(self, d: VerifyDetails, domain: str, retry: bool) -> VerifyDetails:
         """Each step runs only when the ones before it leave the verdict open: the address
         first (on as many sessions as the host allows), the catch-all probe only when it
         is accepted."""
@@ -288,10 +297,12 @@ class EmailEngine:
         if not route.routable or route.private or route.accepts_all is not None:
             return d
         probe_route = route.probe_route
-        d = dataclasses.replace(d, rcpt=await self._rcpt_step(probe_route, [d.address]))
+        rcpt = await self._rcpt_step(probe_route, [d.address], retry=retry)
+        d = dataclasses.replace(d, rcpt=rcpt)
         if d.reply is None or d.reply.kind is not ReplyKind.ACCEPTED:
             return d
-        return dataclasses.replace(d, catch_all=await self._catch_all_step(probe_route, facts))
+        catch_all = await self._catch_all_step(probe_route, facts, retry)
+        return dataclasses.replace(d, catch_all=catch_all)
 
     # -- finding ----------------------------------------------------------------------------
 

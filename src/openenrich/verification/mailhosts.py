@@ -63,8 +63,7 @@ PROVIDERS: tuple[MailProvider, ...] = (
         RcptPolicy.PROBE,
         "Tenant-dependent: some tenants reject unknown users (550 5.1.10 / 5.4.1), some "
         "accept all and bounce later; the random probe tells them apart.",
-        "py3-validate-email PR #63 (comment); reacherhq/check-if-email-exists "
-        "core/src/mx/mod.rs",
+        "py3-validate-email PR #63 (comment); reacherhq/check-if-email-exists core/src/mx/mod.rs",
     ),
     MailProvider(
         "yahoo",
