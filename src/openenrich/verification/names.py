@@ -39,6 +39,20 @@ class NameParts:
     lasts: tuple[str, ...]
     middle_initials: str = ""
     nicknames: tuple[str, ...] = ()
+    # The main form of each part in every transliteration (plain first: "muller",
+    # "mueller"): equally likely spellings, each tried with a pattern before the next
+    # pattern is tried at all. Defaults to the first form only.
+    first_spellings: tuple[str, ...] = ()
+    last_spellings: tuple[str, ...] = ()
+
+    def spelling_pairs(self) -> list[tuple[str, str]]:
+        """(first, last) in every spelling: consistent pairs first (jurgen.muller,
+        juergen.mueller), mixed ones after (jurgen.mueller, juergen.muller)."""
+        firsts = self.first_spellings or self.firsts[:1]
+        lasts = self.last_spellings or self.lasts[:1] or ("",)
+        pairs = list(zip(firsts, lasts, strict=False))
+        pairs += [(f, last) for f in firsts for last in lasts if (f, last) not in pairs]
+        return pairs
 
     @property
     def first(self) -> str:
@@ -75,14 +89,15 @@ def _is_particle(word: str) -> bool:
     return word.lower() in CONSTANTS.prefixes
 
 
-def _part_variants(text: str, surname: bool) -> list[str]:
-    """Variants of a (possibly multi-word, hyphenated, particled) name part."""
+def _part_variants(text: str, surname: bool, forms: tuple[int, ...] = (0, 1)) -> list[str]:
+    """Variants of a (possibly multi-word, hyphenated, particled) name part, in each
+    transliteration form (0 plain, 1 spelled-out umlauts), the main variant first."""
     raw_words = [w for w in _SEPARATORS.split(text.replace("'", "").replace("\u2019", "")) if w]
     if not raw_words:
         return []
     core = [w for w in raw_words if not _is_particle(w)] or raw_words
     out: list[str] = []
-    for form in (0, 1):  # plain transliteration, then spelled-out umlauts
+    for form in forms:  # plain transliteration, then spelled-out umlauts
 
         def conv(words: list[str], form: int = form) -> list[str]:
             return [spellings(w)[min(form, len(spellings(w)) - 1)] for w in words]
@@ -123,8 +138,13 @@ def name_parts(first_name: str, last_name: str = "") -> NameParts:
     # "John R." as a first name: the trailing initials are middle names.
     while len(first_words) > 1 and len(first_words[-1].rstrip(".")) == 1:
         middle = f"{first_words.pop()} {middle}".strip()
-    firsts = _dedupe(_part_variants(" ".join(first_words), surname=False))
-    lasts = _dedupe(_part_variants(" ".join(last_words), surname=True))
+    first_text, last_text = " ".join(first_words), " ".join(last_words)
+    firsts = _dedupe(_part_variants(first_text, surname=False))
+    lasts = _dedupe(_part_variants(last_text, surname=True))
+    first_spellings = _dedupe(
+        [v[0] for f in (0, 1) if (v := _part_variants(first_text, False, (f,)))]
+    )
+    last_spellings = _dedupe([v[0] for f in (0, 1) if (v := _part_variants(last_text, True, (f,)))])
     initials = "".join(spellings(w)[0][:1] for w in middle.split() if spellings(w)[0])
     nicks: list[str] = []
     if firsts:
@@ -136,4 +156,11 @@ def name_parts(first_name: str, last_name: str = "") -> NameParts:
     clean_nicks = tuple(
         n for n in _dedupe([_NOT_SLUG.sub("", n) for n in nicks]) if n not in firsts
     )
-    return NameParts(firsts=firsts, lasts=lasts, middle_initials=initials, nicknames=clean_nicks)
+    return NameParts(
+        firsts=firsts,
+        lasts=lasts,
+        middle_initials=initials,
+        nicknames=clean_nicks,
+        first_spellings=first_spellings,
+        last_spellings=last_spellings,
+    )

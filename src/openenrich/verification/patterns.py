@@ -48,9 +48,18 @@ def render(pattern: str, first: str, last: str, middle: str = "") -> str | None:
     return template.format(first=first, last=last, f=first[:1], l=last[:1], m=middle)
 
 
-def candidates(parts: NameParts, learned: str | None = None, limit: int = 12) -> list[Candidate]:
-    """Local parts in the order to try them: the learned pattern first, then every pattern
-    with the primary spellings, then the top patterns with alternative spellings."""
+def candidates(parts: NameParts, learned: str | None = None, limit: int = 16) -> list[Candidate]:
+    """Local parts in the order to try them, at most `limit` (the per-domain budget,
+    `OPENENRICH_FINDER_MAX_CANDIDATES`):
+
+    1. the learned pattern, then the top patterns (`TOP_PATTERNS`), each in every
+       spelling of the name (ü as u and ue, ø as o and oe, å as a and aa...; full names
+       and initials alike) before the next pattern is tried in any spelling;
+    2. the other forms of the name (surname without particles, hyphenated parts...) with
+       the three likeliest patterns;
+    3. every remaining pattern, again in every spelling;
+    4. every other combination of forms, then English nicknames, with the top patterns.
+    """
     order = list(PATTERNS)
     if learned in PATTERNS:
         order.remove(learned)
@@ -64,30 +73,26 @@ def candidates(parts: NameParts, learned: str | None = None, limit: int = 12) ->
 
     if not parts.firsts:
         return []
-    first, last = parts.first, parts.last
+    spelled = parts.spelling_pairs()
     top = [p for p in order if p in TOP_PATTERNS or p == learned]
-    # 1. The likeliest patterns with the primary spellings.
-    for pattern in top:
-        add(pattern, first, last)
-    # 2. The same patterns with the other spellings, each first name with its matching
-    #    surname form first (jurgen.muller, juergen.mueller) and mixed forms after.
-    pairs = list(zip(parts.firsts, parts.lasts, strict=False))
-    pairs += [(f, lst) for f in parts.firsts for lst in parts.lasts or ("",)]
-    for alt_first, alt_last in pairs[:6]:
+    for pattern in top:  # 1.
+        for first, last in spelled:
+            add(pattern, first, last)
+    forms = list(zip(parts.firsts, parts.lasts, strict=False))
+    forms += [(f, lst) for f in parts.firsts for lst in parts.lasts or ("",)]
+    for first, last in forms[:6]:  # 2.
         for pattern in top[:3]:
-            add(pattern, alt_first, alt_last)
-    # 3. Every other pattern with the primary spellings.
-    for pattern in order:
-        add(pattern, first, last)
-    # 4. Remaining spelling combinations, then nicknames, with the top patterns.
-    for alt_first, alt_last in pairs:
+            add(pattern, first, last)
+    for pattern in order:  # 3.
+        for first, last in spelled:
+            add(pattern, first, last)
+    for first, last in forms:  # 4.
         for pattern in top:
-            add(pattern, alt_first, alt_last)
+            add(pattern, first, last)
     for nick in parts.nicknames[:4]:
         for pattern in top[:3]:
-            add(pattern, nick, last)
-    ranked = list(out.values())
-    return ranked[:limit]
+            add(pattern, nick, parts.last)
+    return list(out.values())[:limit]
 
 
 def learn_pattern(local: str, parts: NameParts) -> str | None:

@@ -59,7 +59,8 @@ class VerificationSettings(BaseSettings):
     # Bound on one whole check (DNS, SMTP, greylisting retries).
     verify_timeout: float = 420.0
 
-    finder_max_candidates: int = 12
+    # Candidate addresses tried per name at one domain (see `patterns.candidates`).
+    finder_max_candidates: int = 16
 
     # How long cached domain facts are trusted.
     fact_route_ttl: float = 86_400.0
