@@ -95,9 +95,15 @@ class MailBehaviour:
     delay: float = 0.0  # before every reply, the greeting included
     rcpt_delay: float = 0.0  # extra wait before RCPT replies only
     starttls: bool = False  # offer STARTTLS (self-signed certificate) and require it
+    pipelining: bool = False  # offer PIPELINING (RFC 2920)
+    # Offer PIPELINING but answer "503 bad sequence" to commands that came in a group.
+    pipelining_out_of_step: bool = False
     # Counters, read by tests and the benchmark.
     connections: int = 0
     commands: int = 0
+    # Groups of commands that arrived together (a pipelined group is one; the greeting
+    # counts as one): `delay` is paid once per round trip, as network latency would be.
+    round_trips: int = 0
     rcpts: int = 0
     tls_rcpts: int = 0  # RCPTs that arrived over TLS
     open_now: int = 0
@@ -109,6 +115,14 @@ class MailBehaviour:
 class _Handler:
     def __init__(self, behaviour: MailBehaviour) -> None:
         self.b = behaviour
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname
+        if self.b.pipelining or self.b.pipelining_out_of_step:
+            return [*responses[:-1], "250-PIPELINING", responses[-1]]
+        return responses
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -136,11 +150,13 @@ def _smtp_class() -> type[Any]:
             super().__init__(handler, **kwargs)
             self.behaviour = handler.b
             self.session_rcpts = 0
+            self.batch_open = False  # the last command had more queued behind it
 
         async def _handle_client(self) -> None:
             b = self.behaviour
             b.connections += 1
             b.commands += 1
+            b.round_trips += 1
             b.open_now += 1
             b.open_peak = max(b.open_peak, b.open_now)
             try:
@@ -161,8 +177,18 @@ def _smtp_class() -> type[Any]:
         async def method(self: Any, arg: str) -> None:
             b = self.behaviour
             b.commands += 1
-            if b.delay:
-                await asyncio.sleep(b.delay)
+            # Commands that arrived together (pipelined) are one round trip: only the
+            # first of a group waits `delay`.
+            queued = bool(self._reader._buffer)
+            grouped = self.batch_open
+            self.batch_open = queued
+            if grouped and b.pipelining_out_of_step:
+                await self.push("503 5.5.1 Error: bad sequence of commands")
+                return
+            if not grouped:
+                b.round_trips += 1
+                if b.delay:
+                    await asyncio.sleep(b.delay)
             if verb == "RCPT":
                 if b.rcpt_delay:
                     await asyncio.sleep(b.rcpt_delay)

@@ -103,6 +103,8 @@ class EmailEngine:
         self._clock = clock
         self._sleep = sleep
         self._flights: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
+        # What the address policy says about each route seen (routes are immutable).
+        self._refusals: dict[MailRoute, tuple[Refusal, ...]] = {}
 
     @contextlib.asynccontextmanager
     async def _single_flight(self, kind: str, domain: str) -> AsyncIterator[None]:
@@ -135,18 +137,23 @@ class EmailEngine:
 
     async def domain_facts(self, domain: str) -> tuple[DomainFacts, bool]:
         """Facts with a fresh route (from the store when fresh, else from DNS), and whether
-        the route came from the store."""
-        s = self.settings
+        the route came from the store. Fresh facts are read without the domain's lock;
+        only a lookup is single-flight."""
+        facts = await self.facts.get(domain)
+        if facts is not None and self._route_fresh(facts):
+            return facts, True
         async with self._single_flight("route", domain):
             facts = await self.facts.get(domain) or DomainFacts(domain)
-            route = facts.route
-            if route is not None:
-                ttl = s.fact_invalid_domain_ttl if route.status.invalid_domain else s.fact_route_ttl
-                if route.status is not RouteStatus.DNS_ERROR and self._fresh(
-                    facts.route_checked_at, ttl
-                ):
-                    return facts, True
+            if self._route_fresh(facts):
+                return facts, True
             return await self._resolve(facts)
+
+    def _route_fresh(self, facts: DomainFacts) -> bool:
+        s, route = self.settings, facts.route
+        if route is None or route.status is RouteStatus.DNS_ERROR:
+            return False
+        ttl = s.fact_invalid_domain_ttl if route.status.invalid_domain else s.fact_route_ttl
+        return self._fresh(facts.route_checked_at, ttl)
 
     async def _resolve(self, facts: DomainFacts) -> tuple[DomainFacts, bool]:
         domain = facts.domain
@@ -189,12 +196,17 @@ class EmailEngine:
         facts, cached = await self.domain_facts(domain)
         route = facts.route
         assert route is not None
-        refused = tuple(
-            Refusal(host.name, address, reason)
-            for host in route.hosts
-            for address in host.addresses
-            if (reason := refusal(address, host.name, self.allow)) is not None
-        )
+        refused = self._refusals.get(route)
+        if refused is None:
+            refused = tuple(
+                Refusal(host.name, address, reason)
+                for host in route.hosts
+                for address in host.addresses
+                if (reason := refusal(address, host.name, self.allow)) is not None
+            )
+            if len(self._refusals) > 10_000:
+                self._refusals.clear()
+            self._refusals[route] = refused
         if refused:
             log.info("%s: MX addresses refused by the address policy: %d", domain, len(refused))
         accepts_all = accept_all_host(route, self.settings.smtp_accept_all_mx)
@@ -204,7 +216,7 @@ class EmailEngine:
         self,
         route: MailRoute,
         recipients: Sequence[str],
-        stop: Callable[[str, Reply], bool] = lambda _r, _x: False,
+        stop: Callable[[str, Reply], bool] | None = None,
         retry: bool = True,
     ) -> RcptCheck:
         """RCPT the recipients; retry the ones that got a temporary reply (or were never
