@@ -7,9 +7,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from tests.rigs.loopback import MailBehaviour
 
 from openenrich.domain import EmailStatus
-from openenrich.verification.loopback import MailBehaviour
 
 from .conftest import MakeRig, mx_zone
 

@@ -6,9 +6,9 @@ likely pattern is tried in every spelling before the next pattern in any."""
 from __future__ import annotations
 
 import pytest
+from tests.rigs.loopback import MailBehaviour
 
 from openenrich.domain import EmailStatus
-from openenrich.verification.loopback import MailBehaviour
 from openenrich.verification.names import name_parts
 from openenrich.verification.patterns import TOP_PATTERNS, candidates
 
