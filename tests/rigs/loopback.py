@@ -109,6 +109,7 @@ class MailBehaviour:
     open_now: int = 0
     open_peak: int = 0  # most sessions open at once
     seen: list[str] = field(default_factory=list)  # every RCPT address, in order
+    helos: list[str] = field(default_factory=list)  # every EHLO name, in order
     first_seen: dict[str, float] = field(default_factory=dict)
 
 
@@ -120,6 +121,7 @@ class _Handler:
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
     ) -> list[str]:
         session.host_name = hostname
+        self.b.helos.append(hostname)
         if self.b.pipelining or self.b.pipelining_out_of_step:
             return [*responses[:-1], "250-PIPELINING", responses[-1]]
         return responses

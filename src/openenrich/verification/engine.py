@@ -40,6 +40,7 @@ from openenrich.verification.facts import DomainFacts, DomainFactsStore, MemoryF
 from openenrich.verification.mailhosts import accept_all_host
 from openenrich.verification.names import NameParts, name_parts
 from openenrich.verification.patterns import candidates, learn_pattern
+from openenrich.verification.proxies import ProxyConnector
 from openenrich.verification.replies import Reply, ReplyKind
 from openenrich.verification.routes import MailResolver, MailRoute, RouteStatus, build_resolver
 from openenrich.verification.settings import VerificationSettings
@@ -96,6 +97,8 @@ class EmailEngine:
                 host_backoff_seconds=s.smtp_host_backoff_seconds,
                 allow=self.allow,
                 host_budget_seconds=s.smtp_host_budget_seconds,
+                pipelining=s.smtp_pipelining,
+                connector=ProxyConnector(s.smtp_proxies) if s.smtp_proxies else None,
             ),
             **({"waiting": waiting} if waiting is not None else {}),
         )

@@ -9,6 +9,7 @@ from pydantic import field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from openenrich.verification.mailhosts import ACCEPT_ALL_SUFFIXES
+from openenrich.verification.proxies import ProxySettings, parse_proxies
 
 # MX hosts (suffixes) that accept any recipient at RCPT time and bounce later, so an
 # accepted RCPT there proves nothing: the accept-all rows of the provider table.
@@ -54,6 +55,13 @@ class VerificationSettings(BaseSettings):
     verify_allow_hosts: str = ""
     smtp_accept_all_mx: Annotated[list[str], NoDecode] = list(DEFAULT_ACCEPT_ALL_MX)
 
+    # SOCKS5 proxies for the SMTP connections, a JSON list of objects:
+    # [{"url": "socks5://user:pass@10.0.0.5:1080", "helo": "mx1.example.com",
+    #   "concurrency": 8, "providers": ["google"]}]. Empty: connect directly.
+    smtp_proxies: Annotated[list[ProxySettings], NoDecode] = []
+    # RCPT groups in one round trip where the server offers PIPELINING (RFC 2920).
+    smtp_pipelining: bool = True
+
     # Greylisting: wait this many seconds before each retry of a temporary failure.
     greylist_retry_seconds: Annotated[list[float], NoDecode] = [60.0, 240.0]
     # Bound on one whole check (DNS, SMTP, greylisting retries).
@@ -67,6 +75,11 @@ class VerificationSettings(BaseSettings):
     fact_catch_all_ttl: float = 7 * 86_400.0
     fact_pattern_ttl: float = 90 * 86_400.0
     fact_invalid_domain_ttl: float = 3_600.0
+
+    @field_validator("smtp_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: Any) -> Any:
+        return parse_proxies(value)
 
     @field_validator(
         "dns_nameservers", "smtp_accept_all_mx", "greylist_retry_seconds", mode="before"

@@ -24,16 +24,28 @@ from openenrich.verification.replies import Reply, ReplyKind, classify
 from openenrich.verification.routes import MailHost, MailRoute
 from openenrich.verification.smtpwire import Wire, WireError
 
+
+class ProxyError(Exception):
+    """The proxy would not (or could not) connect to the MX."""
+
+
 log = logging.getLogger(__name__)
 
 
-class Connector(Protocol):
-    """How a session reaches an MX address: a connected socket (None: connect directly)
-    and the HELO name to announce on it."""
+@dataclass(slots=True)
+class Outbound:
+    """How one session reaches its MX: a socket already connected (through a proxy; None
+    to connect directly), the HELO name to announce on it, and what to call when the
+    session ends (a proxy counts its sessions)."""
 
-    async def connect(
-        self, address: str, port: int, mx_host: str, seconds: float
-    ) -> tuple[socket.socket | None, str | None]: ...
+    sock: socket.socket | None = None
+    helo: str | None = None
+    release: Callable[[], None] = lambda: None
+
+
+class Connector(Protocol):
+    async def connect(self, address: str, port: int, mx_host: str, seconds: float) -> Outbound:
+        """A way to `address`:`port` (the MX host `mx_host`), within `seconds`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +106,13 @@ def _never(_recipient: str, _reply: Reply) -> bool:
 
 
 class _Session:
-    def __init__(self, wire: Wire, host: MailHost, address: str) -> None:
+    def __init__(
+        self, wire: Wire, host: MailHost, address: str, release: Callable[[], None]
+    ) -> None:
         self.wire = wire
         self.host = host
         self.address = address
+        self._release: Callable[[], None] | None = release
         self.in_transaction = 0  # RCPTs sent since the last MAIL FROM
         self.needs_mail = False  # MAIL FROM deferred to go with the first pipelined group
         self.last_used = time.monotonic()
@@ -105,6 +120,13 @@ class _Session:
     @property
     def alive(self) -> bool:
         return self.wire.is_connected
+
+    def close(self) -> None:
+        self.wire.close()
+        release = self._release
+        self._release = None
+        if release is not None:
+            release()
 
 
 @dataclass(slots=True)
@@ -226,40 +248,54 @@ class SmtpProber:
         self.stats.connections += 1
         self.stats.commands += 1
         self.stats.round_trips += 1
+        outbound = Outbound()
         wire: Wire | None = None
         try:
-            sock, helo = None, None
             if cfg.connector is not None:
-                sock, helo = await cfg.connector.connect(
+                outbound = await cfg.connector.connect(
                     address, cfg.port, host.name, cfg.connect_timeout
                 )
-            wire, greeting = await Wire.open(address, cfg.port, cfg.connect_timeout, sock)
-            session = _Session(wire, host, address)
+            wire, greeting = await Wire.open(address, cfg.port, cfg.connect_timeout, outbound.sock)
+            session = _Session(wire, host, address, outbound.release)
+            wire, outbound = None, Outbound(helo=outbound.helo)  # the session's from now on
             first = classify(greeting.code, greeting.text)
-            if greeting.code != 220:
-                raise _SessionFailed(first.summary(), first)
-            await self._hello(session, helo or cfg.helo)
-            if cfg.starttls and "STARTTLS" in wire.extensions:
-                await self._expect(session, "STARTTLS")
-                await wire.starttls(_tls_context(), host.name, cfg.command_timeout)
-                await self._hello(session, helo or cfg.helo)
-            if cfg.pipelining and wire.pipelining:
-                session.needs_mail = True  # sent in the first group: one round trip less
-            else:
-                await self._mail_from(session)
+            try:
+                if greeting.code != 220:
+                    raise _SessionFailed(first.summary(), first)
+                helo = outbound.helo or cfg.helo
+                await self._hello(session, helo)
+                if cfg.starttls and "STARTTLS" in session.wire.extensions:
+                    await self._expect(session, "STARTTLS")
+                    await session.wire.starttls(_tls_context(), host.name, cfg.command_timeout)
+                    await self._hello(session, helo)
+                if cfg.pipelining and session.wire.pipelining:
+                    session.needs_mail = True  # sent in the first group: one round trip less
+                else:
+                    await self._mail_from(session)
+            except BaseException:
+                session.close()
+                raise
             return session
         except TimeoutError as exc:
-            if wire is not None:
-                wire.close()
+            self._abandon(wire, outbound)
             raise _SessionFailed("timeout", _timeout_reply("connect timed out")) from exc
-        except (WireError, OSError, ssl.SSLError) as exc:
-            if wire is not None:
-                wire.close()
+        except (WireError, OSError, ssl.SSLError, ProxyError) as exc:
+            self._abandon(wire, outbound)
             raise _SessionFailed(type(exc).__name__) from exc
         except BaseException:  # refused, cut off (the host's time budget), cancelled
-            if wire is not None:
-                wire.close()
+            self._abandon(wire, outbound)
             raise
+
+    @staticmethod
+    def _abandon(wire: Wire | None, outbound: Outbound) -> None:
+        """A connection that never became a session: close it, free its proxy slot (a
+        session's own `close` does both once it exists)."""
+        if wire is not None:
+            wire.close()
+            outbound.release()
+        elif outbound.sock is not None:
+            outbound.sock.close()
+            outbound.release()
 
     async def _hello(self, session: _Session, name: str) -> None:
         self.stats.commands += 1
@@ -283,7 +319,7 @@ class SmtpProber:
     async def _mail_from(self, session: _Session) -> None:
         reply = await self._command(session, self._mail_line())
         if reply.kind is not ReplyKind.ACCEPTED:
-            session.wire.close()
+            session.close()
             raise _SessionFailed(f"MAIL FROM: {reply.summary()}", reply)
         session.in_transaction = 0
 
@@ -307,7 +343,7 @@ class SmtpProber:
             with contextlib.suppress(WireError, OSError, TimeoutError):
                 self.stats.commands += 1
                 await session.wire.command("QUIT", min(1.0, self.config.command_timeout))
-        session.wire.close()
+        session.close()
 
     async def _rcpt(self, session: _Session, recipient: str) -> Reply:
         if session.needs_mail:
@@ -347,7 +383,7 @@ class SmtpProber:
             mail_reply = replies[int(reset)]
             replies = replies[int(reset) + 1 :]
             if mail_reply.kind is not ReplyKind.ACCEPTED:
-                session.wire.close()
+                session.close()
                 raise _SessionFailed(f"MAIL FROM: {mail_reply.summary()}", mail_reply)
         if any(r.code == 503 for r in replies):  # "bad sequence": out of step
             raise _OutOfStep
@@ -510,7 +546,7 @@ class SmtpProber:
                 except _OutOfStep:
                     log.debug("MX %s [%s]: pipelined replies out of step", host.name, address)
                     pool.pipelining = False
-                    session.wire.close()
+                    session.close()
                     session, reused = await self._open(host, address), False
                     continue
                 except _SessionFailed as exc:
@@ -528,7 +564,7 @@ class SmtpProber:
                         session = await self._open(host, address)
                         break
                     if reply.kind is ReplyKind.UNAVAILABLE:
-                        session.wire.close()
+                        session.close()
                         failure[recipient] = reply
                         out.trail.append(f"{host.name} [{address}]: {reply.summary()}")
                         return
@@ -546,10 +582,10 @@ class SmtpProber:
             self._down_until[address] = time.monotonic() + self.config.host_backoff_seconds
             if remaining and exc.reply is not None:
                 failure[remaining[0]] = exc.reply
-            session.wire.close()
+            session.close()
             return
         except BaseException:  # cut off (the host's time budget) or cancelled
-            session.wire.close()
+            session.close()
             raise
         if session.alive:
             pool.idle.append(session)
