@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from openenrich.verification.doctor import Doctor, Level
 from openenrich.verification.engine import EmailEngine
 from openenrich.verification.evidence import as_verdict, find_evidence
 from openenrich.verification.settings import VerificationSettings
@@ -63,6 +64,22 @@ async def _find(first: str, last: str, domain: str, time_limit: float | None) ->
 
 
 def register(app: typer.Typer) -> None:
+    @app.command("doctor")
+    def doctor(
+        domain: Annotated[
+            str, typer.Option("--domain", help="A domain whose MX to try port 25 on.")
+        ] = "gmail.com",
+    ) -> None:
+        """Check that this machine can verify addresses: DNS, outbound port 25, HELO name
+        and its reverse DNS, the sending address. Exits 1 when something must be fixed."""
+        checks = asyncio.run(Doctor(VerificationSettings()).run(domain))
+        for check in checks:
+            typer.echo(f"{check.level.value:4}  {check.name:6}  {check.detail}")
+            if check.fix:
+                typer.echo(f"      fix: {check.fix}")
+        if any(check.level is Level.FAIL for check in checks):
+            raise typer.Exit(1)
+
     @app.command("verify")
     def verify(emails: list[str], as_json: JsonOpt = False, timeout: TimeoutOpt = None) -> None:
         """Check addresses against their domain's mail server (no mail is sent)."""
