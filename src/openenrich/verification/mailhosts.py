@@ -146,3 +146,12 @@ def accept_all_host(route: MailRoute, suffixes: tuple[str, ...] | list[str]) -> 
         if any(_matches(host.name, suffix) for suffix in suffixes):
             return host.name
     return None
+
+
+def markdown_rows() -> list[str]:
+    """The table's rows as `docs/email-verification.md` shows them."""
+    return [
+        f"| {p.key} | {p.name} | {', '.join(p.mx_suffixes)} | {p.policy.value} | {p.note} "
+        f"| {p.source} |"
+        for p in PROVIDERS
+    ]
