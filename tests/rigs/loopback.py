@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import dns.flags
 import dns.message
@@ -266,15 +266,40 @@ def free_port(hosts: Sequence[str]) -> int:
     raise RuntimeError("no common free port")
 
 
-class LoopbackMailServers:
+class BackgroundLoop:
+    """Servers run by their own event loop in a daemon thread, for the length of a `with`
+    block: subclasses say how to `_start` and `_stop` them."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+
+    async def _start(self) -> None:
+        raise NotImplementedError
+
+    async def _stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+        self._loop.close()
+
+
+class LoopbackMailServers(BackgroundLoop):
     """Fake MX hosts on distinct loopback addresses sharing one port, served by one event
     loop in a background thread. `with LoopbackMailServers({"127.0.0.2": b, ...}) as s:`"""
 
     def __init__(self, hosts: Mapping[str, MailBehaviour], port: int | None = None) -> None:
+        super().__init__()
         self.hosts = dict(hosts)
         self.port = port or free_port(list(self.hosts))
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._servers: list[asyncio.AbstractServer] = []
 
     async def _start(self) -> None:
@@ -301,14 +326,3 @@ class LoopbackMailServers:
         for server in self._servers:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(server.wait_closed(), 1.0)
-
-    def __enter__(self) -> LoopbackMailServers:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
-        self._loop.close()

@@ -9,17 +9,17 @@ import contextlib
 import ipaddress
 import socket
 import struct
-import threading
+
+from tests.rigs.loopback import BackgroundLoop
 
 
-class LoopbackSocks5:
+class LoopbackSocks5(BackgroundLoop):
     def __init__(self, username: str | None = None, password: str | None = None) -> None:
+        super().__init__()
         self.username, self.password = username, password
         self.destinations: list[tuple[str, int]] = []
         self.open_now = 0
         self.open_peak = 0
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.AbstractServer | None = None
         self.port = 0
 
@@ -84,17 +84,6 @@ class LoopbackSocks5:
         for task in asyncio.all_tasks():
             if task is not asyncio.current_task():
                 task.cancel()
-
-    def __enter__(self) -> LoopbackSocks5:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
-        self._loop.close()
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

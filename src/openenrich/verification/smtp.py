@@ -91,6 +91,17 @@ class RcptOutcome:
     stopped: bool = False
 
 
+@dataclass(slots=True)
+class _Call:
+    """One `rcpt` call's progress: the recipients left, when to stop, what it got, and
+    the failure reply for a recipient no host answered."""
+
+    remaining: list[str]
+    stop: Callable[[str, Reply], bool]
+    out: RcptOutcome
+    failure: dict[str, Reply]
+
+
 class _SessionFailed(Exception):
     def __init__(self, reason: str, reply: Reply | None = None) -> None:
         super().__init__(reason)
@@ -412,26 +423,20 @@ class SmtpProber:
             if not remaining or out.stopped:
                 break
             pool = self._pool(address)
+            call = _Call(remaining, stop or _never, out, failure)
             if pool.pipelining is not False and stop is None:
-                await self._ride_along(pool, host, address, remaining, out, failure)
+                await self._ride_along(pool, host, address, call)
             else:
-                await self._on_host(host, address, remaining, stop or _never, out, failure)
+                await self._on_host(host, address, call)
         for recipient in remaining if not out.stopped else ():
             out.replies[recipient] = failure.get(recipient, Reply(0, "", ReplyKind.NO_CONNECTION))
         return out
 
-    async def _ride_along(
-        self,
-        pool: _HostPool,
-        host: MailHost,
-        address: str,
-        remaining: list[str],
-        out: RcptOutcome,
-        failure: dict[str, Reply],
-    ) -> None:
+    async def _ride_along(self, pool: _HostPool, host: MailHost, address: str, call: _Call) -> None:
         """Queue the recipients for this host: a driver task holding one of its sessions
         sends everything queued in one pipelined group (a transaction's worth at a time),
         so concurrent checks share round trips. Up to `max_per_host` drivers run."""
+        remaining, out, failure = call.remaining, call.out, call.failure
         ask = _Ask(list(remaining), asyncio.get_running_loop().create_future())
         pool.pending.append(ask)
         if len(pool.drivers) < self.config.max_per_host:
@@ -465,38 +470,24 @@ class SmtpProber:
                 sub = RcptOutcome()
                 sub_failure: dict[str, Reply] = {}
                 try:
-                    await self._budgeted(pool, host, address, recipients, _never, sub, sub_failure)
+                    await self._budgeted(
+                        pool, host, address, _Call(recipients, _never, sub, sub_failure)
+                    )
                 finally:
                     _answer(batch, sub, sub_failure)
 
-    async def _on_host(
-        self,
-        host: MailHost,
-        address: str,
-        remaining: list[str],
-        stop: Callable[[str, Reply], bool],
-        out: RcptOutcome,
-        failure: dict[str, Reply],
-    ) -> None:
+    async def _on_host(self, host: MailHost, address: str, call: _Call) -> None:
         pool = self._pool(address)
         await acquire(pool.slots, self.waiting)
         try:
-            await self._budgeted(pool, host, address, remaining, stop, out, failure)
+            await self._budgeted(pool, host, address, call)
         finally:
             pool.slots.release()
 
-    async def _budgeted(
-        self,
-        pool: _HostPool,
-        host: MailHost,
-        address: str,
-        remaining: list[str],
-        stop: Callable[[str, Reply], bool],
-        out: RcptOutcome,
-        failure: dict[str, Reply],
-    ) -> None:
+    async def _budgeted(self, pool: _HostPool, host: MailHost, address: str, call: _Call) -> None:
         """`_session_rcpts` within the host's time budget; a host that spends it all is
         skipped by every call for the backoff period (a tarpit)."""
+        remaining, out, failure = call.remaining, call.out, call.failure
         if self._slow_until.get(address, 0.0) > time.monotonic():
             out.trail.append(f"{host.name} [{address}]: skipped, over its time budget")
             if remaining:
@@ -504,7 +495,7 @@ class SmtpProber:
             return
         try:
             async with asyncio.timeout(self.config.host_budget_seconds):
-                await self._session_rcpts(pool, host, address, remaining, stop, out, failure)
+                await self._session_rcpts(pool, host, address, call)
         except TimeoutError:
             log.debug("MX %s [%s] spent its time budget", host.name, address)
             out.trail.append(f"{host.name} [{address}]: over its time budget")
@@ -513,17 +504,11 @@ class SmtpProber:
                 failure[remaining[0]] = _timeout_reply("host over its time budget")
 
     async def _session_rcpts(
-        self,
-        pool: _HostPool,
-        host: MailHost,
-        address: str,
-        remaining: list[str],
-        stop: Callable[[str, Reply], bool],
-        out: RcptOutcome,
-        failure: dict[str, Reply],
+        self, pool: _HostPool, host: MailHost, address: str, call: _Call
     ) -> None:
         """RCPT `remaining` on one address, on a pooled session or a new one: pipelined
         groups where the server allows, else one command at a time."""
+        remaining, stop, out, failure = call.remaining, call.stop, call.out, call.failure
         try:
             session, reused = await self._checkout(pool, host, address)
         except _SessionFailed as exc:
