@@ -14,6 +14,7 @@ import httpx
 import pytest
 from tests.harness import Api, make_settings, running_api
 from tests.rigs.loopback import MailBehaviour
+from tests.rigs.socks import LoopbackSocks5
 from tests.webhooks.receiver import Receiver, delivering, eventually
 
 from openenrich.accounts import repository
@@ -230,3 +231,34 @@ async def test_sandbox_keys_never_touch_the_network(live: Api) -> None:
     ):
         body = await check(live, f"{local}@anything.example", live.sandbox_key)
         assert body["status"] == status
+
+
+@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelining", "no-pipelining"])
+async def test_both_endpoints_through_a_socks5_proxy(
+    make_rig: MakeRig, sqlite_url: str, tmp_path: Path, pipelining: bool
+) -> None:
+    """Single and bulk, with the mail server offering PIPELINING or not, every session
+    through a SOCKS5 proxy run here."""
+    server = MailBehaviour(mailboxes=frozenset({JANE}), pipelining=pipelining)
+    rig = make_rig(
+        mx_zone({"acme.example": [(10, "mx.acme.example", "127.0.0.2")]}), {"127.0.0.2": server}
+    )
+    with LoopbackSocks5() as proxy:
+        verification = rig.settings(smtp_proxies=[{"url": proxy.url, "helo": "out.example"}])
+        settings = make_settings(sqlite_url, tmp_path)
+        async with running_api(settings, verification=verification) as api:
+            assert (await check(api, JANE))["status"] == "DELIVERABLE"
+            emails = [f"user{i}@acme.example" for i in range(12)] + [JANE]
+            response = await api.client.post(
+                "/api/v2/email/verify/bulk", json={"emails": emails}, headers=api.auth(api.key)
+            )
+            body = await finished(api, response.json()["id"])
+    assert [r["status"] for r in body["data"]] == ["INVALID"] * 12 + ["DELIVERABLE"]
+    assert proxy.destinations and set(proxy.destinations) == {("127.0.0.2", rig.mail.port)}
+    assert set(server.helos) == {"out.example"}
+    # Pipelined: commands arrive in groups (MAIL FROM with the first RCPTs at least);
+    # otherwise every command is a round trip of its own.
+    if pipelining:
+        assert server.commands > server.round_trips
+    else:
+        assert server.commands == server.round_trips

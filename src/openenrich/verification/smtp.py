@@ -522,7 +522,7 @@ class SmtpProber:
         fresh_tries = 1  # reopen once after 452 / a stale pooled session
         try:
             while remaining:
-                piped = bool(pool.pipelining) and len(remaining) > 1
+                piped = bool(pool.pipelining)  # MAIL FROM rides with even one RCPT
                 try:
                     if piped:
                         replies = await self._group(session, remaining)
