@@ -9,7 +9,8 @@ per-MX-host concurrency limit, start cold, and are timed best of ROUNDS.
 - naive: per address, connect, EHLO, MAIL FROM, RCPT a random probe, RCPT the address, QUIT.
   It is handed each MX address directly (no DNS lookups: an advantage to the baseline).
 - engine: `EmailEngine.verify` for all addresses at once (DNS route and catch-all verdict
-  found once per domain, sessions reused across addresses, one RCPT per address after that).
+  found once per domain, sessions reused across addresses, one RCPT per address after that),
+  once with PIPELINING turned off (for reference) and once as configured by default.
 
 The fake servers offer PIPELINING (RFC 2920) and pay DELAY once per round trip (commands
 that arrive together wait once, as they would over a real network); the naive client
@@ -176,7 +177,7 @@ def measure(
             raise SystemExit(f"{label}: {len(work) - correct} wrong statuses")
         best = max(best, len(work) / elapsed)
     print(
-        f"{label:7} {best:8.1f} addresses/s  {commands:5.2f} SMTP commands/address"
+        f"{label:22} {best:8.1f} addresses/s  {commands:5.2f} SMTP commands/address"
         f"  {trips:5.2f} SMTP round trips/address"
         f"  ({len(work) / best:.2f} s; statuses all as expected)"
     )
@@ -207,6 +208,8 @@ def main() -> None:
             greylist_retry_seconds=[],
         )
         base = measure("naive", servers, lambda: naive(work, port), work)
+        unpiped = settings.model_copy(update={"smtp_pipelining": False})
+        measure("engine, no pipelining", servers, lambda: engine_run(work, unpiped), work)
         ours = measure("engine", servers, lambda: engine_run(work, settings), work)
     servers.send("stop")
     process.join(10)
