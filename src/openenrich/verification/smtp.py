@@ -439,12 +439,16 @@ class SmtpProber:
         remaining, out, failure = call.remaining, call.out, call.failure
         ask = _Ask(list(remaining), asyncio.get_running_loop().create_future())
         pool.pending.append(ask)
+        # Waiting behind other calls' groups gives the worker slot back; a call that starts
+        # a driver of its own keeps it (it is about to be answered).
+        waiting = self.waiting
         if len(pool.drivers) < self.config.max_per_host:
             task = asyncio.create_task(self._drive(pool, host, address))
             pool.drivers.add(task)
             task.add_done_callback(pool.drivers.discard)
+            waiting = _just_wait
         try:
-            async with self.waiting():
+            async with waiting():
                 answer = await asyncio.shield(ask.done)
         finally:
             if ask in pool.pending:  # cancelled before any driver took it
