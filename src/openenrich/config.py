@@ -58,8 +58,6 @@ class Settings(BaseSettings):
     dedup_days: NonNegativeInt = 90
     # Reverse lookups answer from profiles built in the same workspace only, unless shared.
     share_profiles_across_workspaces: bool = False
-    # Provider-call log retention (the cache keeps its own TTLs from the waterfall file).
-    call_log_days: float = 90.0
 
     # Workers: contacts processed at once per process, lease and sweeper timing.
     worker_concurrency: int = 20

@@ -123,3 +123,17 @@ class WebhookDeliveryNotFound(KnownError):
 def invalid(code: str, message: str) -> AppError:
     """A 400 for a request the spec rejects."""
     return AppError(code, message, 400)
+
+
+class PrivacySubjectInvalid(KnownError):
+    code = "error.privacy.subject.invalid"
+    message = (
+        "Give exactly one of email, linkedin_url, or name with domain (domain alone for an"
+        " opt-out)"
+    )
+
+
+class OptOutNotFound(KnownError):
+    code = "error.privacy.optout.not_found"
+    message = "Opt-out entry not found"
+    status = 404
