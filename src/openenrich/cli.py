@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "openenrich.webhooks.cli",
     "openenrich.client.cli",
     "openenrich.mcp.cli",
+    "openenrich.privacy.cli",
 )
 
 

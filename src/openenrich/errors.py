@@ -128,8 +128,7 @@ def invalid(code: str, message: str) -> AppError:
 class PrivacySubjectInvalid(KnownError):
     code = "error.privacy.subject.invalid"
     message = (
-        "Give exactly one of email, linkedin_url, or name with domain (domain alone for an"
-        " opt-out)"
+        "Give exactly one of email, linkedin_url, or name with domain (domain alone for an opt-out)"
     )
 
 

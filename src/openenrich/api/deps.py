@@ -17,6 +17,8 @@ from openenrich.accounts.auth import Authenticator, RequestLimiter, bearer_token
 from openenrich.accounts.repository import Caller
 from openenrich.db import Database
 from openenrich.enrichment.service import JobStarter, ResultReader
+from openenrich.privacy.screen import Switches
+from openenrich.privacy.service import Privacy
 from openenrich.webhooks.hub import WebhookHub
 
 
@@ -35,6 +37,10 @@ class Provided(Protocol):
     def reader(self) -> ResultReader: ...
     @property
     def webhooks(self) -> WebhookHub: ...
+    @property
+    def privacy(self) -> Privacy: ...
+    @property
+    def switches(self) -> Switches: ...
 
 
 def _provided(request: Request) -> Provided:
@@ -66,12 +72,22 @@ async def get_webhooks(request: Request) -> WebhookHub:
     return _provided(request).webhooks
 
 
+async def get_privacy(request: Request) -> Privacy:
+    return _provided(request).privacy
+
+
+async def get_switches(request: Request) -> Switches:
+    return _provided(request).switches
+
+
 Db = Annotated[Database, Depends(get_db)]
 Auth = Annotated[Authenticator, Depends(get_authenticator)]
 Limiter = Annotated[RequestLimiter, Depends(get_limiter)]
 Jobs = Annotated[JobStarter, Depends(get_starter)]
 Reader = Annotated[ResultReader, Depends(get_reader)]
 Webhooks = Annotated[WebhookHub, Depends(get_webhooks)]
+PrivacyService = Annotated[Privacy, Depends(get_privacy)]
+PrivacySwitches = Annotated[Switches, Depends(get_switches)]
 
 
 async def api_key(request: Request) -> str:

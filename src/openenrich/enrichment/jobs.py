@@ -28,7 +28,7 @@ from openenrich.enrichment import repository as enrichments
 from openenrich.enrichment.bodies import dumps, envelope
 from openenrich.enrichment.events import JobEvents
 from openenrich.enrichment.models import Contact, ContactStatus, Enrichment, EnrichmentStatus
-from openenrich.enrichment.processing import Outcome, Processor
+from openenrich.enrichment.processing import ContactScreen, Outcome, Processor, Withheld
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,8 @@ class ContactJobs:
         *,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         reserve_poll: float = 0.2,
+        screen: ContactScreen | None = None,
+        keep_profiles: bool = True,
     ) -> None:
         self.db = db
         self.processors = processors
@@ -111,6 +113,10 @@ class ContactJobs:
         # Waiting for other contacts' holds (inside a worker: without holding a slot).
         self.sleep = sleep
         self.reserve_poll = reserve_poll
+        # Contacts on the opt-out list reach no source and cost nothing.
+        self.screen = screen
+        # Off: profiles are kept only inside the result record, never as findings.
+        self.keep_profiles = keep_profiles
 
     async def run(self, claim: enrichments.Claim) -> None:
         async with self.db.read() as session:
@@ -121,21 +127,30 @@ class ContactJobs:
         if EnrichmentStatus(enrichment.status).terminal:  # canceled meanwhile
             await self._skip(claim, exhausted=False)
             return
-        try:
-            reservation = await self.reserve(claim, processor.chargeable(contact))
-        except LeaseLost:
-            log.info("contact %s lost its lease before it ran", claim.contact_id)
-            return
-        if reservation is None:
-            await self._skip(claim, exhausted=False)
-            return
-        if not reservation.paid:
-            await self._skip(claim, exhausted=True)
-            return
-        outcome = await processor.process(enrichment, contact, reservation.paid)
+        outcome: Outcome
+        short = False
+        if self.screen is not None and await self.screen.blocks(
+            enrichment.workspace_id, contact.input
+        ):
+            # On the opt-out list: no credits held, no source asked, nothing charged.
+            outcome = Withheld(contact, processor)
+        else:
+            try:
+                reservation = await self.reserve(claim, processor.chargeable(contact))
+            except LeaseLost:
+                log.info("contact %s lost its lease before it ran", claim.contact_id)
+                return
+            if reservation is None:
+                await self._skip(claim, exhausted=False)
+                return
+            if not reservation.paid:
+                await self._skip(claim, exhausted=True)
+                return
+            outcome = await processor.process(enrichment, contact, reservation.paid)
+            short = reservation.short
         try:
             async with self.db.transaction() as session:
-                await self._finish(session, claim, outcome, reservation.short)
+                await self._finish(session, claim, outcome, short)
         except LeaseLost:
             log.info("contact %s finished elsewhere; result dropped", claim.contact_id)
 
@@ -243,7 +258,10 @@ class ContactJobs:
         exhausted = exhausted or short
         record = outcome.record()
         contact.result, contact.cost_credits = record, cost
-        enrichments.add_findings(session, contact.id, outcome.finding_rows())
+        rows = outcome.finding_rows()
+        if not self.keep_profiles:
+            rows = [row for row in rows if row.kind != Field.PROFILE.key]
+        enrichments.add_findings(session, contact.id, rows)
         enrichment.cost_credits += cost
         if exhausted:
             enrichment.credits_exhausted = True

@@ -5,13 +5,15 @@ Both raise the typed errors of `openenrich.errors`; endpoints only translate HTT
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 
 from cachetools import LRUCache
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich import errors
 from openenrich.accounts.repository import Caller
-from openenrich.db import Database
+from openenrich.db import Database, utcnow
 from openenrich.enrichment import repository
 from openenrich.enrichment.bodies import dumps, envelope
 from openenrich.enrichment.events import JobWebhooks
@@ -118,7 +120,9 @@ def answer_size(answer: Answer) -> int:
 
 class ResultReader:
     """GET of a job: terminal bodies are read once and kept, since they never change, in a
-    cache bounded by bytes (`cache_bytes`), least recently read dropped first."""
+    cache bounded by bytes (`cache_bytes`), least recently read dropped first; except by an
+    erasure (which forgets them here; other processes drop theirs within `hold`) or at the
+    end of their retention (after which the job answers 404)."""
 
     def __init__(
         self,
@@ -126,12 +130,20 @@ class ResultReader:
         contact_jobs: ContactJobs,
         in_progress_as_status: bool,
         cache_bytes: int = 64 * 1024 * 1024,
+        *,
+        retention: timedelta | None = None,
+        hold: timedelta = timedelta(minutes=5),
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.db = db
         self.jobs = contact_jobs
         self.in_progress_as_status = in_progress_as_status
-        self._terminal: LRUCache[CacheKey, Answer] = LRUCache(
-            maxsize=cache_bytes, getsizeof=answer_size
+        self.retention = retention
+        self.hold = hold
+        self.clock = clock
+        # key -> (served from memory until, answer)
+        self._terminal: LRUCache[CacheKey, tuple[datetime, Answer]] = LRUCache(
+            maxsize=cache_bytes, getsizeof=lambda held: answer_size(held[1])
         )
 
     @property
@@ -139,14 +151,33 @@ class ResultReader:
         """What the kept bodies weigh now (never more than `cache_bytes`)."""
         return int(self._terminal.currsize)
 
-    def _keep(self, key: CacheKey, answer: Answer) -> None:
+    def _keep(self, key: CacheKey, answer: Answer, until: datetime) -> None:
         if answer_size(answer) <= self._terminal.maxsize:  # else it would raise
-            self._terminal[key] = answer
+            self._terminal[key] = (until, answer)
 
     def cached(self, caller: Caller, enrichment_id: str, kind: JobKind) -> tuple[int, bytes] | None:
         """The answer of a terminal job already read once by this workspace and mode."""
-        return self._terminal.get(
+        held = self._terminal.get(
             (caller.workspace_id, str(caller.sandbox), kind.value, enrichment_id)
+        )
+        if held is None or held[0] <= self.clock():
+            return None
+        return held[1]
+
+    def forget(self, enrichment_ids: Iterable[str] | None = None) -> None:
+        """Stop serving held bodies of these jobs (of every job when None)."""
+        if enrichment_ids is None:
+            self._terminal.clear()
+            return
+        gone = set(enrichment_ids)
+        for key in [k for k in self._terminal if k[3] in gone]:
+            del self._terminal[key]
+
+    def _expired(self, enrichment: Enrichment, now: datetime) -> bool:
+        return (
+            self.retention is not None
+            and enrichment.finished_at is not None
+            and enrichment.finished_at + self.retention <= now
         )
 
     async def read(
@@ -169,13 +200,17 @@ class ResultReader:
             enrichment = await repository.get_enrichment(
                 session, enrichment_id, caller.workspace_id, caller.sandbox, kind
             )
-            if enrichment is None:
+            now = self.clock()
+            if enrichment is None or self._expired(enrichment, now):
                 raise NOT_FOUND[kind]()
             status = EnrichmentStatus(enrichment.status)
             if status.terminal and enrichment.result_body is not None:
                 code = 402 if status is EnrichmentStatus.CREDITS_INSUFFICIENT else 200
                 answer = (code, enrichment.result_body)
-                self._keep(cache_key, answer)
+                until = now + self.hold
+                if self.retention is not None and enrichment.finished_at is not None:
+                    until = min(until, enrichment.finished_at + self.retention)
+                self._keep(cache_key, answer, until)
                 return answer
             if force:
                 processor = self.jobs.processors[enrichment.kind]

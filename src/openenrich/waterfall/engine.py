@@ -41,6 +41,7 @@ from openenrich.waterfall.guard import SourceGuard
 from openenrich.waterfall.ordering import AdaptiveRanker, expected_cost
 from openenrich.waterfall.sources import CACHE_SCOPE, GuardedProvider
 from openenrich.waterfall.stop import StopRules, field_satisfied, with_line_type
+from openenrich.waterfall.store import BatchWriter
 
 log = logging.getLogger(__name__)
 
@@ -144,13 +145,20 @@ class Waterfall:
         self.guards: dict[str, SourceGuard] = {}
         self.call_log: CallLog | None = None
         self.cache: ResultCache | None = None
+        self.writer: BatchWriter | None = None
 
     async def run(
-        self, query: ContactQuery, fields: frozenset[Field], *, workspace_id: str = ""
+        self,
+        query: ContactQuery,
+        fields: frozenset[Field],
+        *,
+        workspace_id: str = "",
+        private_cache: bool = False,
     ) -> WaterfallOutcome:
         """Enrich one contact. `workspace_id` matters only when answers are cached per
-        workspace."""
-        token = CACHE_SCOPE.set(workspace_id if self.per_workspace_cache else "")
+        workspace: server-wide by configuration, or for this workspace (`private_cache`)."""
+        private = self.per_workspace_cache or private_cache
+        token = CACHE_SCOPE.set(workspace_id if private else "")
         try:
             contact = _Contact()
             # A task group: if one field's waterfall fails, the others stop with it rather
@@ -275,6 +283,16 @@ class Waterfall:
         if not answers:
             return Verdict(email=email, status=EmailStatus.UNKNOWN)
         return min(answers, key=lambda verdict: verdict.status.rank)
+
+    async def flush(self) -> None:
+        """Write out buffered call-log rows and cache entries now."""
+        if self.writer is not None:
+            await self.writer.flush()
+
+    def forget_held(self) -> None:
+        """Drop answers held in this process's memory (after an erasure)."""
+        if self.cache is not None:
+            self.cache.forget_held()
 
     async def aclose(self) -> None:
         """Flush the call log and the cache to the database."""

@@ -37,8 +37,8 @@ async def erase(session: AsyncSession, person: Person) -> Found:
         quoted = or_(*(cast(WebhookAttempt.response_body, Text).ilike(f"%{n}%") for n in needles))
         change = update(WebhookAttempt).where(quoted)
         if person.workspace_id is not None:
-            events = select(WebhookEvent.id).where(WebhookEvent.workspace_id == person.workspace_id)
-            change = change.where(WebhookAttempt.event_id.in_(events))
+            theirs = select(WebhookEvent.id).where(WebhookEvent.workspace_id == person.workspace_id)
+            change = change.where(WebhookAttempt.event_id.in_(theirs))
         result = await session.execute(change.values(response_body=None))
         found += rows_affected(result)
         removed += rows_affected(result)

@@ -28,9 +28,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_optout_entries")),
         sa.UniqueConstraint("scope", "kind", "digest", name=op.f("uq_optout_entries_scope")),
     )
-    op.create_index(
-        op.f("ix_optout_entries_digest"), "optout_entries", ["digest"], unique=False
-    )
+    op.create_index(op.f("ix_optout_entries_digest"), "optout_entries", ["digest"], unique=False)
     op.create_table(
         "audit_events",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -61,12 +59,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("workspace_id", name=op.f("pk_workspace_privacy")),
     )
     # Results expire by the time they finished: the purge looks them up by it.
-    op.create_index(
-        "ix_enrichments_finished_at", "enrichments", ["finished_at"], unique=False
-    )
-    op.create_index(
-        "ix_webhook_events_created_at", "webhook_events", ["created_at"], unique=False
-    )
+    op.create_index("ix_enrichments_finished_at", "enrichments", ["finished_at"], unique=False)
+    op.create_index("ix_webhook_events_created_at", "webhook_events", ["created_at"], unique=False)
 
 
 def downgrade() -> None:
