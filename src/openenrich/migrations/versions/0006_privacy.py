@@ -26,7 +26,9 @@ def upgrade() -> None:
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.Column("created_at", openenrich.db.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_optout_entries")),
-        sa.UniqueConstraint("scope", "kind", "digest", name=op.f("uq_optout_entries_scope")),
+        sa.UniqueConstraint(
+            "scope", "kind", "digest", name=op.f("uq_optout_entries_scope_kind_digest")
+        ),
     )
     op.create_index(op.f("ix_optout_entries_digest"), "optout_entries", ["digest"], unique=False)
     op.create_table(
