@@ -114,7 +114,9 @@ class Privacy:
                     }
                 )
             if add_to_optout:
-                await optout.add(session, self.secret, scope, subject)
+                # Every identifier learnt, so no spelling of them is enriched again.
+                for known in person.subjects():
+                    await optout.add(session, self.secret, scope, known)
                 receipt.opted_out = True
             await audit.record(
                 session,

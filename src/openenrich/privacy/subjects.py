@@ -145,6 +145,14 @@ class Person:
             new = self.add(subject) or new
         return new
 
+    def subjects(self) -> list[Subject]:
+        """Every identifier known of the person."""
+        return (
+            [Subject(Kind.EMAIL, e) for e in sorted(self.emails)]
+            + [Subject(Kind.LINKEDIN, u) for u in sorted(self.linkedin)]
+            + [Subject(Kind.NAME, n) for n in sorted(self.names)]
+        )
+
     def needles(self) -> list[str]:
         """Lower-case strings whose presence in a text marks it as this person's: the
         addresses and profile handles (names alone are too common to search for)."""
