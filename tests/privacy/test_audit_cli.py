@@ -4,26 +4,13 @@ erasure, opt-out change, key creation and export with its actor (API key or oper
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from tests.harness import Api
-
-BIN = Path(sys.executable).parent / "openenrich"
+from tests.test_cli import run
 
 pytestmark = pytest.mark.anyio
-
-
-def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "OPENENRICH_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-        "OPENENRICH_SECRET_KEY_FILE": str(tmp_path / "secret.key"),
-    }
-    return subprocess.run([str(BIN), *args], env=env, capture_output=True, text=True, timeout=60)
 
 
 def test_privacy_commands_and_their_audit_trail(tmp_path: Path) -> None:
