@@ -16,6 +16,8 @@ pytestmark = pytest.mark.anyio
 def test_privacy_commands_and_their_audit_trail(tmp_path: Path) -> None:
     assert run(tmp_path, "migrate").returncode == 0
     workspace = json.loads(run(tmp_path, "workspaces", "create", "Acme", "--json").stdout)
+    key = json.loads(run(tmp_path, "keys", "create", workspace["workspace_id"], "--json").stdout)
+    assert run(tmp_path, "keys", "revoke", workspace["workspace_id"], key["id"]).returncode == 0
     added = run(tmp_path, "optout", "add", "--email", "Someone@Example.com")
     assert added.returncode == 0 and "added" in added.stdout, added.stderr
     again = run(tmp_path, "optout", "add", "--email", "someone@example.com ")
@@ -50,6 +52,8 @@ def test_privacy_commands_and_their_audit_trail(tmp_path: Path) -> None:
     assert actions == [
         "key.create",
         "key.create",
+        "key.create",
+        "key.revoke",
         "optout.add",
         "optout.add",
         "optout.add",
@@ -61,7 +65,8 @@ def test_privacy_commands_and_their_audit_trail(tmp_path: Path) -> None:
     assert events[0]["workspace_id"] == workspace["workspace_id"]
     # Subjects that are people are digests, never the values.
     assert "someone@example.com" not in exported.stdout
-    assert events[2]["subject"] != "someone@example.com" and len(events[2]["subject"]) == 64
+    assert events[3]["subject"] == key["id"]
+    assert events[4]["subject"] != "someone@example.com" and len(events[4]["subject"]) == 64
     # The export itself is recorded.
     last = json.loads(run(tmp_path, "audit", "list", "--jsonl").stdout.splitlines()[-1])
     assert last["action"] == "export"

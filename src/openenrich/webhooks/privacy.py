@@ -78,5 +78,5 @@ STORES = [
 
 EXEMPT = {
     "webhook_signing_states": "HMAC-SHA1 midstates of an API key, sealed",
-    "webhook_secrets": "a workspace's signing secret, sealed",
+    "webhook_signing_secrets": "a workspace's signing secret per mode, sealed",
 }
