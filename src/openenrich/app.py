@@ -25,6 +25,7 @@ from openenrich.api.http import BodyLimit, install_error_handlers, json_response
 from openenrich.config import Settings
 from openenrich.enrichment.endpoints import router as enrichment_router
 from openenrich.errors import MetricsUnauthorized
+from openenrich.privacy.endpoints import router as privacy_router
 from openenrich.reverse.endpoints import router as reverse_router
 from openenrich.services import Services, build_services
 from openenrich.v1.endpoints import router as v1_router
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None, prebuilt: Services | None = Non
     app.include_router(verify_router, prefix="/api/v2")
     app.include_router(webhooks_router, prefix="/api/v2")
     app.include_router(teams_router, prefix="/api/v2")
+    app.include_router(privacy_router, prefix="/api/v2")
     app.include_router(v1_router, prefix="/api/v1")
 
     @app.get("/healthz", include_in_schema=False)

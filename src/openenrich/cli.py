@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "openenrich.webhooks.cli",
     "openenrich.client.cli",
     "openenrich.mcp.cli",
+    "openenrich.privacy.cli",
 )
 
 

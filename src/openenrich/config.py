@@ -63,8 +63,6 @@ class Settings(BaseSettings):
     verify_api_timeout_seconds: float = Field(default=25.0, gt=0)
     # Reverse lookups answer from profiles built in the same workspace only, unless shared.
     share_profiles_across_workspaces: bool = False
-    # Provider-call log retention (the cache keeps its own TTLs from the waterfall file).
-    call_log_days: float = 90.0
 
     # Workers: contacts processed at once per process, lease and sweeper timing.
     worker_concurrency: int = 20

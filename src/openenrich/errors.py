@@ -191,3 +191,16 @@ class ProviderConfigError(AppError):
 
     def __init__(self, reason: str, message: str, status: int = 400) -> None:
         super().__init__(f"error.provider_config.{reason}", message, status)
+
+
+class PrivacySubjectInvalid(KnownError):
+    code = "error.privacy.subject.invalid"
+    message = (
+        "Give exactly one of email, linkedin_url, or name with domain (domain alone for an opt-out)"
+    )
+
+
+class OptOutNotFound(KnownError):
+    code = "error.privacy.optout.not_found"
+    message = "Opt-out entry not found"
+    status = 404

@@ -15,6 +15,8 @@ from openenrich.accounts.keys import load_secret
 from openenrich.config import Settings
 from openenrich.db import Database
 from openenrich.migrate import upgrade
+from openenrich.privacy import audit
+from openenrich.privacy.audit import Action, Actor
 
 if TYPE_CHECKING:
     import uvicorn
@@ -45,9 +47,14 @@ async def _create_workspace(
     try:
         secret = load_secret(settings.secret_key, settings.secret_key_file)
         async with db.transaction() as session:
-            return await repository.create_workspace(
+            created = await repository.create_workspace(
                 session, name, secret, credits=credits, sandbox_credits=sandbox_credits
             )
+            for key in await repository.keys_of(session, created.workspace_id):
+                await audit.record(
+                    session, Actor.operator(created.workspace_id), Action.KEY_CREATE, key.id
+                )
+            return created
     finally:
         await db.dispose()
 

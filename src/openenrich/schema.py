@@ -4,6 +4,7 @@ from openenrich.accounts import models as accounts_models
 from openenrich.accounts import team_models
 from openenrich.db import Base
 from openenrich.enrichment import models as enrichment_models
+from openenrich.privacy import models as privacy_models
 from openenrich.verification import models as verification_models
 from openenrich.waterfall import models as waterfall_models
 from openenrich.webhooks import models as webhook_models
@@ -14,6 +15,7 @@ __all__ = [
     "accounts_models",
     "enrichment_models",
     "metadata",
+    "privacy_models",
     "team_models",
     "verification_models",
     "waterfall_models",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 
@@ -15,13 +16,16 @@ from openenrich.accounts.revocations import revocation_signal
 from openenrich.accounts.subaccounts import SubAccounts
 from openenrich.api.idempotency import Idempotency
 from openenrich.config import Settings
-from openenrich.db import Database
+from openenrich.db import Database, utcnow
 from openenrich.domain import Field
 from openenrich.enrichment.events import JobEvents
 from openenrich.enrichment.extensions import CostEstimator
 from openenrich.enrichment.jobs import ContactJobs, Pricing
 from openenrich.enrichment.processing import EnrichProcessor, Processor
 from openenrich.enrichment.service import JobStarter, ResultReader
+from openenrich.privacy import OptOutList, Privacy, PrivacySettings
+from openenrich.privacy.screen import ScreenedFinder, Switches
+from openenrich.privacy.subjects import Person
 from openenrich.providers.builtin import BuiltinFinder, BuiltinVerifier
 from openenrich.providers.sandbox import SandboxProvider
 from openenrich.queue.slots import idle, slot_given_back
@@ -36,7 +40,6 @@ from openenrich.waterfall import Waterfall
 from openenrich.waterfall.config import WaterfallConfig, load_config
 from openenrich.waterfall.factory import build_waterfall
 from openenrich.waterfall.own_keys import OwnKeySources
-from openenrich.waterfall.store import purge
 from openenrich.webhooks import WebhookHub, WebhookSettings
 
 
@@ -103,6 +106,8 @@ class Services:
     own_keys: OwnKeySources
     estimator: CostEstimator
     verify: VerifyService
+    privacy: Privacy
+    switches: Switches
     processors: dict[str, Processor] = field(default_factory=dict)
 
     def worker_pool(self) -> WorkerPool:
@@ -117,9 +122,19 @@ class Services:
         )
 
     async def purge_expired(self) -> None:
-        """Cached provider answers past their TTL and call-log rows past retention."""
-        await purge(self.db, call_log_days=self.settings.call_log_days)
+        """Everything past its retention, store by store, in bounded batches."""
+        await self.privacy.purge()
         await self.idempotency.store.purge()
+
+    async def before_erase(self, person: Person) -> None:
+        """Buffered call-log rows and cache entries reach the database before it is
+        searched."""
+        await self.live.flush()
+
+    def after_erase(self, person: Person) -> None:
+        """Forget what this process holds in memory of the person's jobs and answers."""
+        self.reader.forget(person.enrichment_ids)
+        self.live.forget_held()
 
     async def close(self) -> None:
         await self.live.aclose()  # writes out the last call-log and cache rows
@@ -137,8 +152,11 @@ def build_services(
     events: JobEvents | None = None,
     waterfall_config: WaterfallConfig | None = None,
     verification: VerificationSettings | None = None,
+    privacy: PrivacySettings | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> Services:
     db = Database(settings.database_url)
+    privacy_settings = privacy or PrivacySettings()
     client = http or httpx.AsyncClient(timeout=30.0, follow_redirects=False)
     secret = load_secret(settings.secret_key, settings.secret_key_file)
     sandbox = sandbox_waterfall(settings)
@@ -151,13 +169,18 @@ def build_services(
         db, provider_keys, config, live, client, redis_url=settings.redis_url, sleep=idle
     )
     provider_keys.on_change = own_keys.forget
+    optouts = OptOutList(db, secret)
+    switches = Switches(db)
+    # Every source is reached through the opt-out list and the workspace's cache switch.
+    finders = {
+        True: ScreenedFinder(sandbox, optouts, switches),
+        False: ScreenedFinder(live, optouts, switches),
+    }
     processors: dict[str, Processor] = {
-        "enrich": EnrichProcessor(
-            lambda is_sandbox: sandbox if is_sandbox else live, own_keys=own_keys
-        ),
+        "enrich": EnrichProcessor(finders.__getitem__, own_keys=own_keys),
         "reverse_email": ReverseEmailProcessor(
             db,
-            lambda is_sandbox: sandbox if is_sandbox else live,
+            finders.__getitem__,
             share_across_workspaces=settings.share_profiles_across_workspaces,
         ),
         # Bulk verification: the shared engine, greylisting retries included.
@@ -166,7 +189,13 @@ def build_services(
     hooks = WebhookHub(WebhookSettings(), db, secret)
     # A contact waiting for other contacts' credit holds gives its worker slot back.
     contact_jobs = ContactJobs(
-        db, processors, events or hooks.outbox, pricing(settings), sleep=idle
+        db,
+        processors,
+        events or hooks.outbox,
+        pricing(settings),
+        sleep=idle,
+        screen=optouts,
+        keep_profiles=not privacy_settings.minimal_profile_data,
     )
     wakeup = make_wakeup(settings.redis_url)
     starter = JobStarter(db, contact_jobs, hooks, wakeup)
@@ -174,7 +203,16 @@ def build_services(
     async def first_attempt(email: str, time_limit: float) -> Verification:
         return await email_engine.verify(email, time_limit=time_limit, retry=False)
 
-    return Services(
+    reader = ResultReader(
+        db,
+        contact_jobs,
+        settings.in_progress_as_status,
+        settings.result_cache_bytes,
+        parent_sees_sub_accounts=settings.parent_sees_sub_accounts,
+        retention=timedelta(days=privacy_settings.result_retention_days),
+        clock=clock,
+    )
+    found = Services(
         settings=settings,
         db=db,
         http=client,
@@ -186,13 +224,7 @@ def build_services(
         limiter=RequestLimiter(settings.rate_limit_per_minute, settings.redis_url),
         jobs=contact_jobs,
         starter=starter,
-        reader=ResultReader(
-            db,
-            contact_jobs,
-            settings.in_progress_as_status,
-            settings.result_cache_bytes,
-            parent_sees_sub_accounts=settings.parent_sees_sub_accounts,
-        ),
+        reader=reader,
         processors=processors,
         webhooks=hooks,
         live=live,
@@ -209,4 +241,9 @@ def build_services(
             price=settings.price_verified_email,
             timeout=settings.verify_api_timeout_seconds,
         ),
+        privacy=Privacy(db, secret, privacy_settings, optouts, clock=clock),
+        switches=switches,
     )
+    found.privacy.before_erase.append(found.before_erase)
+    found.privacy.after_erase.append(found.after_erase)
+    return found

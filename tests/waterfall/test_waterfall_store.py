@@ -150,10 +150,18 @@ def test_migration_creates_the_tables_the_models_use(tmp_path: Path) -> None:
 
 
 async def test_purge_drops_expired_entries_and_old_log_rows(db: Database) -> None:
-    from datetime import timedelta
+    from datetime import datetime, timedelta
 
     from openenrich.db import utcnow
-    from openenrich.waterfall.store import purge
+    from openenrich.privacy.settings import PrivacySettings
+    from openenrich.waterfall.privacy import purge_cache, purge_calls
+
+    async def purge(now: datetime, call_log_days: float = 3650) -> tuple[int, int]:
+        settings = PrivacySettings(call_log_days=call_log_days)
+        async with db.transaction() as session:
+            entries = await purge_cache(session, now, 100, settings)
+            calls = await purge_calls(session, now, 100, settings)
+        return entries, calls
 
     finder, checker = vendors()
     internet = Internet(finder, checker)
@@ -163,9 +171,8 @@ async def test_purge_drops_expired_entries_and_old_log_rows(db: Database) -> Non
         await waterfall.run(NOBODY, WORK)
         await waterfall.aclose()
     # Nothing has expired yet; the log is younger than a day.
-    assert await purge(db, call_log_days=1) == (0, 0)
+    assert await purge(utcnow(), call_log_days=1) == (0, 0)
     # 31 days on: the miss (30-day TTL) has expired, the hit and the verdict too (30 days)...
-    later = utcnow() + timedelta(days=31)
-    assert await purge(db, now=later) == (2, 0)
-    # ...91 days on: everything, and the log rows when asked to.
-    assert await purge(db, now=utcnow() + timedelta(days=91), call_log_days=90) == (1, 3)
+    assert await purge(utcnow() + timedelta(days=31)) == (2, 0)
+    # ...91 days on: everything, and the log rows past their retention.
+    assert await purge(utcnow() + timedelta(days=91), call_log_days=90) == (1, 3)

@@ -15,6 +15,8 @@ from openenrich.accounts.keys import load_secret
 from openenrich.cli import with_db
 from openenrich.config import Settings
 from openenrich.db import Database
+from openenrich.privacy import audit
+from openenrich.privacy.audit import Action, Actor
 
 
 def _view(info: repository.KeyInfo) -> dict[str, object]:
@@ -50,7 +52,11 @@ def register(app: typer.Typer) -> None:
         async def work(db: Database) -> repository.NewKey:
             await _require_workspace(db, workspace_id)
             async with db.transaction() as session:
-                return await repository.create_key(session, workspace_id, sandbox, secret)
+                new = await repository.create_key(session, workspace_id, sandbox, secret)
+                await audit.record(
+                    session, Actor.operator(workspace_id), Action.KEY_CREATE, new.info.id
+                )
+                return new
 
         created = with_db(work)
         if as_json:
@@ -88,9 +94,15 @@ def register(app: typer.Typer) -> None:
         async def work(db: Database) -> bool:
             signal = revocations.revocation_signal(settings.database_url, settings.redis_url)
             try:
-                return await revocations.revoke(db, signal, workspace_id, key_id)
+                revoked = await revocations.revoke(db, signal, workspace_id, key_id)
             finally:
                 await signal.aclose()
+            if revoked:
+                async with db.transaction() as session:
+                    await audit.record(
+                        session, Actor.operator(workspace_id), Action.KEY_REVOKE, key_id
+                    )
+            return revoked
 
         if not with_db(work):
             raise typer.BadParameter(f"no active key {key_id} in workspace {workspace_id}")

@@ -23,6 +23,8 @@ from openenrich.api.idempotency import Idempotency
 from openenrich.db import Database
 from openenrich.enrichment.extensions import CostEstimator
 from openenrich.enrichment.service import JobStarter, ResultReader
+from openenrich.privacy.screen import Switches
+from openenrich.privacy.service import Privacy
 from openenrich.verification.service import VerifyService
 from openenrich.webhooks.hub import WebhookHub
 
@@ -52,6 +54,10 @@ class Provided(Protocol):
     def estimator(self) -> CostEstimator: ...
     @property
     def verify(self) -> VerifyService: ...
+    @property
+    def privacy(self) -> Privacy: ...
+    @property
+    def switches(self) -> Switches: ...
 
 
 def _provided(request: Request) -> Provided:
@@ -83,24 +89,32 @@ async def get_webhooks(request: Request) -> WebhookHub:
     return _provided(request).webhooks
 
 
-def get_subaccounts(request: Request) -> SubAccounts:
+async def get_subaccounts(request: Request) -> SubAccounts:
     return _provided(request).subaccounts
 
 
-def get_idempotency(request: Request) -> Idempotency:
+async def get_idempotency(request: Request) -> Idempotency:
     return _provided(request).idempotency
 
 
-def get_provider_keys(request: Request) -> ProviderKeys:
+async def get_provider_keys(request: Request) -> ProviderKeys:
     return _provided(request).provider_keys
 
 
-def get_estimator(request: Request) -> CostEstimator:
+async def get_estimator(request: Request) -> CostEstimator:
     return _provided(request).estimator
 
 
-def get_verify(request: Request) -> VerifyService:
+async def get_verify(request: Request) -> VerifyService:
     return _provided(request).verify
+
+
+async def get_privacy(request: Request) -> Privacy:
+    return _provided(request).privacy
+
+
+async def get_switches(request: Request) -> Switches:
+    return _provided(request).switches
 
 
 Db = Annotated[Database, Depends(get_db)]
@@ -114,6 +128,8 @@ Once = Annotated[Idempotency, Depends(get_idempotency)]
 ProviderKeysDep = Annotated[ProviderKeys, Depends(get_provider_keys)]
 Estimator = Annotated[CostEstimator, Depends(get_estimator)]
 Verify = Annotated[VerifyService, Depends(get_verify)]
+PrivacyService = Annotated[Privacy, Depends(get_privacy)]
+PrivacySwitches = Annotated[Switches, Depends(get_switches)]
 
 
 async def api_key(request: Request) -> str:

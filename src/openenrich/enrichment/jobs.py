@@ -29,7 +29,7 @@ from openenrich.enrichment import repository as enrichments
 from openenrich.enrichment.bodies import dumps, envelope
 from openenrich.enrichment.events import JobEvents
 from openenrich.enrichment.models import Contact, ContactStatus, Enrichment, EnrichmentStatus
-from openenrich.enrichment.processing import Outcome, Processor
+from openenrich.enrichment.processing import ContactScreen, Outcome, Processor, Withheld
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +115,8 @@ class ContactJobs:
         *,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         reserve_poll: float = 0.2,
+        screen: ContactScreen | None = None,
+        keep_profiles: bool = True,
     ) -> None:
         self.db = db
         self.processors = processors
@@ -123,6 +125,10 @@ class ContactJobs:
         # Waiting for other contacts' holds (inside a worker: without holding a slot).
         self.sleep = sleep
         self.reserve_poll = reserve_poll
+        # Contacts on the opt-out list reach no source and cost nothing.
+        self.screen = screen
+        # Off: profiles are kept only inside the result record, never as findings.
+        self.keep_profiles = keep_profiles
 
     async def run(self, claim: enrichments.Claim, reservation: Reservation | None = None) -> None:
         """Run a claimed contact to its end; `reservation`: its hold, when the claim took
@@ -136,13 +142,20 @@ class ContactJobs:
         if reservation is None:  # canceled meanwhile
             await self._skip(claim, exhausted=False)
             return
-        if not reservation.paid:
-            await self._skip(claim, exhausted=True)
-            return
         enrichment, contact = reservation.enrichment, reservation.contact
         assert enrichment is not None and contact is not None
         processor = self.processors[enrichment.kind]
-        outcome = await processor.process(enrichment, contact, reservation.paid)
+        outcome: Outcome
+        if self.screen is not None and await self.screen.blocks(
+            enrichment.workspace_id, contact.input
+        ):
+            # On the opt-out list: no source asked, nothing charged, its hold returned.
+            outcome = Withheld(contact, processor)
+        elif not reservation.paid:
+            await self._skip(claim, exhausted=True)
+            return
+        else:
+            outcome = await processor.process(enrichment, contact, reservation.paid)
         careful = False
         while True:
             try:
@@ -371,7 +384,10 @@ class ContactJobs:
                     dedup_key=dedup_key,
                 )
             )
-        enrichments.add_findings(session, claim.contact_id, outcome.finding_rows())
+        rows = outcome.finding_rows()
+        if not self.keep_profiles:
+            rows = [row for row in rows if row.kind != Field.PROFILE.key]
+        enrichments.add_findings(session, claim.contact_id, rows)
         await session.flush()  # before the enrichment's lock is taken
         if not await enrichments.add_contact_cost(session, enrichment.id, cost, exhausted):
             raise _Ended

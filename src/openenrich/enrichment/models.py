@@ -53,7 +53,10 @@ class JobKind(StrEnum):
 
 class Enrichment(Base):
     __tablename__ = "enrichments"
-    __table_args__ = (Index("ix_enrichments_status", "status"),)
+    __table_args__ = (
+        Index("ix_enrichments_status", "status"),
+        Index("ix_enrichments_finished_at", "finished_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     workspace_id: Mapped[str] = mapped_column(

@@ -22,7 +22,7 @@ from openenrich.enrichment.models import (
     FindingRow,
     JobKind,
 )
-from openenrich.waterfall import Waterfall
+from openenrich.waterfall import WaterfallOutcome
 from openenrich.waterfall.engine import OwnSource
 
 # The vendor keys a scope brought (workspace id, sub-account id) -> sources to put first.
@@ -44,6 +44,26 @@ class Outcome(Protocol):
 
     def finding_rows(self) -> list[FindingRow]:
         """Every candidate, for the audit trail and the server's own people data."""
+
+
+class Finder(Protocol):
+    """What processors run a contact through (a `Waterfall`, or one screened by the
+    opt-out list in `openenrich.privacy.screen`)."""
+
+    async def run(
+        self,
+        query: ContactQuery,
+        fields: frozenset[Field],
+        *,
+        workspace_id: str = "",
+        own: Sequence[OwnSource] = (),
+    ) -> WaterfallOutcome: ...
+
+
+class ContactScreen(Protocol):
+    """The opt-out check made before any source is asked (`privacy.OptOutList`)."""
+
+    async def blocks(self, workspace_id: str, stored_input: dict[str, Any]) -> bool: ...
 
 
 class Processor(Protocol):
@@ -103,6 +123,29 @@ def finding_rows(findings: list[Finding]) -> list[FindingRow]:
 
 
 @dataclass(slots=True)
+class Withheld:
+    """A contact on the opt-out list: nothing asked, nothing found, nothing charged."""
+
+    contact: Contact
+    processor: Processor
+
+    def items(self) -> list[Field]:
+        return []
+
+    def without(self, item: Field) -> None:
+        return None
+
+    def own_key_items(self) -> frozenset[Field]:
+        return frozenset()
+
+    def record(self) -> dict[str, Any]:
+        return self.processor.empty_record(self.contact)
+
+    def finding_rows(self) -> list[FindingRow]:
+        return []
+
+
+@dataclass(slots=True)
 class EnrichOutcome:
     contact: Contact
     info: assembly.ContactInfo
@@ -137,7 +180,7 @@ class EnrichProcessor:
     kind = JobKind.ENRICH.value
 
     def __init__(
-        self, waterfall_for: Callable[[bool], Waterfall], own_keys: OwnKeysFor | None = None
+        self, waterfall_for: Callable[[bool], Finder], own_keys: OwnKeysFor | None = None
     ) -> None:
         self.waterfall_for = waterfall_for
         self.own_keys = own_keys

@@ -4,13 +4,16 @@ Both raise the typed errors of `openenrich.errors`; endpoints only translate HTT
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+
 from cachetools import LRUCache
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich import errors
 from openenrich.accounts.repository import Caller
 from openenrich.accounts.team_models import WorkspaceSettings
-from openenrich.db import Database, is_uuid
+from openenrich.db import Database, is_uuid, utcnow
 from openenrich.enrichment import repository
 from openenrich.enrichment.bodies import dumps, envelope
 from openenrich.enrichment.events import JobWebhooks
@@ -124,7 +127,9 @@ def answer_size(answer: Answer) -> int:
 
 class ResultReader:
     """GET of a job: terminal bodies are read once and kept, since they never change, in a
-    cache bounded by bytes (`cache_bytes`), least recently read dropped first."""
+    cache bounded by bytes (`cache_bytes`), least recently read dropped first; except by an
+    erasure (which forgets them here; other processes drop theirs within `hold`) or at the
+    end of their retention (after which the job answers 404)."""
 
     def __init__(
         self,
@@ -133,13 +138,21 @@ class ResultReader:
         in_progress_as_status: bool,
         cache_bytes: int = 64 * 1024 * 1024,
         parent_sees_sub_accounts: bool = True,
+        *,
+        retention: timedelta | None = None,
+        hold: timedelta = timedelta(minutes=5),
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.db = db
         self.jobs = contact_jobs
         self.in_progress_as_status = in_progress_as_status
         self.parent_sees_sub_accounts = parent_sees_sub_accounts
-        self._terminal: LRUCache[CacheKey, Answer] = LRUCache(
-            maxsize=cache_bytes, getsizeof=answer_size
+        self.retention = retention
+        self.hold = hold
+        self.clock = clock
+        # key -> (served from memory until, answer)
+        self._terminal: LRUCache[CacheKey, tuple[datetime, Answer]] = LRUCache(
+            maxsize=cache_bytes, getsizeof=lambda held: answer_size(held[1])
         )
 
     @property
@@ -147,14 +160,33 @@ class ResultReader:
         """What the kept bodies weigh now (never more than `cache_bytes`)."""
         return int(self._terminal.currsize)
 
-    def _keep(self, key: CacheKey, answer: Answer) -> None:
+    def _keep(self, key: CacheKey, answer: Answer, until: datetime) -> None:
         if answer_size(answer) <= self._terminal.maxsize:  # else it would raise
-            self._terminal[key] = answer
+            self._terminal[key] = (until, answer)
 
     def cached(self, caller: Caller, enrichment_id: str, kind: JobKind) -> tuple[int, bytes] | None:
         """The answer of a terminal job already read once in this caller's scope (workspace,
-        mode and sub-account)."""
-        return self._terminal.get(_cache_key(caller, enrichment_id, kind))
+        mode and sub-account), while it may still be served from memory."""
+        held = self._terminal.get(_cache_key(caller, enrichment_id, kind))
+        if held is None or held[0] <= self.clock():
+            return None
+        return held[1]
+
+    def forget(self, enrichment_ids: Iterable[str] | None = None) -> None:
+        """Stop serving held bodies of these jobs (of every job when None)."""
+        if enrichment_ids is None:
+            self._terminal.clear()
+            return
+        gone = set(enrichment_ids)
+        for key in [k for k in self._terminal if k[3] in gone]:
+            del self._terminal[key]
+
+    def _expired(self, enrichment: Enrichment, now: datetime) -> bool:
+        return (
+            self.retention is not None
+            and enrichment.finished_at is not None
+            and enrichment.finished_at + self.retention <= now
+        )
 
     async def read(
         self,
@@ -176,13 +208,21 @@ class ResultReader:
             enrichment = await repository.get_enrichment(
                 session, enrichment_id, caller.workspace_id, caller.sandbox, kind
             )
-            if enrichment is None or not self._visible(caller, enrichment):
+            now = self.clock()
+            if (
+                enrichment is None
+                or not self._visible(caller, enrichment)
+                or self._expired(enrichment, now)
+            ):
                 raise NOT_FOUND[kind]()
             status = EnrichmentStatus(enrichment.status)
             if status.terminal and enrichment.result_body is not None:
                 code = 402 if status is EnrichmentStatus.CREDITS_INSUFFICIENT else 200
                 answer = (code, enrichment.result_body)
-                self._keep(cache_key, answer)
+                until = now + self.hold
+                if self.retention is not None and enrichment.finished_at is not None:
+                    until = min(until, enrichment.finished_at + self.retention)
+                self._keep(cache_key, answer, until)
                 return answer
             if force:
                 processor = self.jobs.processors[enrichment.kind]

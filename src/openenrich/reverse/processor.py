@@ -11,9 +11,8 @@ from typing import Any
 from openenrich.db import Database
 from openenrich.domain import ContactQuery, Field, ProfileFinding
 from openenrich.enrichment.models import Contact, Enrichment, FindingRow, JobKind
-from openenrich.enrichment.processing import Outcome, finding_rows
+from openenrich.enrichment.processing import Finder, Outcome, finding_rows
 from openenrich.reverse import repository
-from openenrich.waterfall import Waterfall
 
 
 def echo(contact: Contact) -> dict[str, Any]:
@@ -57,7 +56,7 @@ class ReverseEmailProcessor:
     def __init__(
         self,
         db: Database,
-        waterfall_for: Callable[[bool], Waterfall],
+        waterfall_for: Callable[[bool], Finder],
         *,
         share_across_workspaces: bool = False,
     ) -> None:
@@ -83,6 +82,7 @@ class ReverseEmailProcessor:
         outcome = await self.waterfall_for(enrichment.sandbox).run(
             ContactQuery(email=email),
             frozenset({Field.PROFILE}),
+            workspace_id=enrichment.workspace_id,
         )
         profile = next(
             (dict(f.person) for f in outcome.findings if isinstance(f, ProfileFinding)), None

@@ -142,6 +142,11 @@ class ResultCache:
                 )
             )
 
+    def forget_held(self) -> None:
+        """Forget every answer held in memory (the database copy is erased apart)."""
+        if self._memory is not None:
+            self._memory.clear()
+
     def _remember(self, key: str, expires_at: float, value: object) -> None:
         if self._memory is not None:
             self._memory[key] = (expires_at, value)

@@ -41,6 +41,7 @@ from openenrich.waterfall.guard import SourceGuard
 from openenrich.waterfall.ordering import AdaptiveRanker, expected_cost
 from openenrich.waterfall.sources import CACHE_SCOPE, GuardedProvider
 from openenrich.waterfall.stop import StopRules, field_satisfied, with_line_type
+from openenrich.waterfall.store import BatchWriter
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +203,7 @@ class Waterfall:
         self.guards: dict[str, SourceGuard] = {}
         self.call_log: CallLog | None = None
         self.cache: ResultCache | None = None
+        self.writer: BatchWriter | None = None
 
     async def run(
         self,
@@ -210,10 +212,13 @@ class Waterfall:
         *,
         workspace_id: str = "",
         own: Sequence[OwnSource] = (),
+        private_cache: bool = False,
     ) -> WaterfallOutcome:
-        """Enrich one contact. `workspace_id` keys the call log (and the cache when answers
-        are cached per workspace); `own` are the workspace's own vendor keys."""
-        token = CACHE_SCOPE.set(workspace_id if self.per_workspace_cache else "")
+        """Enrich one contact. `workspace_id` keys the call log, and the cache when answers
+        are cached per workspace (server-wide by configuration, or for this workspace:
+        `private_cache`); `own` are the workspace's own vendor keys."""
+        private = self.per_workspace_cache or private_cache
+        token = CACHE_SCOPE.set(workspace_id if private else "")
         logged = CALL_WORKSPACE.set(workspace_id)
         try:
             contact = _Contact()
@@ -369,6 +374,16 @@ class Waterfall:
         if contact is not None:
             contact.verified_by[address] = name
         return best
+
+    async def flush(self) -> None:
+        """Write out buffered call-log rows and cache entries now."""
+        if self.writer is not None:
+            await self.writer.flush()
+
+    def forget_held(self) -> None:
+        """Drop answers held in this process's memory (after an erasure)."""
+        if self.cache is not None:
+            self.cache.forget_held()
 
     async def aclose(self) -> None:
         """Flush the call log and the cache to the database."""

@@ -214,4 +214,5 @@ def build_waterfall(
     waterfall.guards = guards
     waterfall.call_log = call_log
     waterfall.cache = cache
+    waterfall.writer = writer
     return waterfall

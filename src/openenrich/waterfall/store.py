@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime, timedelta
 
-from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
 
-from openenrich.db import Database, rows_affected, utcnow
+from openenrich.db import Database
 from openenrich.waterfall.models import ProviderCacheEntry, ProviderCall
 
 log = logging.getLogger(__name__)
@@ -81,23 +79,3 @@ class BatchWriter:
                 await self._task
             self._task = None
         await self.flush()
-
-
-async def purge(
-    db: Database, *, call_log_days: float | None = None, now: datetime | None = None
-) -> tuple[int, int]:
-    """Delete expired cache entries (personal data is kept no longer than its TTL) and,
-    when `call_log_days` is given, older call-log rows. Returns both counts."""
-    now = now or utcnow()
-    async with db.transaction() as session:
-        entries = await session.execute(
-            delete(ProviderCacheEntry).where(ProviderCacheEntry.expires_at <= now)
-        )
-        calls = 0
-        if call_log_days is not None:
-            cutoff = now - timedelta(days=call_log_days)
-            result = await session.execute(
-                delete(ProviderCall).where(ProviderCall.created_at < cutoff)
-            )
-            calls = rows_affected(result)
-    return rows_affected(entries), calls

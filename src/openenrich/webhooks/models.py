@@ -35,7 +35,10 @@ class WebhookEvent(Base):
     event comes back on its own (at-least-once)."""
 
     __tablename__ = "webhook_events"
-    __table_args__ = (Index("ix_webhook_events_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_webhook_events_due", "status", "next_attempt_at"),
+        Index("ix_webhook_events_created_at", "created_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True, default=new_event_id)
     workspace_id: Mapped[str] = mapped_column(
