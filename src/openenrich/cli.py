@@ -20,6 +20,7 @@ app = typer.Typer(help="OpenEnrich: self-hosted contact enrichment.", no_args_is
 COMMAND_MODULES: tuple[str, ...] = (
     "openenrich.operator_cli",
     "openenrich.accounts.cli",
+    "openenrich.dashboard.cli",
     "openenrich.verification.cli",
     "openenrich.waterfall.cli",
     "openenrich.webhooks.cli",

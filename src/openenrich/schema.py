@@ -1,6 +1,7 @@
 """Imports every table module, so that `Base.metadata` is complete for migrations."""
 
 from openenrich.accounts import models as accounts_models
+from openenrich.dashboard import models as dashboard_models
 from openenrich.db import Base
 from openenrich.enrichment import models as enrichment_models
 from openenrich.verification import models as verification_models
@@ -11,6 +12,7 @@ metadata = Base.metadata
 
 __all__ = [
     "accounts_models",
+    "dashboard_models",
     "enrichment_models",
     "metadata",
     "verification_models",

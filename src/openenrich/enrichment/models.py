@@ -52,7 +52,10 @@ class JobKind(StrEnum):
 
 class Enrichment(Base):
     __tablename__ = "enrichments"
-    __table_args__ = (Index("ix_enrichments_status", "status"),)
+    __table_args__ = (
+        Index("ix_enrichments_status", "status"),
+        Index("ix_enrichments_workspace_created", "workspace_id", "sandbox", "created_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     workspace_id: Mapped[str] = mapped_column(
