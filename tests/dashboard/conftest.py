@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -36,8 +37,10 @@ class Site:
         return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
-async def _site(url: str, tmp_path: Path, dashboard: DashboardSettings) -> AsyncIterator[Site]:
-    settings = make_settings(url, tmp_path)
+async def _site(
+    url: str, tmp_path: Path, dashboard: DashboardSettings, **overrides: Any
+) -> AsyncIterator[Site]:
+    settings = make_settings(url, tmp_path, **overrides)
     async with running_api(settings, dashboard=dashboard) as api:
         await add_member(api.services.db, api.workspace_id, OWNER, operator=True)
         async with api.services.db.transaction() as session:
@@ -58,4 +61,12 @@ async def site(sqlite_url: str, tmp_path: Path) -> AsyncIterator[Site]:
 async def site_any_db(database_url: str, tmp_path: Path) -> AsyncIterator[Site]:
     """On SQLite and on PostgreSQL."""
     async for running in _site(database_url, tmp_path, DashboardSettings()):
+        yield running
+
+
+@pytest.fixture
+async def slow_site(sqlite_url: str, tmp_path: Path) -> AsyncIterator[Site]:
+    """Sandbox answers take 100 ms and five run at once: jobs last long enough to cancel."""
+    overrides = {"sandbox_latency_ms": 100, "worker_concurrency": 5}
+    async for running in _site(sqlite_url, tmp_path, DashboardSettings(), **overrides):
         yield running

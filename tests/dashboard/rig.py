@@ -33,9 +33,7 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-async def add_member(
-    db: Database, workspace_id: str, email: str, operator: bool = False
-) -> None:
+async def add_member(db: Database, workspace_id: str, email: str, operator: bool = False) -> None:
     async with db.transaction() as session:
         await members.add_member(session, workspace_id, email, PASSWORD, operator)
 

@@ -13,8 +13,15 @@ from openenrich.dashboard.models import WebSession
 from openenrich.db import utcnow
 
 pytestmark = pytest.mark.anyio
-PAGES = ("/app/enrichments", "/app/uploads", "/app/uploads/new", "/app/account", "/app/keys",
-         "/app/webhooks", "/app/providers")
+PAGES = (
+    "/app/enrichments",
+    "/app/uploads",
+    "/app/uploads/new",
+    "/app/account",
+    "/app/keys",
+    "/app/webhooks",
+    "/app/providers",
+)
 
 
 async def test_pages_need_a_session_and_the_cookie_is_guarded(site: Site) -> None:
@@ -35,10 +42,17 @@ async def test_session_cookie_flags(site: Site) -> None:
     page = await site.client.get("/app/login")
     response = await site.client.post(
         "/app/login",
-        data={"email": OWNER, "password": "correct horse battery", "csrf_token": csrf_of(page.text)},
+        data={
+            "email": OWNER,
+            "password": "correct horse battery",
+            "csrf_token": csrf_of(page.text),
+        },
     )
-    cookie = next(v for k, v in response.headers.multi_items() if k == "set-cookie"
-                  and v.startswith("oe_session="))
+    cookie = next(
+        v
+        for k, v in response.headers.multi_items()
+        if k == "set-cookie" and v.startswith("oe_session=")
+    )
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/app" in cookie
     assert "Secure" not in cookie  # plain HTTP here; HTTPS adds it
 
@@ -52,11 +66,15 @@ async def test_wrong_password_then_throttled(site: Site) -> None:
             "/app/login", data={"email": OWNER, "password": "nope", "csrf_token": token}
         )
         statuses.append(response.status_code)
-    assert statuses[:5] == [401] * 5 and "Wrong email or password" in (
-        await site.client.post(
-            "/app/login", data={"email": "x@example.com", "password": "n", "csrf_token": token}
-        )
-    ).text
+    assert (
+        statuses[:5] == [401] * 5
+        and "Wrong email or password"
+        in (
+            await site.client.post(
+                "/app/login", data={"email": "x@example.com", "password": "n", "csrf_token": token}
+            )
+        ).text
+    )
     assert statuses[5] == 429
     blocked = await site.client.post(
         "/app/login",
@@ -91,9 +109,7 @@ async def test_idle_absolute_expiry_and_sign_out(site: Site) -> None:
     db = site.api.services.db
     await sign_in(site.client, OWNER)
     async with db.transaction() as session:
-        await session.execute(
-            update(WebSession).values(last_seen_at=utcnow() - timedelta(hours=2))
-        )
+        await session.execute(update(WebSession).values(last_seen_at=utcnow() - timedelta(hours=2)))
     stale = await site.client.get("/app/enrichments")
     assert stale.status_code == 303 and "/app/login" in stale.headers["location"]
 
@@ -112,8 +128,17 @@ async def test_idle_absolute_expiry_and_sign_out(site: Site) -> None:
 
 async def test_a_member_sees_only_their_workspace(site: Site) -> None:
     enrichment_id = await site.api.enrich(
-        {"name": "owner's list", "data": [{"first_name": "Ann", "last_name": "Lee",
-         "domain": "acme.com", "enrich_fields": ["contact.work_emails"]}]}
+        {
+            "name": "owner's list",
+            "data": [
+                {
+                    "first_name": "Ann",
+                    "last_name": "Lee",
+                    "domain": "acme.com",
+                    "enrich_fields": ["contact.work_emails"],
+                }
+            ],
+        }
     )
     await site.api.wait(enrichment_id)
     await sign_in(site.client, OWNER)

@@ -31,6 +31,9 @@ def detect_encoding(path: Path) -> str:
     """UTF-8 (with or without BOM) when the whole file decodes as such, else Latin-1
     (Windows-1252 when it fits, which spreadsheet exports usually are)."""
     with path.open("rb") as handle:
+        if b"\x00" in handle.read(_CHUNK):  # a spreadsheet, an archive, or UTF-16
+            raise MalformedFile(1, _explain("NUL"))
+        handle.seek(0)
         start = handle.read(3)
         if start == codecs.BOM_UTF8:
             return "utf-8-sig"
@@ -86,7 +89,7 @@ def records(path: Path, encoding: str, separator: str) -> Iterator[tuple[int, li
 
 def _explain(message: str) -> str:
     if "NUL" in message:
-        return "binary data, this is not a CSV file (save the sheet as CSV)"
+        return "binary data, this is not a CSV file (save the sheet as CSV UTF-8)"
     if "unexpected end of data" in message or "EOF" in message:
         return "a quoted value is never closed"
     return message

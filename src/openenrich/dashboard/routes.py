@@ -424,6 +424,8 @@ async def upload_choose(request: Request, who: Who, upload_id: str) -> Response:
     await uploads.save_choice(found.db, upload, mapping, fields)
     if data.get("action") != "start":
         return await _mapping_page(request, who, upload)
+    if not (await uploads.check(found.db, upload, _prices(request))).valid:
+        return await _mapping_page(request, who, upload, 400, "No row can be enriched yet.")
     if not upload.sandbox and data.get("confirm_live") != "yes":
         return await _mapping_page(
             request, who, upload, 400, "Tick the box to confirm spending live credits."

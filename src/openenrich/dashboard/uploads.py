@@ -293,7 +293,7 @@ class Progress:
 
 async def progress(session: AsyncSession, upload: Upload) -> Progress:
     ids = await enrichment_ids(session, upload.id)
-    result = Progress(enrichments=ids)
+    result = Progress(enrichments=ids, canceled=upload.status == UploadStatus.CANCELED)
     if not ids:
         result.finished = upload.status != UploadStatus.READY
         return result
@@ -321,7 +321,6 @@ async def progress(session: AsyncSession, upload: Upload) -> Progress:
     ).scalars()
     states = [EnrichmentStatus(s) for s in statuses]
     result.finished = all(s.terminal for s in states)
-    result.canceled = upload.status == UploadStatus.CANCELED
     return result
 
 
