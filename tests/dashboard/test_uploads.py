@@ -119,10 +119,8 @@ async def test_upload_map_start_follow_download(site_any_db: Site) -> None:
     book = openpyxl.load_workbook(
         io.BytesIO((await site.client.get(f"/app/uploads/{uid}/result.xlsx")).content)
     )
-    sheet = [
-        [c if c is not None else "" for c in r] for r in book.active.iter_rows(values_only=True)
-    ]  # type: ignore[union-attr]
-    assert sheet == rows
+    cells = book.worksheets[0].iter_rows(values_only=True)
+    assert [["" if c is None else c for c in r] for r in cells] == rows
 
     stranger = site.browser()
     await sign_in(stranger, STRANGER)
