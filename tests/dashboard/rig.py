@@ -8,10 +8,10 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import uvicorn
@@ -24,6 +24,7 @@ from openenrich.dashboard import DashboardSettings, members
 from openenrich.db import Database
 
 PASSWORD = "correct horse battery"
+T = TypeVar("T")
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -81,6 +82,15 @@ async def seed(settings: Settings, name: str, email: str, operator: bool = True)
     finally:
         await db.dispose()
     return Workspace(created.workspace_id, created.api_key, created.sandbox_api_key, email)
+
+
+def run_apart(work: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine on a loop of its own thread (Playwright's sync API owns this one)."""
+    result: list[T] = []
+    thread = threading.Thread(target=lambda: result.append(asyncio.run(work)))
+    thread.start()
+    thread.join()
+    return result[0]
 
 
 def free_port() -> int:
