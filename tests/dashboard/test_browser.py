@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import openpyxl
 import pytest
+from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 from sqlalchemy import create_engine, update
 from tests.dashboard.rig import (
     PASSWORD,
@@ -34,18 +35,13 @@ from openenrich.db import utcnow
 
 pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")
-DESKTOP = {"width": 1280, "height": 860}
-PHONE = {"width": 390, "height": 844}
-
-try:
-    from playwright.sync_api import Browser, Page, expect, sync_playwright
-except ImportError:  # pragma: no cover - the test extra installs it
-    sync_playwright = None  # type: ignore[assignment]
+DESKTOP: ViewportSize = {"width": 1280, "height": 860}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if sync_playwright is None or not CHROMIUM.exists():
+    if not CHROMIUM.exists():
         if IN_CI:
             pytest.fail("Chromium is required under CI=true (.ci/run installs it)")
         pytest.skip("needs Playwright and /usr/bin/chromium")
