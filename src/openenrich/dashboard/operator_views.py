@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from openenrich.db import utcnow
-from openenrich.services import Services
+from openenrich.dashboard.deps import Provided
+from openenrich.db import Database, utcnow
 from openenrich.waterfall.calllog import ProviderStats, call_stats
 from openenrich.waterfall.cli import KeyCheck
 from openenrich.waterfall.cli import check_keys as run_checks
@@ -34,12 +34,14 @@ def _config() -> tuple[WaterfallConfig | None, str | None]:
         return None, f"The waterfall configuration cannot be read: {exc}"
 
 
-async def providers_view(found: Services, checks: list[KeyCheck] | None) -> ProvidersView:
+async def providers_view(
+    db: Database, found: Provided, checks: list[KeyCheck] | None
+) -> ProvidersView:
     config, problem = _config()
     view = ProvidersView(checks=checks, problem=problem)
     if config is not None:
         view.sources = describe_sources(config)
-    view.stats = await call_stats(found.db, since=utcnow() - timedelta(days=STATS_DAYS))
+    view.stats = await call_stats(db, since=utcnow() - timedelta(days=STATS_DAYS))
     if found.live is not None:
         for name, guard in sorted(found.live.guards.items()):
             for slot in guard.slots:
@@ -47,7 +49,7 @@ async def providers_view(found: Services, checks: list[KeyCheck] | None) -> Prov
     return view
 
 
-async def check_keys(found: Services) -> list[KeyCheck]:
+async def check_keys(found: Provided) -> list[KeyCheck]:
     config, problem = _config()
     if config is None:
         return [KeyCheck("configuration", None, False, problem or "unreadable")]

@@ -24,26 +24,21 @@ from starlette.datastructures import FormData
 
 from openenrich.accounts import repository as accounts
 from openenrich.accounts.repository import Caller
-from openenrich.api.http import services
-from openenrich.dashboard import csvfile, members, queries, sessions, uploads
+from openenrich.api.deps import Auth, Db, Jobs
+from openenrich.dashboard import csvfile, members, operator_views, queries, sessions, uploads
+from openenrich.dashboard.deps import ContactsJobs, Dash, Process, Secret, get_dashboard
 from openenrich.dashboard.models import Upload, UploadStatus
 from openenrich.dashboard.receive import UploadRefused, receive
 from openenrich.dashboard.sessions import COOKIE, LOGIN_COOKIE, SignedIn, same_token
-from openenrich.dashboard.state import Dashboard
-from openenrich.enrichment.assembly import Item
-from openenrich.enrichment.endpoints import start_job
+from openenrich.db import Database
+from openenrich.domain import Field
+from openenrich.enrichment.jobs import ContactJobs
 from openenrich.enrichment.models import Enrichment
 from openenrich.enrichment.validation import BulkRequest
-from openenrich.services import Services
 from openenrich.webhooks import repository as webhook_repository
 from openenrich.webhooks.views import group
 
 router = APIRouter(prefix="/app", include_in_schema=False)
-FIELD_ITEMS = {
-    "contact.work_emails": Item.WORK_EMAIL,
-    "contact.personal_emails": Item.PERSONAL_EMAIL,
-    "contact.phones": Item.PHONE,
-}
 
 
 class SignInRequired(Exception):
@@ -59,21 +54,15 @@ class Refused(Exception):
         self.message = message
 
 
-def dashboard(request: Request) -> Dashboard:
-    found: Dashboard = request.app.state.dashboard
-    return found
-
-
 def _secure(request: Request) -> bool:
-    configured = dashboard(request).settings.secure_cookies
+    configured = get_dashboard(request).settings.secure_cookies
     return request.url.scheme == "https" if configured is None else configured
 
 
-async def signed_in(request: Request) -> SignedIn:
+async def signed_in(request: Request, db: Db, state: Dash) -> SignedIn:
     token = request.cookies.get(COOKIE)
     if not token:
         raise SignInRequired
-    state, db = dashboard(request), services(request).db
     async with db.read() as session:
         lookup = await sessions.resolve(session, token, state.idle)
     if lookup.expired:
@@ -127,7 +116,7 @@ def render(
         csrf=who.csrf_token if who else "",
         path=request.url.path,
     )
-    response = dashboard(request).templates.TemplateResponse(
+    response = get_dashboard(request).templates.TemplateResponse(
         request, template, context, status_code=status
     )
     _harden(response)
@@ -214,7 +203,7 @@ async def login_page(request: Request) -> Response:
 
 
 @router.post("/login")
-async def login(request: Request) -> Response:
+async def login(request: Request, db: Db) -> Response:
     data = await request.form()
     email = str(data.get("email") or "").strip()
     password = str(data.get("password") or "")
@@ -222,14 +211,13 @@ async def login(request: Request) -> Response:
         str(data.get("csrf_token") or ""), request.cookies.get(LOGIN_COOKIE)
     ):
         return _login_page(request, "The form expired. Please sign in again.", 403, email)
-    state = dashboard(request)
+    state = get_dashboard(request)
     address = request.client.host if request.client else "unknown"
     if not await state.throttle.allow(members.normalise_email(email), address):
         minutes = state.settings.login_window_minutes
         return _login_page(
             request, f"Too many attempts. Try again in {minutes} minutes.", 429, email
         )
-    db = services(request).db
     async with db.transaction() as session:
         member = await members.authenticate(session, email, password)
         token = (
@@ -255,9 +243,9 @@ async def login(request: Request) -> Response:
 
 
 @router.post("/logout")
-async def logout(request: Request, who: Who) -> Response:
+async def logout(request: Request, who: Who, db: Db) -> Response:
     await form(request, who)
-    async with services(request).db.transaction() as session:
+    async with db.transaction() as session:
         await sessions.end(session, who.token_hash)
     response = go("/app/login")
     response.delete_cookie(COOKIE, path="/app")
@@ -265,9 +253,9 @@ async def logout(request: Request, who: Who) -> Response:
 
 
 @router.post("/mode")
-async def switch_mode(request: Request, who: Who) -> Response:
+async def switch_mode(request: Request, who: Who, db: Db) -> Response:
     data = await form(request, who)
-    async with services(request).db.transaction() as session:
+    async with db.transaction() as session:
         await sessions.set_mode(session, who.token_hash, data.get("mode") != "live")
     back = str(data.get("back") or "/app/enrichments")
     return go(back if back.startswith("/app/") else "/app/enrichments")
@@ -277,9 +265,9 @@ async def switch_mode(request: Request, who: Who) -> Response:
 
 
 @router.get("/enrichments")
-async def enrichments(request: Request, who: Who, before: str | None = None) -> Response:
-    size = dashboard(request).settings.page_size
-    async with services(request).db.read() as session:
+async def enrichments(request: Request, who: Who, db: Db, before: str | None = None) -> Response:
+    size = get_dashboard(request).settings.page_size
+    async with db.read() as session:
         lines, next_cursor = await queries.enrichments_page(
             session, who.workspace_id, who.sandbox, before, size
         )
@@ -294,8 +282,8 @@ async def enrichments(request: Request, who: Who, before: str | None = None) -> 
 
 
 @router.get("/enrichments/{enrichment_id}")
-async def enrichment(request: Request, who: Who, enrichment_id: str) -> Response:
-    async with services(request).db.read() as session:
+async def enrichment(request: Request, who: Who, enrichment_id: str, db: Db) -> Response:
+    async with db.read() as session:
         found = await queries.enrichment_of(session, enrichment_id, who.workspace_id)
         if found is None:
             return not_found(request, who, "enrichment")
@@ -306,14 +294,14 @@ async def enrichment(request: Request, who: Who, enrichment_id: str) -> Response
 # --- uploads --------------------------------------------------------------------------
 
 
-def _prices(request: Request) -> dict[str, int]:
-    prices = services(request).jobs.pricing.prices
-    return {field: prices.get(item, 0) for field, item in FIELD_ITEMS.items()}
+def _prices(jobs: ContactJobs) -> dict[str, int]:
+    """Credits per found value, by the enrich field that finds it."""
+    return {field: jobs.pricing.prices.get(Field(field), 0) for field in uploads.FIELD_LABELS}
 
 
 @router.get("/uploads")
-async def upload_list(request: Request, who: Who) -> Response:
-    async with services(request).db.read() as session:
+async def upload_list(request: Request, who: Who, db: Db) -> Response:
+    async with db.read() as session:
         found = await uploads.list_uploads(session, who.workspace_id, 50)
     return render(request, "uploads.html", who, uploads=found)
 
@@ -324,8 +312,8 @@ async def upload_form(request: Request, who: Who) -> Response:
 
 
 @router.post("/uploads")
-async def upload_file(request: Request, who: Who) -> Response:
-    state = dashboard(request)
+async def upload_file(request: Request, who: Who, db: Db) -> Response:
+    state = get_dashboard(request)
     try:
         got = await receive(request, "file", state.settings.max_upload_bytes)
     except UploadRefused as refused:
@@ -336,7 +324,7 @@ async def upload_file(request: Request, who: Who) -> Response:
             return render(request, "upload_new.html", who, 400, error="Choose a CSV file.")
         try:
             upload = await uploads.ingest(
-                services(request).db,
+                db,
                 who.workspace_id,
                 who.member_id,
                 who.sandbox,
@@ -351,16 +339,21 @@ async def upload_file(request: Request, who: Who) -> Response:
     return go(f"/app/uploads/{upload.id}")
 
 
-async def _upload(request: Request, who: SignedIn, upload_id: str) -> Upload | None:
-    async with services(request).db.read() as session:
+async def _upload(db: Database, who: SignedIn, upload_id: str) -> Upload | None:
+    async with db.read() as session:
         return await uploads.get_upload(session, upload_id, who.workspace_id)
 
 
 async def _mapping_page(
-    request: Request, who: SignedIn, upload: Upload, status: int = 200, error: str | None = None
+    request: Request,
+    who: SignedIn,
+    db: Database,
+    prices: dict[str, int],
+    upload: Upload,
+    status: int = 200,
+    error: str | None = None,
 ) -> Response:
-    db = services(request).db
-    checked = await uploads.check(db, upload, _prices(request))
+    checked = await uploads.check(db, upload, prices)
     preview: list[list[str]] = []
     async for chunk in uploads.rows(db, upload.id):
         preview = [list(row.cells) for row in chunk[:5]]
@@ -375,19 +368,21 @@ async def _mapping_page(
         preview=preview,
         targets=uploads.TARGET_LABELS,
         field_labels=uploads.FIELD_LABELS,
-        prices=_prices(request),
+        prices=prices,
         error=error,
     )
 
 
 @router.get("/uploads/{upload_id}")
-async def upload_page(request: Request, who: Who, upload_id: str) -> Response:
-    upload = await _upload(request, who, upload_id)
+async def upload_page(
+    request: Request, who: Who, upload_id: str, db: Db, jobs: ContactsJobs
+) -> Response:
+    upload = await _upload(db, who, upload_id)
     if upload is None:
         return not_found(request, who, "upload")
     if upload.status == UploadStatus.READY:
-        return await _mapping_page(request, who, upload)
-    async with services(request).db.read() as session:
+        return await _mapping_page(request, who, db, _prices(jobs), upload)
+    async with db.read() as session:
         progress = await uploads.progress(session, upload)
     return render(
         request,
@@ -410,40 +405,45 @@ def _choice(data: FormData, upload: Upload) -> tuple[dict[str, int], list[str]]:
 
 
 @router.post("/uploads/{upload_id}")
-async def upload_choose(request: Request, who: Who, upload_id: str) -> Response:
+async def upload_choose(
+    request: Request, who: Who, upload_id: str, db: Db, jobs: ContactsJobs, starter: Jobs
+) -> Response:
     data = await form(request, who)
-    upload = await _upload(request, who, upload_id)
+    upload = await _upload(db, who, upload_id)
     if upload is None:
         return not_found(request, who, "upload")
     if upload.status != UploadStatus.READY:
         return go(f"/app/uploads/{upload.id}")
     mapping, fields = _choice(data, upload)
-    found = services(request)
+    prices = _prices(jobs)
     if not fields:
-        return await _mapping_page(request, who, upload, 400, "Choose at least one field to find.")
-    await uploads.save_choice(found.db, upload, mapping, fields)
+        problem = "Choose at least one field to find."
+        return await _mapping_page(request, who, db, prices, upload, 400, problem)
+    await uploads.save_choice(db, upload, mapping, fields)
     if data.get("action") != "start":
-        return await _mapping_page(request, who, upload)
-    if not (await uploads.check(found.db, upload, _prices(request))).valid:
-        return await _mapping_page(request, who, upload, 400, "No row can be enriched yet.")
+        return await _mapping_page(request, who, db, prices, upload)
+    if not (await uploads.check(db, upload, prices)).valid:
+        problem = "No row can be enriched yet."
+        return await _mapping_page(request, who, db, prices, upload, 400, problem)
     if not upload.sandbox and data.get("confirm_live") != "yes":
-        return await _mapping_page(
-            request, who, upload, 400, "Tick the box to confirm spending live credits."
-        )
+        problem = "Tick the box to confirm spending live credits."
+        return await _mapping_page(request, who, db, prices, upload, 400, problem)
+    caller = _caller(who, upload.sandbox)
 
     async def start(bulk: BulkRequest) -> Enrichment:
-        return await start_job(request, _caller(who, upload.sandbox), bulk)
+        # No API key: dashboard jobs carry no webhook, so no signing state is kept.
+        return await starter.start(caller, "", bulk)
 
-    await uploads.start(found.db, upload, start)
+    await uploads.start(db, upload, start)
     return go(f"/app/uploads/{upload.id}")
 
 
 @router.get("/uploads/{upload_id}/progress")
-async def upload_progress(request: Request, who: Who, upload_id: str) -> Response:
-    upload = await _upload(request, who, upload_id)
+async def upload_progress(request: Request, who: Who, upload_id: str, db: Db) -> Response:
+    upload = await _upload(db, who, upload_id)
     if upload is None:
         return not_found(request, who, "upload")
-    async with services(request).db.read() as session:
+    async with db.read() as session:
         progress = await uploads.progress(session, upload)
     return render(
         request,
@@ -456,13 +456,14 @@ async def upload_progress(request: Request, who: Who, upload_id: str) -> Respons
 
 
 @router.post("/uploads/{upload_id}/cancel")
-async def upload_cancel(request: Request, who: Who, upload_id: str) -> Response:
+async def upload_cancel(
+    request: Request, who: Who, upload_id: str, db: Db, jobs: ContactsJobs
+) -> Response:
     await form(request, who)
-    upload = await _upload(request, who, upload_id)
+    upload = await _upload(db, who, upload_id)
     if upload is None:
         return not_found(request, who, "upload")
-    found = services(request)
-    await uploads.cancel(found.db, upload, found.jobs.cancel)
+    await uploads.cancel(db, upload, jobs.cancel)
     return go(f"/app/uploads/{upload.id}")
 
 
@@ -473,11 +474,10 @@ def _download_name(upload: Upload, suffix: str) -> str:
 
 
 @router.get("/uploads/{upload_id}/result.csv")
-async def download_csv(request: Request, who: Who, upload_id: str) -> Response:
-    upload = await _upload(request, who, upload_id)
+async def download_csv(request: Request, who: Who, upload_id: str, db: Db) -> Response:
+    upload = await _upload(db, who, upload_id)
     if upload is None:
         return not_found(request, who, "upload")
-    db = services(request).db
 
     async def body() -> AsyncIterator[bytes]:
         yield "\ufeff".encode()  # a BOM, so spreadsheet apps read UTF-8 as such
@@ -503,13 +503,13 @@ async def download_csv(request: Request, who: Who, upload_id: str) -> Response:
 
 
 @router.get("/uploads/{upload_id}/result.xlsx")
-async def download_xlsx(request: Request, who: Who, upload_id: str) -> Response:
-    upload = await _upload(request, who, upload_id)
+async def download_xlsx(request: Request, who: Who, upload_id: str, db: Db) -> Response:
+    upload = await _upload(db, who, upload_id)
     if upload is None:
         return not_found(request, who, "upload")
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Enriched")
-    async for row in uploads.export(services(request).db, upload):
+    async for row in uploads.export(db, upload):
         sheet.append(row)
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
     handle.close()
@@ -528,9 +528,9 @@ async def download_xlsx(request: Request, who: Who, upload_id: str) -> Response:
 
 
 @router.get("/account")
-async def account(request: Request, who: Who, before: int | None = None) -> Response:
-    size = dashboard(request).settings.page_size
-    async with services(request).db.read() as session:
+async def account(request: Request, who: Who, db: Db, before: int | None = None) -> Response:
+    size = get_dashboard(request).settings.page_size
+    async with db.read() as session:
         live = await accounts.balance(session, who.workspace_id, False)
         sandbox = await accounts.balance(session, who.workspace_id, True)
         lines, next_before = await queries.ledger_page(
@@ -551,43 +551,42 @@ async def account(request: Request, who: Who, before: int | None = None) -> Resp
 async def _keys_page(
     request: Request,
     who: SignedIn,
+    db: Database,
     new_key: str | None = None,
     error: str | None = None,
     status: int = 200,
 ) -> Response:
-    async with services(request).db.read() as session:
+    async with db.read() as session:
         keys = await queries.keys_of(session, who.workspace_id)
     return render(request, "keys.html", who, status, keys=keys, new_key=new_key, error=error)
 
 
 @router.get("/keys")
-async def keys(request: Request, who: Who) -> Response:
-    return await _keys_page(request, who)
+async def keys(request: Request, who: Who, db: Db) -> Response:
+    return await _keys_page(request, who, db)
 
 
 @router.post("/keys")
-async def create_key(request: Request, who: Who) -> Response:
+async def create_key(request: Request, who: Who, db: Db, secret: Secret) -> Response:
     data = await form(request, who)
     name = str(data.get("name") or "").strip()
     if not name:
-        return await _keys_page(request, who, error="Give the key a name.", status=400)
-    found = services(request)
-    async with found.db.transaction() as session:
+        return await _keys_page(request, who, db, error="Give the key a name.", status=400)
+    async with db.transaction() as session:
         key = await queries.create_key(
-            session, who.workspace_id, data.get("mode") != "live", name, found.secret
+            session, who.workspace_id, data.get("mode") != "live", name, secret
         )
-    return await _keys_page(request, who, new_key=key)
+    return await _keys_page(request, who, db, new_key=key)
 
 
 @router.post("/keys/{key_id}/revoke")
-async def revoke_key(request: Request, who: Who, key_id: str) -> Response:
+async def revoke_key(request: Request, who: Who, key_id: str, db: Db, auth: Auth) -> Response:
     await form(request, who)
-    found = services(request)
-    async with found.db.transaction() as session:
+    async with db.transaction() as session:
         hashed = await queries.revoke_key(session, who.workspace_id, key_id)
     if hashed is None:
         return not_found(request, who, "API key")
-    found.auth.cache.put(hashed, None)  # refused at once here; other replicas within seconds
+    auth.cache.put(hashed, None)  # refused at once here; other replicas within seconds
     return go("/app/keys")
 
 
@@ -595,36 +594,31 @@ async def revoke_key(request: Request, who: Who, key_id: str) -> Response:
 
 
 @router.get("/providers")
-async def providers(request: Request, who: Operator) -> Response:
-    from openenrich.dashboard import operator_views
-
-    view = await operator_views.providers_view(services(request), checks=None)
+async def providers(request: Request, who: Operator, db: Db, process: Process) -> Response:
+    view = await operator_views.providers_view(db, process, checks=None)
     return render(request, "providers.html", who, view=view)
 
 
 @router.post("/providers/check")
-async def providers_check(request: Request, who: Operator) -> Response:
-    from openenrich.dashboard import operator_views
-
+async def providers_check(request: Request, who: Operator, db: Db, process: Process) -> Response:
     await form(request, who)
-    found: Services = services(request)
-    checks = await operator_views.check_keys(found)
-    view = await operator_views.providers_view(found, checks=checks)
+    checks = await operator_views.check_keys(process)
+    view = await operator_views.providers_view(db, process, checks=checks)
     return render(request, "providers.html", who, view=view)
 
 
 @router.get("/webhooks")
-async def webhooks(request: Request, who: Who) -> Response:
-    async with services(request).db.read() as session:
+async def webhooks(request: Request, who: Who, db: Db) -> Response:
+    async with db.read() as session:
         events = await webhook_repository.events_of(session, who.workspace_id, None, None, 50)
         attempts = await webhook_repository.attempts_of(session, [e.id for e in events])
     return render(request, "webhooks.html", who, deliveries=group(events, attempts))
 
 
 @router.post("/webhooks/{event_id}/redeliver")
-async def redeliver(request: Request, who: Who, event_id: str) -> Response:
+async def redeliver(request: Request, who: Who, event_id: str, db: Db) -> Response:
     await form(request, who)
-    async with services(request).db.transaction() as session:
+    async with db.transaction() as session:
         if await webhook_repository.get_event(session, event_id, who.workspace_id) is None:
             return not_found(request, who, "delivery")
         await webhook_repository.reschedule(session, event_id)
