@@ -171,6 +171,8 @@ async def test_keys_created_once_and_revoked(site: Site) -> None:
     assert (await site.client.get("/api/v2/account/credits", headers=headers)).status_code == 200
     page = (await site.client.get("/app/keys")).text
     assert "CRM sync" in page
+    used = page.split("CRM sync", 1)[1].split("</tr>")[0]
+    assert 'data-label="Last used">never' not in used  # the call above was recorded
     key_id = page.split("CRM sync", 1)[1].split('action="/app/keys/')[1].split("/revoke")[0]
     revoked = await site.client.post(f"/app/keys/{key_id}/revoke", data={"csrf_token": token})
     assert revoked.status_code == 303
