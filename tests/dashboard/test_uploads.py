@@ -91,6 +91,8 @@ async def test_upload_map_start_follow_download(site_any_db: Site) -> None:
     ids = sorted(set(enrichment_ids(fragment)))
     assert len(ids) == 2  # 100 + 50
     expected = await api_results(site, ids)
+    detail = (await site.client.get(f"/app/enrichments/{ids[0]}")).text
+    assert "via sandbox" in detail and "unrecorded" not in detail  # each value's source
 
     exported = (await site.client.get(f"/app/uploads/{uid}/result.csv")).content
     rows = list(csv.reader(io.StringIO(exported.decode("utf-8-sig")), delimiter=";"))

@@ -122,4 +122,6 @@ class FindingRow(Base):
     value: Mapped[str] = mapped_column(String(FINDING_VALUE_MAX), index=True)
     status: Mapped[str | None] = mapped_column(String(24), nullable=True)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The waterfall source that returned the value (None before it was recorded).
+    source: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

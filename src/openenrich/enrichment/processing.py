@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from openenrich.domain import (
@@ -23,6 +23,7 @@ from openenrich.enrichment.models import (
     JobKind,
 )
 from openenrich.waterfall import Waterfall
+from openenrich.waterfall.engine import source_key
 
 
 class Outcome(Protocol):
@@ -71,7 +72,10 @@ def _fitting(value: str) -> str:
     return value.encode()[:FINDING_VALUE_MAX].decode(errors="ignore")
 
 
-def finding_rows(findings: list[Finding]) -> list[FindingRow]:
+def finding_rows(
+    findings: list[Finding], found_by: Mapping[str, str] | None = None
+) -> list[FindingRow]:
+    """Rows of the audit trail, each with the source that returned its value."""
     rows = []
     for finding in findings:
         if isinstance(finding, EmailFinding):
@@ -92,6 +96,7 @@ def finding_rows(findings: list[Finding]) -> list[FindingRow]:
                     data=dict(finding.person),
                 )
             )
+        rows[-1].source = (found_by or {}).get(source_key(finding))
     return rows
 
 
@@ -102,6 +107,7 @@ class EnrichOutcome:
     findings: list[Finding]
     # The kinds asked for; a withheld kind leaves this set, and its findings are not kept.
     kept: set[Field]
+    found_by: Mapping[str, str] = field(default_factory=dict)
 
     def items(self) -> list[Field]:
         return self.info.items()
@@ -114,7 +120,8 @@ class EnrichOutcome:
         return assembly.record(self.contact.input, self.contact.custom, self.info)
 
     def finding_rows(self) -> list[FindingRow]:
-        return [r for r in finding_rows(self.findings) if Field.from_key(r.kind) in self.kept]
+        rows = finding_rows(self.findings, self.found_by)
+        return [r for r in rows if Field.from_key(r.kind) in self.kept]
 
 
 class EnrichProcessor:
@@ -141,7 +148,7 @@ class EnrichProcessor:
         )
         asked = [f.value for f in fields]
         info = assembly.collect(outcome.findings, asked, query.domain)
-        return EnrichOutcome(contact, info, outcome.findings, fields)
+        return EnrichOutcome(contact, info, outcome.findings, fields, outcome.found_by)
 
     def empty_record(self, contact: Contact) -> dict[str, Any]:
         return assembly.record(contact.input, contact.custom, None)

@@ -84,7 +84,7 @@ class ReverseEmailProcessor:
         profile = next(
             (dict(f.person) for f in outcome.findings if isinstance(f, ProfileFinding)), None
         )
-        rows = finding_rows(outcome.findings)
+        rows = finding_rows(outcome.findings, outcome.found_by)
         rows.append(FindingRow(kind=Field.LOOKUP_EMAIL.key, value=email))
         return ReverseOutcome(contact, profile, rows)
 

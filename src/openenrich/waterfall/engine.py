@@ -56,6 +56,18 @@ class WaterfallOutcome:
 
     findings: list[Finding] = field(default_factory=list)
     cost: float = 0.0
+    # The source each kept value came from, by `source_key`, for the audit trail.
+    found_by: dict[str, str] = field(default_factory=dict)
+
+
+def source_key(finding: Finding) -> str:
+    """What identifies a finding's value across sources (as `_Contact.add` dedupes)."""
+    if isinstance(finding, EmailFinding):
+        return "email:" + finding.email.strip().lower()
+    if isinstance(finding, PhoneFinding):
+        return "phone:" + "".join(ch for ch in finding.number if ch.isdigit())
+    network = finding.person.get("social_profiles", {}).get("professional_network", {})
+    return "profile:" + str(network.get("url", ""))
 
 
 class _Contact:
@@ -83,23 +95,30 @@ class _Contact:
             if finding.status is EmailStatus.CATCH_ALL and len(self.sources.get(key, ())) > 1:
                 items[index] = replace(finding, status=EmailStatus.HIGH_PROBABILITY)
 
-    def add(self, finding: Finding) -> None:
+    def add(self, finding: Finding, source: str) -> None:
         items = self.outcome.findings
+        kept = False
         if isinstance(finding, EmailFinding):
             key = finding.email.strip().lower()
             index = self._emails.get(key)
             if index is None:
                 self._emails[key] = len(items)
                 items.append(finding)
+                kept = True
             elif _email_better(finding, items[index]):
                 items[index] = finding
+                kept = True
         elif isinstance(finding, PhoneFinding):
             key = "".join(ch for ch in finding.number if ch.isdigit())
             if key not in self._phones:
                 self._phones[key] = len(items)
                 items.append(finding)
+                kept = True
         elif finding not in items:
             items.append(finding)
+            kept = True
+        if kept:
+            self.outcome.found_by[source_key(finding)] = source
 
 
 def _email_better(new: EmailFinding, old: Finding) -> bool:
@@ -208,7 +227,7 @@ class Waterfall:
                 contact.returned_by(provider.name, relevant)
                 found = False
                 for finding in await self._accept(provider, relevant, contact, query):
-                    contact.add(finding)
+                    contact.add(finding, provider.name)
                     kept = _counts(finding) and self.rules.keeps(finding)
                     found = found or (kind_of(finding) is wanted and kept)
             finally:

@@ -1,5 +1,5 @@
-"""dashboard: members, web sessions, uploaded files; API key names and last use; the
-indexes behind the dashboard's paginated lists
+"""dashboard: members, web sessions, uploaded files; API key names and last use; the source
+of each finding; the indexes behind the dashboard's paginated lists
 
 Revision ID: 0006
 Revises: 0005
@@ -133,8 +133,14 @@ def upgrade() -> None:
             "ix_ledger_workspace", ["workspace_id", "sandbox", "id"], unique=False
         )
 
+    with op.batch_alter_table("findings", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("source", sa.String(length=64), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("findings", schema=None) as batch_op:
+        batch_op.drop_column("source")
+
     with op.batch_alter_table("ledger", schema=None) as batch_op:
         batch_op.drop_index("ix_ledger_workspace")
 
