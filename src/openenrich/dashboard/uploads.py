@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openenrich.accounts.models import LedgerEntry
 from openenrich.dashboard import csvfile
 from openenrich.dashboard.models import Upload, UploadRow, UploadStatus
-from openenrich.db import Database, utcnow
+from openenrich.db import Database, rows_affected, utcnow
 from openenrich.enrichment import validation
 from openenrich.enrichment.models import Contact, ContactStatus, Enrichment, EnrichmentStatus
 from openenrich.enrichment.validation import BulkRequest, ContactInput
@@ -214,7 +214,7 @@ async def start(db: Database, upload: Upload, start_job: Starter) -> int:
             .where(Upload.id == upload.id, Upload.status == UploadStatus.READY)
             .values(status=UploadStatus.STARTED, started_at=utcnow())
         )
-    if not claimed.rowcount:  # type: ignore[attr-defined]
+    if not rows_affected(claimed):
         return 0
     upload.status = UploadStatus.STARTED
     started = 0
