@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
 import pytest
 from sqlalchemy import update
 from tests.dashboard.conftest import OWNER, STRANGER, Site
-from tests.dashboard.rig import csrf_of, sign_in
+from tests.dashboard.rig import PASSWORD, csrf_of, sign_in
 
 from openenrich.dashboard.models import WebSession
 from openenrich.db import utcnow
@@ -55,6 +56,15 @@ async def test_session_cookie_flags(site: Site) -> None:
     )
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/app" in cookie
     assert "Secure" not in cookie  # plain HTTP here; HTTPS adds it
+    transport = httpx.ASGITransport(app=site.api.app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as tls:
+        page = await tls.get("/app/login")
+        response = await tls.post(
+            "/app/login",
+            data={"email": OWNER, "password": PASSWORD, "csrf_token": csrf_of(page.text)},
+        )
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("oe_session=") and "; Secure" in cookie
 
 
 async def test_wrong_password_then_throttled(site: Site) -> None:

@@ -3,6 +3,8 @@ Redis when the server has one (replicas then count together)."""
 
 from __future__ import annotations
 
+import hashlib
+
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -24,6 +26,8 @@ class LoginThrottle:
 
     async def allow(self, email: str, address: str) -> bool:
         """Count one attempt; False once either limit is reached."""
-        by_email = await self.limiter.hit(self.email_item, "login-email", email)
+        # Keys are hashed: Redis (or a memory dump) never holds the email itself.
+        hashed = hashlib.sha256(email.encode()).hexdigest()
+        by_email = await self.limiter.hit(self.email_item, "login-email", hashed)
         by_address = await self.limiter.hit(self.address_item, "login-address", address)
         return by_email and by_address
