@@ -79,7 +79,7 @@ def api_records(url: str, key: str, ids: list[str]) -> dict[tuple[str, str], dic
 
 def check_export(rows: list[list[str]], expected: dict[tuple[str, str], dict[str, Any]]) -> None:
     assert rows[0][:4] == ["First Name", "Last Name", "Employer site", "Notes"]
-    assert rows[0][4] == "work_email" and len(rows) == 41
+    assert rows[0][4] == "enriched_work_email" and len(rows) == 41
     for row in rows[1:]:
         info = expected[(row[0], row[1])]
         work = info.get("most_probable_work_email") or {}

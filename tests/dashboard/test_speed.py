@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert, text
 from tests.dashboard.conftest import OWNER, Site
-from tests.dashboard.rig import sign_in
+from tests.dashboard.rig import people_csv, sign_in
 
 from openenrich.accounts.models import LedgerEntry
 from openenrich.db import new_id, utcnow
@@ -73,7 +73,13 @@ async def timed(site: Site, path: str) -> float:
 
 async def test_pages_with_ten_thousand_enrichments(site: Site) -> None:
     middle = await seed(site)
-    await sign_in(site.client, OWNER)
+    token = await sign_in(site.client, OWNER)
+    sent = await site.client.post(
+        "/app/uploads",
+        data={"csrf_token": token},
+        files={"file": ("big.csv", people_csv(2_000).encode(), "text/csv")},
+    )
+    mapping_page = sent.headers["location"]
     first = (await site.client.get("/app/enrichments")).text
     assert "list 0<" in first and "list 49<" in first and "list 50<" not in first
     older = first.split('href="/app/enrichments?before=')[1].split('"')[0].replace("&amp;", "&")
@@ -87,6 +93,7 @@ async def test_pages_with_ten_thousand_enrichments(site: Site) -> None:
         "/app/account?before=5000",
         "/app/keys",
         "/app/uploads",
+        mapping_page,  # a 2,000-row file's mapping, with its valid-row count and cost
         "/app/webhooks",
         "/app/providers",
     ]

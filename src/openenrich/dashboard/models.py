@@ -71,7 +71,11 @@ class Upload(Base):
     mapping: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16), default=UploadStatus.READY)
+    # The check of the current mapping: rows that can be sent, rows that cannot, and the
+    # first few reasons as [line, reason].
     valid_count: Mapped[int] = mapped_column(Integer, default=0)
+    invalid_count: Mapped[int] = mapped_column(Integer, default=0)
+    problems: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 

@@ -25,7 +25,7 @@ from starlette.datastructures import FormData
 from openenrich.accounts import repository as accounts
 from openenrich.accounts.repository import Caller
 from openenrich.api.deps import Auth, Db, Jobs
-from openenrich.dashboard import csvfile, members, operator_views, queries, sessions, uploads
+from openenrich.dashboard import members, operator_views, queries, sessions, uploads
 from openenrich.dashboard.deps import ContactsJobs, Dash, Process, Secret, get_dashboard
 from openenrich.dashboard.models import Upload, UploadStatus
 from openenrich.dashboard.receive import UploadRefused, receive
@@ -331,8 +331,8 @@ async def upload_file(request: Request, who: Who, db: Db) -> Response:
                 got.path,
                 got.filename,
             )
-        except csvfile.MalformedFile as malformed:
-            message = f"{got.filename} cannot be read. {malformed}"
+        except uploads.UnreadableFile as unreadable:
+            message = f"{got.filename} cannot be read. {unreadable}"
             return render(request, "upload_new.html", who, 400, error=message)
     finally:
         got.discard()
@@ -353,11 +353,9 @@ async def _mapping_page(
     status: int = 200,
     error: str | None = None,
 ) -> Response:
-    checked = await uploads.check(db, upload, prices)
-    preview: list[list[str]] = []
-    async for chunk in uploads.rows(db, upload.id):
-        preview = [list(row.cells) for row in chunk[:5]]
-        break
+    checked = uploads.summary(upload, prices)
+    async with db.read() as session:
+        preview = await uploads.first_rows(session, upload.id, 5)
     return render(
         request,
         "upload_map.html",
@@ -422,7 +420,7 @@ async def upload_choose(
     await uploads.save_choice(db, upload, mapping, fields)
     if data.get("action") != "start":
         return await _mapping_page(request, who, db, prices, upload)
-    if not (await uploads.check(db, upload, prices)).valid:
+    if not upload.valid_count:
         problem = "No row can be enriched yet."
         return await _mapping_page(request, who, db, prices, upload, 400, problem)
     if not upload.sandbox and data.get("confirm_live") != "yes":

@@ -1,5 +1,6 @@
 """Uploaded files: read into rows, mapped, checked, started in batches of 100 through the
-same use case as the API's bulk endpoint, followed, canceled and exported.
+same use case as the API's bulk endpoint, followed, canceled and exported. Reading, the
+column mapping and the result columns are `openenrich.files`, shared with `openenrich enrich`.
 
 Rows are read and written in bounded chunks everywhere, so neither reading a file nor
 exporting its result holds the whole file in memory.
@@ -12,17 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich.accounts.models import LedgerEntry
-from openenrich.dashboard import csvfile
+from openenrich.client import EnrichmentRecord
 from openenrich.dashboard.models import Upload, UploadRow, UploadStatus
 from openenrich.db import Database, rows_affected, utcnow
 from openenrich.enrichment import validation
 from openenrich.enrichment.models import Contact, ContactStatus, Enrichment, EnrichmentStatus
 from openenrich.enrichment.validation import BulkRequest, ContactInput
 from openenrich.errors import AppError
+from openenrich.files import columns, mapping, reading
 
 BATCH = validation.MAX_CONTACTS  # contacts per enrichment, the API's own limit
 WRITE_CHUNK = 500
@@ -35,19 +37,25 @@ FIELD_LABELS = {
 TARGET_LABELS = {
     "first_name": "First name",
     "last_name": "Last name",
-    "domain": "Company domain",
+    "full_name": "Full name",
     "company_name": "Company name",
+    "domain": "Company domain",
+    "website": "Company website",
     "linkedin_url": "LinkedIn URL",
 }
-RESULT_COLUMNS = (
-    "work_email",
-    "work_email_status",
-    "personal_email",
-    "personal_email_status",
-    "mobile_phone",
-    "phone_region",
-    "enrichment_status",
-)
+assert set(TARGET_LABELS) == set(mapping.FIELDS)
+
+
+class UnreadableFile(ValueError):
+    """The file is not CSV we can read; the message names the line when there is one."""
+
+    @classmethod
+    def of(cls, error: reading.CsvFormatError) -> UnreadableFile:
+        if error.line:
+            return cls(f"Line {error.line}: {error.reason}.")
+        return cls(f"{error.reason[:1].upper()}{error.reason[1:]}.")
+
+
 Starter = Callable[[BulkRequest], Awaitable[Enrichment]]
 
 
@@ -60,24 +68,23 @@ async def ingest(
     filename: str,
 ) -> Upload:
     """Read a CSV into an upload's rows, committed a chunk at a time (the write lock is
-    never held for a whole file). A malformed file leaves nothing behind."""
-    encoding = csvfile.detect_encoding(path)
-    separator = csvfile.detect_separator(path, encoding)
-    records = csvfile.records(path, encoding, separator)
-    first = next(records, None)
-    if first is None:
-        raise csvfile.MalformedFile(1, "the file is empty")
-    header = [cell or f"Column {i + 1}" for i, cell in enumerate(first[1])]
+    never held for a whole file). An unreadable file leaves nothing behind."""
+    try:
+        found = reading.detect(path)
+        header, records = reading.rows(path, found)
+    except reading.CsvFormatError as error:
+        raise UnreadableFile.of(error) from None
+    header = [cell or f"Column {i + 1}" for i, cell in enumerate(header)]
     async with db.transaction() as session:
         upload = Upload(
             workspace_id=workspace_id,
             member_id=member_id,
             sandbox=sandbox,
             filename=filename or "upload.csv",
-            encoding=encoding,
-            delimiter=separator,
+            encoding=found.encoding,
+            delimiter=found.delimiter,
             header=header,
-            mapping={k: v for k, v in csvfile.guess_mapping(header).items()},
+            mapping=mapping.auto_map(header),
             fields=["contact.work_emails"],
             status=UploadStatus.READING,
         )
@@ -85,17 +92,19 @@ async def ingest(
     count = 0
     try:
         chunk: list[dict[str, Any]] = []
-        for line, cells in records:
-            chunk.append({"upload_id": upload.id, "line": line, "cells": cells})
+        for row in records:
+            chunk.append({"upload_id": upload.id, "line": row.line, "cells": row.values})
             if len(chunk) >= WRITE_CHUNK:
                 count += await _write(db, chunk)
                 chunk = []
         count += await _write(db, chunk)
         if not count:
-            raise csvfile.MalformedFile(2, "no data rows below the header")
-    except csvfile.MalformedFile:
+            raise UnreadableFile("There are no data rows below the header.")
+    except (reading.CsvFormatError, UnreadableFile) as error:
         async with db.transaction() as session:
             await session.execute(delete(Upload).where(Upload.id == upload.id))
+        if isinstance(error, reading.CsvFormatError):
+            raise UnreadableFile.of(error) from None
         raise
     async with db.transaction() as session:
         await session.execute(
@@ -104,6 +113,7 @@ async def ingest(
             .values(row_count=count, status=UploadStatus.READY)
         )
     upload.row_count, upload.status = count, UploadStatus.READY
+    await summarise(db, upload)
     return upload
 
 
@@ -156,13 +166,30 @@ async def rows(db: Database, upload_id: str) -> AsyncIterator[Sequence[UploadRow
         after = chunk[-1].line
 
 
+async def first_rows(session: AsyncSession, upload_id: str, count: int) -> list[list[str]]:
+    query = (
+        select(UploadRow.cells)
+        .where(UploadRow.upload_id == upload_id)
+        .order_by(UploadRow.line)
+        .limit(count)
+    )
+    return [list(cells) for cells in (await session.execute(query)).scalars()]
+
+
 def contact_of(upload: Upload, cells: Sequence[str], fields: Sequence[str]) -> ContactInput:
-    """Validate one row as the API validates a contact (raises AppError)."""
-    item: dict[str, Any] = {"enrich_fields": list(fields)}
-    for target, index in upload.mapping.items():
-        if isinstance(index, int) and 0 <= index < len(cells) and cells[index]:
-            item[target] = cells[index]
-    return validation.contact(item)
+    """A row as the `enrich` command prepares it, then validated as the API validates a
+    contact; raises RowRefused with the reason."""
+    prepared = mapping.prepare(cells, dict(upload.mapping))
+    if prepared.contact is None:
+        raise RowRefused(prepared.reason or "not enough to search with")
+    try:
+        return validation.contact({**prepared.contact, "enrich_fields": list(fields)})
+    except AppError as error:
+        raise RowRefused(error.message) from None
+
+
+class RowRefused(ValueError):
+    """A row that cannot be sent, with the reason shown to the member."""
 
 
 @dataclass
@@ -175,21 +202,52 @@ class Check:
     max_cost: int = 0
 
 
-async def check(db: Database, upload: Upload, prices: Mapping[str, int]) -> Check:
-    result = Check()
-    async for chunk in rows(db, upload.id):
-        for row in chunk:
-            try:
-                contact_of(upload, row.cells, upload.fields)
-            except AppError as error:
-                result.invalid += 1
-                if len(result.problems) < 5:
-                    result.problems.append((row.line, error.message))
-            else:
-                result.valid += 1
+def summary(upload: Upload, prices: Mapping[str, int]) -> Check:
+    """The stored check of the current mapping: a page view costs no scan of the file."""
     per_row = sum(prices.get(f, 0) for f in upload.fields)
-    result.max_cost = result.valid * per_row
-    return result
+    return Check(
+        valid=upload.valid_count,
+        invalid=upload.invalid_count,
+        problems=[(int(line), str(reason)) for line, reason in upload.problems],
+        max_cost=upload.valid_count * per_row,
+    )
+
+
+async def summarise(db: Database, upload: Upload) -> None:
+    """Check every row against the current mapping and store the counts, once per change
+    of mapping (on upload and on each save), not on every page view."""
+    valid = invalid = 0
+    problems: list[list[Any]] = []
+    after = 0
+    while True:
+        async with db.read() as session:
+            chunk = (
+                await session.execute(
+                    select(UploadRow.line, UploadRow.cells)
+                    .where(UploadRow.upload_id == upload.id, UploadRow.line > after)
+                    .order_by(UploadRow.line)
+                    .limit(READ_CHUNK)
+                )
+            ).all()
+        if not chunk:
+            break
+        for line, cells in chunk:
+            try:
+                contact_of(upload, cells, upload.fields)
+            except RowRefused as refused:
+                invalid += 1
+                if len(problems) < 5:
+                    problems.append([line, str(refused)])
+            else:
+                valid += 1
+        after = chunk[-1][0]
+    async with db.transaction() as session:
+        await session.execute(
+            update(Upload)
+            .where(Upload.id == upload.id)
+            .values(valid_count=valid, invalid_count=invalid, problems=problems)
+        )
+    upload.valid_count, upload.invalid_count, upload.problems = valid, invalid, problems
 
 
 async def save_choice(
@@ -202,6 +260,7 @@ async def save_choice(
             .values(mapping=mapping, fields=fields)
         )
     upload.mapping, upload.fields = mapping, fields
+    await summarise(db, upload)
 
 
 async def start(db: Database, upload: Upload, start_job: Starter) -> int:
@@ -238,8 +297,8 @@ async def start(db: Database, upload: Upload, start_job: Starter) -> int:
         for row in chunk:
             try:
                 pending.append((row.line, contact_of(upload, row.cells, upload.fields)))
-            except AppError as error:
-                problems.append((row.line, error.message[:200]))
+            except RowRefused as refused:
+                problems.append((row.line, str(refused)[:200]))
             if len(pending) == BATCH:
                 await flush()
     await flush()
@@ -338,53 +397,49 @@ async def cancel(
             await cancel_job(session, enrichment_id)
 
 
-def result_columns(record: Mapping[str, Any] | None) -> list[str]:
-    """The found values appended to an input row (blank when nothing was found)."""
-    info = (record or {}).get("contact_info") or {}
-    work = info.get("most_probable_work_email") or {}
-    personal = info.get("most_probable_personal_email") or {}
-    phone = info.get("most_probable_phone") or {}
-    return [
-        work.get("email", ""),
-        work.get("status", ""),
-        personal.get("email", ""),
-        personal.get("status", ""),
-        phone.get("number", ""),
-        phone.get("region", ""),
-    ]
-
-
 async def export(db: Database, upload: Upload) -> AsyncIterator[list[str]]:
-    """Header, then every input row in file order with its found values appended."""
-    taken = set(upload.header)
-    yield list(upload.header) + [c if c not in taken else f"{c} (found)" for c in RESULT_COLUMNS]
+    """Header, then every input row in file order with the `enrich` command's result
+    columns appended (`openenrich.files.columns`)."""
+    yield list(upload.header) + list(columns.RESULT_COLUMNS)
     async for chunk in rows(db, upload.id):
         async with db.read() as session:
             results = await _results(session, chunk)
         for row in chunk:
-            status, record = results.get(row.line, ("", None))
-            if row.problem:
-                status = f"invalid: {row.problem}"
-            elif row.enrichment_id is None:
-                status = "not started"
-            yield list(row.cells) + result_columns(record) + [status]
+            yield list(row.cells) + _cells(row, results.get(row.line))
+
+
+def _cells(row: UploadRow, found: tuple[str, dict[str, Any] | None] | None) -> list[str]:
+    if row.problem:
+        return columns.not_sent(row.problem)
+    if row.enrichment_id is None or found is None:
+        return columns.not_sent("not started")
+    job_status, record = found
+    if record is None and not EnrichmentStatus(job_status).terminal:
+        return [""] * (len(columns.RESULT_COLUMNS) - 2) + ["pending", "still running"]
+    parsed = EnrichmentRecord.model_validate(record or {"contact_info": {}})
+    return columns.result_cells(parsed, job_status)
 
 
 async def _results(
     session: AsyncSession, chunk: Sequence[UploadRow]
 ) -> dict[int, tuple[str, dict[str, Any] | None]]:
+    """(its job's status, its record) for each started row of the chunk."""
     ids = {row.enrichment_id for row in chunk if row.enrichment_id}
     if not ids:
         return {}
+    found_statuses = await session.execute(
+        select(Enrichment.id, Enrichment.status).where(Enrichment.id.in_(ids))
+    )
+    statuses = {enrichment_id: status for enrichment_id, status in found_statuses.all()}
     found = await session.execute(
-        select(Contact.enrichment_id, Contact.idx, Contact.status, Contact.result).where(
-            and_(Contact.enrichment_id.in_(ids))
+        select(Contact.enrichment_id, Contact.idx, Contact.result).where(
+            Contact.enrichment_id.in_(ids)
         )
     )
-    by_key = {(e, i): (s, r) for e, i, s, r in found.all()}
+    by_key = {(e, i): r for e, i, r in found.all()}
     out: dict[int, tuple[str, dict[str, Any] | None]] = {}
     for row in chunk:
-        hit = by_key.get((row.enrichment_id or "", row.contact_idx or 0))
-        if hit is not None:
-            out[row.line] = (str(hit[0]), hit[1])
+        if row.enrichment_id is not None and row.contact_idx is not None:
+            key = (row.enrichment_id, row.contact_idx)
+            out[row.line] = (statuses.get(row.enrichment_id, ""), by_key.get(key))
     return out

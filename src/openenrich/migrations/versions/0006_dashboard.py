@@ -55,6 +55,8 @@ def upgrade() -> None:
         sa.Column("fields", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("valid_count", sa.Integer(), nullable=False),
+        sa.Column("invalid_count", sa.Integer(), nullable=False),
+        sa.Column("problems", sa.JSON(), nullable=False),
         sa.Column("created_at", openenrich.db.UtcDateTime(timezone=True), nullable=False),
         sa.Column("started_at", openenrich.db.UtcDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
