@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
 from argon2 import PasswordHasher
@@ -30,6 +31,13 @@ def normalise_email(email: str) -> str:
     return email.strip().casefold()
 
 
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 async def add_member(
     session: AsyncSession, workspace_id: str, email: str, password: str, operator: bool = False
 ) -> Member:
@@ -43,7 +51,7 @@ async def add_member(
     member = Member(
         workspace_id=workspace_id,
         email=address,
-        password_hash=_hasher.hash(password),
+        password_hash=await asyncio.to_thread(_hasher.hash, password),
         operator=operator,
     )
     session.add(member)
@@ -54,14 +62,13 @@ async def add_member(
 async def authenticate(session: AsyncSession, email: str, password: str) -> Member | None:
     """The member if the password matches; rehashes when argon2's parameters changed."""
     member = await session.scalar(select(Member).where(Member.email == normalise_email(email)))
-    try:
-        _hasher.verify(member.password_hash if member else _DUMMY, password)
-    except (VerificationError, InvalidHashError):
+    # argon2 is slow on purpose: off the event loop, so workers and pages keep running.
+    if not await asyncio.to_thread(_verify, member.password_hash if member else _DUMMY, password):
         return None
     if member is None:
         return None
     if _hasher.check_needs_rehash(member.password_hash):
-        member.password_hash = _hasher.hash(password)
+        member.password_hash = await asyncio.to_thread(_hasher.hash, password)
     member.last_sign_in_at = utcnow()
     return member
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 from openpyxl import Workbook
 from starlette.background import BackgroundTask
@@ -147,7 +147,7 @@ def _caller(who: SignedIn, sandbox: bool) -> Caller:
     return Caller(who.workspace_id, "", sandbox)
 
 
-def install_handlers(app: Any) -> None:
+def install_handlers(app: FastAPI) -> None:
     async def sign_in_required(request: Request, _: Exception) -> Response:
         target = request.url.path
         if request.url.query:

@@ -306,23 +306,19 @@ async def start(db: Database, upload: Upload, start_job: Starter) -> int:
 
 
 async def _link(db: Database, upload_id: str, enrichment_id: str, lines: list[int]) -> None:
+    """Tie each started row to its contact (one bulk UPDATE by primary key)."""
+    values = [
+        {"upload_id": upload_id, "line": line, "enrichment_id": enrichment_id, "contact_idx": i}
+        for i, line in enumerate(lines)
+    ]
     async with db.transaction() as session:
-        for idx, line in enumerate(lines):
-            await session.execute(
-                update(UploadRow)
-                .where(UploadRow.upload_id == upload_id, UploadRow.line == line)
-                .values(enrichment_id=enrichment_id, contact_idx=idx)
-            )
+        await session.execute(update(UploadRow), values)
 
 
 async def _problems(db: Database, upload_id: str, problems: list[tuple[int, str]]) -> None:
+    values = [{"upload_id": upload_id, "line": line, "problem": p} for line, p in problems]
     async with db.transaction() as session:
-        for line, message in problems:
-            await session.execute(
-                update(UploadRow)
-                .where(UploadRow.upload_id == upload_id, UploadRow.line == line)
-                .values(problem=message)
-            )
+        await session.execute(update(UploadRow), values)
 
 
 async def enrichment_ids(session: AsyncSession, upload_id: str) -> list[str]:
