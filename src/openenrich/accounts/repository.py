@@ -69,7 +69,7 @@ def _info(row: ApiKey) -> KeyInfo:
 
 
 async def create_key(
-    session: AsyncSession, workspace_id: str, sandbox: bool, secret: bytes
+    session: AsyncSession, workspace_id: str, sandbox: bool, secret: bytes, name: str = ""
 ) -> NewKey:
     key = generate_key(sandbox)
     row = ApiKey(
@@ -78,6 +78,7 @@ async def create_key(
         last4=key[-4:],
         sandbox=sandbox,
         created_at=utcnow(),
+        name=name[:100] or None,
     )
     session.add(row)
     await session.flush()

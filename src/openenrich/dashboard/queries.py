@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openenrich.accounts.keys import generate_key, hash_key
 from openenrich.accounts.models import ApiKey, LedgerEntry
-from openenrich.db import utcnow
 from openenrich.enrichment.models import (
     Contact,
     ContactStatus,
@@ -199,31 +197,3 @@ async def keys_of(session: AsyncSession, workspace_id: str) -> list[ApiKey]:
         .order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc())
     )
     return list((await session.execute(query)).scalars())
-
-
-async def create_key(
-    session: AsyncSession, workspace_id: str, sandbox: bool, name: str, secret: bytes
-) -> str:
-    """A new key; its clear text is returned once and never stored."""
-    key = generate_key(sandbox)
-    session.add(
-        ApiKey(
-            workspace_id=workspace_id,
-            key_hash=hash_key(key, secret),
-            last4=key[-4:],
-            sandbox=sandbox,
-            name=name[:100] or None,
-        )
-    )
-    await session.flush()
-    return key
-
-
-async def revoke_key(session: AsyncSession, workspace_id: str, key_id: str) -> str | None:
-    """Revoke one of the workspace's keys; returns its hash (to drop it from caches)."""
-    key = await session.get(ApiKey, key_id)
-    if key is None or key.workspace_id != workspace_id:
-        return None
-    if key.revoked_at is None:
-        await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(revoked_at=utcnow()))
-    return key.key_hash

@@ -23,6 +23,8 @@ from starlette.background import BackgroundTask
 from starlette.datastructures import FormData
 
 from openenrich.accounts import repository as accounts
+from openenrich.accounts import revocations
+from openenrich.accounts.models import ApiKey
 from openenrich.accounts.repository import Caller
 from openenrich.api.deps import Auth, Db, Jobs
 from openenrich.dashboard import members, operator_views, queries, sessions, uploads
@@ -571,20 +573,21 @@ async def create_key(request: Request, who: Who, db: Db, secret: Secret) -> Resp
     if not name:
         return await _keys_page(request, who, db, error="Give the key a name.", status=400)
     async with db.transaction() as session:
-        key = await queries.create_key(
-            session, who.workspace_id, data.get("mode") != "live", name, secret
+        created = await accounts.create_key(
+            session, who.workspace_id, data.get("mode") != "live", secret, name
         )
-    return await _keys_page(request, who, db, new_key=key)
+    return await _keys_page(request, who, db, new_key=created.key)
 
 
 @router.post("/keys/{key_id}/revoke")
 async def revoke_key(request: Request, who: Who, key_id: str, db: Db, auth: Auth) -> Response:
     await form(request, who)
-    async with db.transaction() as session:
-        hashed = await queries.revoke_key(session, who.workspace_id, key_id)
-    if hashed is None:
-        return not_found(request, who, "API key")
-    auth.cache.put(hashed, None)  # refused at once here; other replicas within seconds
+    # The operators' `keys revoke`: refused from the next request on, on every replica.
+    if not await revocations.revoke(db, auth.revocations, who.workspace_id, key_id):
+        async with db.read() as session:
+            key = await session.get(ApiKey, key_id)
+        if key is None or key.workspace_id != who.workspace_id:
+            return not_found(request, who, "API key")
     return go("/app/keys")
 
 
