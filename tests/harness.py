@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 from openenrich.accounts import repository
 from openenrich.app import create_app
 from openenrich.config import Settings
+from openenrich.dashboard import DashboardSettings
 from openenrich.services import Services, build_services
 from openenrich.waterfall.config import WaterfallConfig
 
@@ -93,6 +94,7 @@ class Api:
     workspace_id: str
     key: str
     sandbox_key: str
+    app: Any = None
 
     def auth(self, key: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {key or self.sandbox_key}"}
@@ -123,7 +125,11 @@ class Api:
 
 @contextlib.asynccontextmanager
 async def running_api(
-    settings: Settings, credits: int = 1000, sandbox_credits: int = 1000, **build: Any
+    settings: Settings,
+    credits: int = 1000,
+    sandbox_credits: int = 1000,
+    dashboard: DashboardSettings | None = None,
+    **build: Any,
 ) -> AsyncIterator[Api]:
     # No built-in SMTP probing unless a test asks for it: tests never leave loopback.
     build.setdefault("waterfall_config", WaterfallConfig(order={}, verifiers=[]))
@@ -132,14 +138,16 @@ async def running_api(
         created = await repository.create_workspace(
             session, "test", found.secret, credits=credits, sandbox_credits=sandbox_credits
         )
-    app = create_app(settings, prebuilt=found)
+    app = create_app(settings, prebuilt=found, dashboard=dashboard)
     pool = found.worker_pool() if settings.embedded_worker else None
     worker = asyncio.create_task(pool.run()) if pool is not None else None
     app.state.services = found
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         try:
-            yield Api(client, found, created.workspace_id, created.api_key, created.sandbox_api_key)
+            yield Api(
+                client, found, created.workspace_id, created.api_key, created.sandbox_api_key, app
+            )
         finally:
             if pool is not None and worker is not None:
                 pool.stop()

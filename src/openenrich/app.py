@@ -23,6 +23,8 @@ from openenrich.api.deps import Db
 from openenrich.api.fastpath import CachedResults
 from openenrich.api.http import BodyLimit, install_error_handlers, json_response
 from openenrich.config import Settings
+from openenrich.dashboard import UPLOAD_PATH, DashboardSettings
+from openenrich.dashboard import install as install_dashboard
 from openenrich.enrichment.endpoints import router as enrichment_router
 from openenrich.errors import MetricsUnauthorized
 from openenrich.privacy.endpoints import router as privacy_router
@@ -63,7 +65,11 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
     return document
 
 
-def create_app(settings: Settings | None = None, prebuilt: Services | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    prebuilt: Services | None = None,
+    dashboard: DashboardSettings | None = None,
+) -> FastAPI:
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -104,8 +110,13 @@ def create_app(settings: Settings | None = None, prebuilt: Services | None = Non
 
     app.openapi = openapi  # type: ignore[method-assign]
     install_error_handlers(app)
+    board = dashboard or DashboardSettings()
     app.add_middleware(
-        BodyLimit, limit=settings.max_body_bytes, timeout=settings.body_timeout_seconds
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        timeout=settings.body_timeout_seconds,
+        # The upload form streams to disk and enforces its own limit; this is the backstop.
+        larger={UPLOAD_PATH: board.max_upload_bytes + 64 * 1024},
     )
     app.add_middleware(CachedResults)  # outermost: a poll of a finished job stops here
     app.include_router(accounts_router, prefix="/api/v2")
@@ -116,6 +127,7 @@ def create_app(settings: Settings | None = None, prebuilt: Services | None = Non
     app.include_router(teams_router, prefix="/api/v2")
     app.include_router(privacy_router, prefix="/api/v2")
     app.include_router(v1_router, prefix="/api/v1")
+    install_dashboard(app, board, settings.redis_url)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz(db: Db) -> Response:

@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "openenrich.operator_cli",
     "openenrich.accounts.cli",
     "openenrich.accounts.spend_cli",
+    "openenrich.dashboard.cli",
     "openenrich.verification.cli",
     "openenrich.waterfall.cli",
     "openenrich.webhooks.cli",

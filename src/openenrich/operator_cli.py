@@ -121,6 +121,12 @@ def register(app: typer.Typer) -> None:
         if created is not None:
             typer.echo("First start: created a workspace.")
             _print_workspace(created, as_json=False)
+        from openenrich.dashboard.cli import FIRST_MEMBER_HINT, has_members
+
+        if not asyncio.run(has_members(settings)):
+            workspace = created.workspace_id if created else "WORKSPACE_ID"
+            url = f"http://{host}:{port}/app/login"
+            typer.echo(FIRST_MEMBER_HINT.format(workspace_id=workspace, url=url))
         run_server(uvicorn_config(create_app(settings), settings, host, port))
 
     @app.command()

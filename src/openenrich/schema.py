@@ -2,6 +2,7 @@
 
 from openenrich.accounts import models as accounts_models
 from openenrich.accounts import team_models
+from openenrich.dashboard import models as dashboard_models
 from openenrich.db import Base
 from openenrich.enrichment import models as enrichment_models
 from openenrich.privacy import models as privacy_models
@@ -13,6 +14,7 @@ metadata = Base.metadata
 
 __all__ = [
     "accounts_models",
+    "dashboard_models",
     "enrichment_models",
     "metadata",
     "privacy_models",

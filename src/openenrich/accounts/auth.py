@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from cachetools import LRUCache, TTLCache
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
+from sqlalchemy.exc import SQLAlchemyError
 
 from openenrich import errors
 from openenrich.accounts import repository
 from openenrich.accounts.keys import hash_key, well_formed
 from openenrich.accounts.repository import Caller
 from openenrich.accounts.revocations import NoSignal, RevocationSignal
-from openenrich.db import Database
+from openenrich.db import Database, utcnow
+
+log = logging.getLogger(__name__)
 
 
 class UnknownKeys:
@@ -63,6 +67,8 @@ class Authenticator:
         self.revocations = revocations or NoSignal()
         self.unknown = UnknownKeys()
         self.known: LRUCache[str, tuple[object, Caller]] = LRUCache(size)
+        # Keys whose use was written less than a minute ago (for the dashboard's "last used").
+        self.marked: TTLCache[str, bool] = TTLCache(size, 60.0, timer=time.monotonic)
 
     async def caller(self, api_key: str) -> Caller:
         """The workspace and key behind `api_key` (from `bearer_token`). The checksum is
@@ -73,6 +79,7 @@ class Authenticator:
         epoch = await self.revocations.epoch()
         held = self.known.get(key_hash)
         if epoch is not None and held is not None and held[0] == epoch:
+            await self._mark_used(held[1].api_key_id)
             return held[1]
         if key_hash in self.unknown:
             raise errors.UnknownApiKey()
@@ -84,7 +91,20 @@ class Authenticator:
             raise errors.UnknownApiKey()
         if epoch is not None:
             self.known[key_hash] = (epoch, caller)
+        await self._mark_used(caller.api_key_id)
         return caller
+
+    async def _mark_used(self, key_id: str) -> None:
+        """`last_used_at`, written at most once a minute per key and process; a failure to
+        write it never fails the request."""
+        if key_id in self.marked:
+            return
+        self.marked[key_id] = True
+        try:
+            async with self.db.transaction() as session:
+                await repository.touch_key(session, key_id, utcnow())
+        except SQLAlchemyError:
+            log.debug("could not record the use of key %s", key_id, exc_info=True)
 
 
 class RequestLimiter:

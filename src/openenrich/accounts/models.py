@@ -38,6 +38,8 @@ class ApiKey(Base):
     sandbox: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class Balance(Base):
@@ -65,6 +67,7 @@ class LedgerEntry(Base):
     __table_args__ = (
         UniqueConstraint("contact_id", "item"),
         Index("ix_ledger_dedup", "workspace_id", "sandbox", "dedup_key", "item"),
+        Index("ix_ledger_workspace", "workspace_id", "sandbox", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, case, func, select, text, update
+from sqlalchemy import ColumnElement, case, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich.accounts.keys import generate_key, hash_key
@@ -79,7 +79,7 @@ def _info(row: ApiKey) -> KeyInfo:
 
 
 async def create_key(
-    session: AsyncSession, workspace_id: str, sandbox: bool, secret: bytes
+    session: AsyncSession, workspace_id: str, sandbox: bool, secret: bytes, name: str = ""
 ) -> NewKey:
     key = generate_key(sandbox)
     row = ApiKey(
@@ -88,6 +88,7 @@ async def create_key(
         last4=key[-4:],
         sandbox=sandbox,
         created_at=utcnow(),
+        name=name[:100] or None,
     )
     session.add(row)
     await session.flush()
@@ -130,6 +131,18 @@ async def caller_for_hash(session: AsyncSession, key_hash: str) -> Caller | None
         )
     ).first()
     return Caller(row[0], row[1], row[2]) if row else None
+
+
+async def touch_key(session: AsyncSession, key_id: str, now: datetime) -> None:
+    """Record that a key was used; at most once a minute, so a busy key costs few writes."""
+    await session.execute(
+        update(ApiKey)
+        .where(
+            ApiKey.id == key_id,
+            or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - timedelta(minutes=1)),
+        )
+        .values(last_used_at=now)
+    )
 
 
 async def balance(session: AsyncSession, workspace_id: str, sandbox: bool) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -66,20 +67,29 @@ def install_error_handlers(app: FastAPI) -> None:
 class BodyLimit:
     """Refuse request bodies over `limit` bytes with 413, declared or streamed, and bodies
     whose next chunk takes longer than `timeout` seconds with 408 (the connection is then
-    closed): a slow-body client cannot hold a request open for ever."""
+    closed): a slow-body client cannot hold a request open for ever. Paths in `larger` have
+    their own limit (file uploads, which stream to disk)."""
 
-    def __init__(self, app: ASGIApp, limit: int, timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        timeout: float | None = None,
+        larger: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.limit = limit
         self.timeout = timeout
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope["path"], self.limit)
         for name, value in scope["headers"]:
-            if name == b"content-length" and (not value.isdigit() or int(value) > self.limit):
-                await self._refuse(scope, receive, send)
+            if name == b"content-length" and (not value.isdigit() or int(value) > limit):
+                await self._refuse(scope, receive, send, limit)
                 return
         seen = 0
 
@@ -96,19 +106,19 @@ class BodyLimit:
             body_done = message["type"] != "http.request" or not message.get("more_body")
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     raise _TooLarge
             return message
 
         try:
             await self.app(scope, counted, send)
         except _TooLarge:
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, limit)
         except _SlowBody:
             await error_response(RequestTimeout())(scope, receive, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        message = f"Request body exceeds {_size(self.limit)}"
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        message = f"Request body exceeds {_size(limit)}"
         error = AppError("error.request.too_large", message, 413)
         await error_response(error)(scope, receive, send)
 

@@ -56,6 +56,7 @@ class Enrichment(Base):
     __table_args__ = (
         Index("ix_enrichments_status", "status"),
         Index("ix_enrichments_finished_at", "finished_at"),
+        Index("ix_enrichments_workspace_created", "workspace_id", "sandbox", "created_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -128,4 +129,6 @@ class FindingRow(Base):
     value: Mapped[str] = mapped_column(String(FINDING_VALUE_MAX), index=True)
     status: Mapped[str | None] = mapped_column(String(24), nullable=True)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The waterfall source that returned the value (None before it was recorded).
+    source: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from openenrich.domain import (
@@ -23,7 +23,7 @@ from openenrich.enrichment.models import (
     JobKind,
 )
 from openenrich.waterfall import WaterfallOutcome
-from openenrich.waterfall.engine import OwnSource
+from openenrich.waterfall.engine import OwnSource, origin_key
 
 # The vendor keys a scope brought (workspace id, sub-account id) -> sources to put first.
 OwnKeysFor = Callable[[str, str | None], Awaitable[Sequence[OwnSource]]]
@@ -98,7 +98,16 @@ def _fitting(value: str) -> str:
     return value.encode()[:FINDING_VALUE_MAX].decode(errors="ignore")
 
 
-def finding_rows(findings: list[Finding]) -> list[FindingRow]:
+def first_sources(outcome: WaterfallOutcome) -> dict[str, str]:
+    """The source that first returned each kept value, by `origin_key`: what each finding
+    row records."""
+    return {key: origin.found_by[0] for key, origin in outcome.origins.items() if origin.found_by}
+
+
+def finding_rows(
+    findings: list[Finding], found_by: Mapping[str, str] | None = None
+) -> list[FindingRow]:
+    """Rows of the audit trail, each with the source that returned its value."""
     rows = []
     for finding in findings:
         if isinstance(finding, EmailFinding):
@@ -119,6 +128,7 @@ def finding_rows(findings: list[Finding]) -> list[FindingRow]:
                     data=dict(finding.person),
                 )
             )
+        rows[-1].source = (found_by or {}).get(origin_key(finding))
     return rows
 
 
@@ -153,6 +163,7 @@ class EnrichOutcome:
     # The kinds asked for; a withheld kind leaves this set, and its findings are not kept.
     kept: set[Field]
     provenance: bool = False
+    found_by: Mapping[str, str] = field(default_factory=dict)
 
     def items(self) -> list[Field]:
         return self.info.items()
@@ -170,7 +181,8 @@ class EnrichOutcome:
         )
 
     def finding_rows(self) -> list[FindingRow]:
-        return [r for r in finding_rows(self.findings) if Field.from_key(r.kind) in self.kept]
+        rows = finding_rows(self.findings, self.found_by)
+        return [r for r in rows if Field.from_key(r.kind) in self.kept]
 
 
 class EnrichProcessor:
@@ -203,7 +215,14 @@ class EnrichProcessor:
         )
         asked = [f.value for f in fields]
         info = assembly.collect(outcome.findings, asked, query.domain, origins=outcome.origins)
-        return EnrichOutcome(contact, info, outcome.findings, fields, bool(enrichment.provenance))
+        return EnrichOutcome(
+            contact,
+            info,
+            outcome.findings,
+            fields,
+            bool(enrichment.provenance),
+            first_sources(outcome),
+        )
 
     def empty_record(self, contact: Contact) -> dict[str, Any]:
         # Provenance of a contact never processed is empty; the flag lives on the job,

@@ -33,6 +33,7 @@ STORE_MODULES: tuple[str, ...] = (
     "openenrich.webhooks.privacy",
     "openenrich.accounts.privacy",
     "openenrich.verification.privacy",
+    "openenrich.dashboard.privacy",
     "openenrich.privacy.own",
 )
 

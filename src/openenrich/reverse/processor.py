@@ -11,7 +11,7 @@ from typing import Any
 from openenrich.db import Database
 from openenrich.domain import ContactQuery, Field, ProfileFinding
 from openenrich.enrichment.models import Contact, Enrichment, FindingRow, JobKind
-from openenrich.enrichment.processing import Finder, Outcome, finding_rows
+from openenrich.enrichment.processing import Finder, Outcome, finding_rows, first_sources
 from openenrich.reverse import repository
 
 
@@ -87,7 +87,7 @@ class ReverseEmailProcessor:
         profile = next(
             (dict(f.person) for f in outcome.findings if isinstance(f, ProfileFinding)), None
         )
-        rows = finding_rows(outcome.findings)
+        rows = finding_rows(outcome.findings, first_sources(outcome))
         rows.append(FindingRow(kind=Field.LOOKUP_EMAIL.key, value=email))
         return ReverseOutcome(contact, profile, rows)
 

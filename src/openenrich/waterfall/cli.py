@@ -6,6 +6,7 @@ import asyncio
 import importlib.util
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -58,40 +59,62 @@ def list_sources(config: ConfigOption = None) -> None:
         typer.echo(f"\navailable, not configured: {', '.join(unconfigured)}")
 
 
+@dataclass(frozen=True, slots=True)
+class KeyCheck:
+    source: str
+    env_name: str | None
+    ok: bool | None  # None: present, but the vendor has no free call to check it with
+    detail: str
+
+    def line(self) -> str:
+        if self.env_name is None:
+            return f"{self.source}: {self.detail}"
+        mark = {True: "ok", False: "FAILED", None: "unchecked"}[self.ok]
+        return f"{self.source} [{self.env_name}]: {mark}: {self.detail}"
+
+
+async def check_keys(
+    settings: WaterfallConfig,
+    http: httpx.AsyncClient,
+    environ: Mapping[str, str] | None = None,
+) -> list[KeyCheck]:
+    """Check every configured key with the vendor's cheapest authenticated call (shared by
+    the CLI and the dashboard's providers page)."""
+    env = os.environ if environ is None else environ
+    results: list[KeyCheck] = []
+    for name, provider in settings.providers.items():
+        if not provider.enabled:
+            continue
+        if (provider.adapter or name) == "builtin":
+            results.append(KeyCheck(name, None, True, "built in, no key needed"))
+            continue
+        try:
+            adapter = registry.create_adapter(provider.adapter or name, base_url=provider.base_url)
+        except registry.AdapterUnavailable as exc:
+            results.append(KeyCheck(name, None, False, f"unavailable ({exc})"))
+            continue
+        if not provider.key_envs:
+            results.append(KeyCheck(name, None, False, "no api_key_env configured"))
+        for env_name in provider.key_envs:
+            key = env.get(env_name)
+            if not key:
+                results.append(KeyCheck(name, env_name, False, "not set in the environment"))
+                continue
+            result = await check_key(adapter, key, http)
+            results.append(KeyCheck(name, env_name, result.ok, result.detail))
+    return results
+
+
 async def check_all(
     settings: WaterfallConfig,
     http: httpx.AsyncClient,
     environ: Mapping[str, str] | None = None,
 ) -> int:
     """Check every configured key; prints one line per key, returns the failures."""
-    env = os.environ if environ is None else environ
-    failures = 0
-    for name, provider in settings.providers.items():
-        if not provider.enabled:
-            continue
-        if (provider.adapter or name) == "builtin":
-            typer.echo(f"{name}: built in, no key needed")
-            continue
-        try:
-            adapter = registry.create_adapter(provider.adapter or name, base_url=provider.base_url)
-        except registry.AdapterUnavailable as exc:
-            typer.echo(f"{name}: unavailable ({exc})")
-            failures += 1
-            continue
-        if not provider.key_envs:
-            typer.echo(f"{name}: no api_key_env configured")
-            failures += 1
-        for env_name in provider.key_envs:
-            key = env.get(env_name)
-            if not key:
-                typer.echo(f"{name} [{env_name}]: FAILED: not set in the environment")
-                failures += 1
-                continue
-            result = await check_key(adapter, key, http)
-            mark = {True: "ok", False: "FAILED", None: "unchecked"}[result.ok]
-            typer.echo(f"{name} [{env_name}]: {mark}: {result.detail}")
-            failures += result.ok is False
-    return failures
+    results = await check_keys(settings, http, environ)
+    for result in results:
+        typer.echo(result.line())
+    return sum(result.ok is False for result in results)
 
 
 @providers_app.command("check")
