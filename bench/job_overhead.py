@@ -22,8 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.servers import contacts, postgres_database, run_jobs, sandbox_key, serve, stop
-from bench.servers import free_port as port
+from bench.servers import contacts, postgres_database, run_jobs, sandbox_key, stop
+from tests.test_crash import free_port as port
+from tests.test_crash import start as serve
 
 from openenrich.config import Settings
 from openenrich.enrichment.models import Contact, Enrichment

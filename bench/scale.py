@@ -18,16 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.servers import (
-    REDIS_URL,
-    free_port,
-    postgres_database,
-    run_jobs,
-    sandbox_key,
-    serve,
-    stop,
-    worker,
-)
+from bench.servers import postgres_database, run_jobs, sandbox_key, stop, worker
+from tests.harness import REDIS_URL
+from tests.test_crash import free_port
+from tests.test_crash import start as serve
 
 LATENCY_MS = 200
 SLOTS = 10

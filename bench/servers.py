@@ -1,11 +1,9 @@
-"""Real server processes for the benchmarks: a port, a workspace, `serve` and `worker`
-processes, and a database of their own on the machine's PostgreSQL."""
+"""Real server processes for the benchmarks: a workspace, `worker` processes and a
+database of their own on the machine's PostgreSQL (`serve` is the tests' own `start`)."""
 
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,19 +14,9 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import create_engine, text
+from tests.harness import POSTGRES_ADMIN_URL
 
 BIN = Path(sys.executable).parent / "openenrich"
-POSTGRES_ADMIN_URL = os.environ.get(
-    "OPENENRICH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-REDIS_URL = os.environ.get("OPENENRICH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def cli(env: dict[str, str], *args: str) -> str:
@@ -44,25 +32,6 @@ def sandbox_key(env: dict[str, str], credits: int) -> str:
     )
     key: str = created["sandbox_api_key"]
     return key
-
-
-def serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
-    """`openenrich serve` on `port`, once it answers /healthz."""
-    process = subprocess.Popen(
-        [str(BIN), "serve", "--port", str(port)],
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit(f"server did not start: {log.read_text()[-2000:]}")
 
 
 def worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
