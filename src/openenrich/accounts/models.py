@@ -58,6 +58,9 @@ class Balance(Base):
     sandbox: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     balance: Mapped[int] = mapped_column(Integer, default=0)
     reserved: Mapped[int] = mapped_column(Integer, default=0)
+    # Hundredths of a credit paid ahead: charges below one credit (a search result costs
+    # 0.25) take whole credits from `balance` and keep the change here for the next ones.
+    prepaid: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class LedgerEntry(Base):
