@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urlsplit
 
-from openenrich.verification import domains
 from openenrich.people.terms import words
+from openenrich.verification import domains
 
 _NETWORK_HOST = re.compile(r"^(?:[a-z0-9-]+\.)?linkedin\.com$")
 

@@ -73,9 +73,7 @@ def tolerated_subsets(query_words: list[str]) -> list[tuple[str, ...]]:
         return []
     least = (count + 1) // 2
     return [
-        subset
-        for size in range(least, count)
-        for subset in combinations(sorted(query_words), size)
+        subset for size in range(least, count) for subset in combinations(sorted(query_words), size)
     ]
 
 
@@ -93,4 +91,6 @@ def tolerant_match(query: str, value_words: list[list[str]]) -> bool:
     if not 2 <= len(wanted) <= MAX_SUBSET_WORDS:
         return False
     least = (len(wanted) + 1) // 2
-    return any(value and set(value) <= set(wanted) and len(set(value)) >= least for value in value_words)
+    return any(
+        value and set(value) <= set(wanted) and len(set(value)) >= least for value in value_words
+    )

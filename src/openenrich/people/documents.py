@@ -1,0 +1,183 @@
+"""From a spec-shaped record to what the store keeps: the tidied record, the keys it is
+merged by, the columns range filters compare, and its search document."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from openenrich.people import identity, rules, terms
+from openenrich.people.fields import COMPANIES, PEOPLE, Field, TextField, current_job
+
+Record = dict[str, Any]
+
+
+def document(fields: Mapping[str, Field], record: Mapping[str, Any]) -> str:
+    """The record's search terms, each once, space-separated."""
+    found: dict[str, None] = {}
+    for field in fields.values():
+        if not isinstance(field, TextField):
+            continue
+        for value in field.values(record):
+            value = field.normalise(value)
+            if field.identifier:
+                found[terms.exact_term(field.code, value)] = None
+                continue
+            for term in terms.value_terms(field.code, value):
+                if field.subsets or term[2] != "k":
+                    found[term] = None
+    return " ".join(found)
+
+
+def tidy(value: Any) -> Any:
+    """The record without empty values (None, '', [], {}), so merging compares content."""
+    if isinstance(value, Mapping):
+        kept = {k: tidy(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in (None, "", [], {})}
+    if isinstance(value, list):
+        return [v for v in (tidy(item) for item in value) if v not in (None, "", [], {})]
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def _date(value: Any) -> str | None:
+    return value[:10] if isinstance(value, str) and len(value) >= 10 else None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedCompany:
+    data: Record
+    domain: str
+    network_id: int | None
+    handle: str | None
+    name_key: str
+    headcount: int | None
+    founded: int | None
+    doc: str
+
+
+def _network(record: Record, section: str) -> tuple[int | None, str | None]:
+    """The record's professional-network id and handle, its URL made canonical."""
+    network = record.get("social_profiles", {}).get("professional_network")
+    if not isinstance(network, dict):
+        return None, None
+    handle = identity.network_handle(str(network.get("url", "")), section) or None
+    if handle is None and isinstance(network.get("handle"), str):
+        handle = network["handle"].casefold() or None
+    if handle is not None:
+        network["url"] = identity.network_url(handle, section)
+        network.setdefault("handle", handle)
+    return _int(network.get("id")), handle
+
+
+def prepare_company(raw: Mapping[str, Any]) -> PreparedCompany:
+    data: Record = tidy(raw)
+    domain = identity.domain(str(data.get("domain") or data.get("website") or ""))
+    if domain:
+        data["domain"] = domain
+    network_id, handle = _network(data, "company")
+    return PreparedCompany(
+        data=data,
+        domain=domain,
+        network_id=network_id,
+        handle=handle,
+        name_key=identity.name_key(str(data.get("name", ""))),
+        headcount=_int(data.get("headcount")),
+        founded=_int(data.get("year_founded")),
+        doc=document(COMPANIES, data),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedPerson:
+    data: Record
+    network_id: int | None
+    handle: str | None
+    name_key: str
+    company_domain: str
+    headcount: int | None
+    founded: int | None
+    position_start: str | None
+    company_start: str | None
+    last_change: str | None
+
+    @property
+    def doc(self) -> str:
+        return document(PEOPLE, self.data)
+
+
+def _derive(job: Record) -> None:
+    """Seniority and job functions from the title where the record lacks them."""
+    title = job.get("title")
+    if not isinstance(title, str) or not title:
+        return
+    if not job.get("seniority"):
+        level = rules.seniority(title)
+        if level:
+            job["seniority"] = level
+    if not job.get("job_functions"):
+        found = [
+            {"function": f, **({"sub_function": s} if s else {})}
+            for f, s in rules.job_functions(title)
+        ]
+        if found:
+            job["job_functions"] = found
+
+
+def _same_company(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    return any(a.get(key) and a.get(key) == b.get(key) for key in ("id", "domain", "name"))
+
+
+def prepare_person(raw: Mapping[str, Any]) -> PreparedPerson:
+    data: Record = tidy(raw)
+    if not data.get("full_name"):
+        joined = " ".join(str(data.get(k, "")) for k in ("first_name", "last_name")).strip()
+        if joined:
+            data["full_name"] = joined
+    network_id, handle = _network(data, "in")
+    employment = data.get("employment")
+    jobs: list[Record] = []
+    if isinstance(employment, dict):
+        jobs = [job for job in employment.get("all", []) if isinstance(job, dict)]
+        current = employment.get("current")
+        if isinstance(current, dict):
+            current["is_current"] = True
+            current.pop("end_at", None)
+    for job in jobs + (
+        [employment["current"]]
+        if isinstance(employment, dict) and isinstance(employment.get("current"), dict)
+        else []
+    ):
+        _derive(job)
+        company = job.get("company")
+        if isinstance(company, dict) and (company.get("domain") or company.get("website")):
+            found = identity.domain(str(company.get("domain") or company.get("website")))
+            if found:
+                company["domain"] = found
+    current = dict(current_job(data))
+    company = current.get("company") if isinstance(current.get("company"), dict) else {}
+    assert isinstance(company, dict)
+    starts = [_date(job.get("start_at")) for job in jobs] + [_date(current.get("start_at"))]
+    at_company = [
+        _date(job.get("start_at"))
+        for job in jobs
+        if isinstance(job.get("company"), dict) and _same_company(job["company"], company)
+    ] + [_date(current.get("start_at"))]
+    return PreparedPerson(
+        data=data,
+        network_id=network_id,
+        handle=handle,
+        name_key=identity.name_key(str(data.get("full_name", ""))),
+        company_domain=str(company.get("domain", "")),
+        headcount=_int(company.get("headcount")),
+        founded=_int(company.get("year_founded")),
+        position_start=_date(current.get("start_at")),
+        company_start=min((d for d in at_company if d), default=None),
+        last_change=max((d for d in starts if d), default=None),
+    )
