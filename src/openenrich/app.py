@@ -27,6 +27,7 @@ from openenrich.dashboard import UPLOAD_PATH, DashboardSettings
 from openenrich.dashboard import install as install_dashboard
 from openenrich.enrichment.endpoints import router as enrichment_router
 from openenrich.errors import MetricsUnauthorized
+from openenrich.people.endpoints import router as people_router
 from openenrich.privacy.endpoints import router as privacy_router
 from openenrich.reverse.endpoints import router as reverse_router
 from openenrich.services import Services, build_services
@@ -126,6 +127,7 @@ def create_app(
     app.include_router(webhooks_router, prefix="/api/v2")
     app.include_router(teams_router, prefix="/api/v2")
     app.include_router(privacy_router, prefix="/api/v2")
+    app.include_router(people_router, prefix="/api/v2")
     app.include_router(v1_router, prefix="/api/v1")
     install_dashboard(app, board, settings.redis_url)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import Field, NonNegativeInt, field_validator
@@ -57,12 +58,19 @@ class Settings(BaseSettings):
     price_reverse_profile: NonNegativeInt = 1
     # Each address the verify API checks to a conclusion (any status but UNKNOWN).
     price_verified_email: NonNegativeInt = 0
+    # Each person or company a search or lookup returns that the workspace was not given
+    # before, in credits with at most two decimals (FullEnrich: 0.25).
+    price_search_record: Decimal = Field(default=Decimal("0.25"), ge=0, decimal_places=2)
+    price_lookup_record: Decimal = Field(default=Decimal("0.25"), ge=0, decimal_places=2)
     dedup_days: NonNegativeInt = 90
     # `POST /email/verify` answers within this many seconds (greylisted addresses are
     # answered at once and retried by a one-address job, see `retry` in the answer).
     verify_api_timeout_seconds: float = Field(default=25.0, gt=0)
     # Reverse lookups answer from profiles built in the same workspace only, unless shared.
     share_profiles_across_workspaces: bool = False
+    # The synthetic population sandbox keys search (loaded on first use).
+    sandbox_people: NonNegativeInt = 30_000
+    sandbox_companies: NonNegativeInt = 3_000
 
     # Workers: contacts processed at once per process, lease and sweeper timing.
     worker_concurrency: int = 20

@@ -23,6 +23,7 @@ from openenrich.enrichment.extensions import CostEstimator
 from openenrich.enrichment.jobs import ContactJobs, Pricing
 from openenrich.enrichment.processing import EnrichProcessor, Processor
 from openenrich.enrichment.service import JobStarter, ResultReader
+from openenrich.people.service import PeopleService, Population, Prices
 from openenrich.privacy import OptOutList, Privacy, PrivacySettings
 from openenrich.privacy.screen import ScreenedFinder, Switches
 from openenrich.privacy.subjects import Person
@@ -108,6 +109,7 @@ class Services:
     verify: VerifyService
     privacy: Privacy
     switches: Switches
+    people: PeopleService
     processors: dict[str, Processor] = field(default_factory=dict)
 
     def worker_pool(self) -> WorkerPool:
@@ -243,6 +245,16 @@ def build_services(
         ),
         privacy=Privacy(db, secret, privacy_settings, optouts, clock=clock),
         switches=switches,
+        people=PeopleService(
+            db,
+            Prices(
+                search=int(settings.price_search_record * 100),
+                lookup=int(settings.price_lookup_record * 100),
+            ),
+            population=Population(settings.sandbox_people, settings.sandbox_companies),
+            share_across_workspaces=settings.share_profiles_across_workspaces,
+            clock=clock,
+        ),
     )
     found.privacy.before_erase.append(found.before_erase)
     found.privacy.after_erase.append(found.after_erase)

@@ -116,4 +116,12 @@ async def test_retention_is_shown(api: Api) -> None:
     stores = {s["store"]: s for s in response.json()["stores"]}
     assert stores["results"]["kept_for"] == "90 days after the job finished"
     assert stores["provider_calls"]["kept_for"] == "90 days"
-    assert set(stores) == {"results", "provider_cache", "provider_calls", "webhooks", "uploads"}
+    assert stores["people"]["kept_for"].startswith("a workspace's records 90 days after")
+    assert set(stores) == {
+        "results",
+        "provider_cache",
+        "provider_calls",
+        "webhooks",
+        "uploads",
+        "people",
+    }

@@ -24,5 +24,5 @@ async def verify_key(who: CurrentKey, db: Db) -> Response:
 @router.get("/account/credits")
 async def credits(who: CurrentKey, db: Db) -> Response:
     async with db.read() as session:
-        balance = await repository.balance(session, who.workspace_id, who.sandbox)
-    return json_response({"balance": float(balance)})
+        balance = await repository.spendable(session, who.workspace_id, who.sandbox)
+    return json_response({"balance": balance})

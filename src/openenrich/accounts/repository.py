@@ -355,3 +355,70 @@ async def ledger_sum(session: AsyncSession, workspace_id: str, sandbox: bool) ->
         )
     )
     return int(total or 0)
+
+
+async def charge_hundredths(
+    session: AsyncSession,
+    workspace_id: str,
+    sandbox: bool,
+    hundredths: int,
+    reason: str,
+    item: str,
+) -> bool:
+    """Charge an amount in hundredths of a credit (a search result costs 25): what the
+    prepaid change covers is taken from it, the rest in whole credits from the balance,
+    and the change of those kept as prepaid. False, with nothing changed, when the balance
+    cannot pay. Retried when another charge moved the prepaid change meanwhile."""
+    if hundredths <= 0:
+        return True
+    while True:
+        row = (
+            await session.execute(
+                select(Balance.prepaid).where(
+                    Balance.workspace_id == workspace_id, Balance.sandbox == sandbox
+                )
+            )
+        ).first()
+        if row is None:
+            return False
+        prepaid = int(row[0])
+        whole = max(0, -(-(hundredths - prepaid) // 100))
+        result = await session.execute(
+            update(Balance)
+            .where(*_covering(workspace_id, sandbox, whole), Balance.prepaid == prepaid)
+            .values(balance=Balance.balance - whole, prepaid=prepaid + whole * 100 - hundredths)
+        )
+        if rows_affected(result):
+            break
+        if not await _prepaid_moved(session, workspace_id, sandbox, prepaid):
+            return False
+    if whole:
+        session.add(
+            LedgerEntry(
+                workspace_id=workspace_id, sandbox=sandbox, amount=-whole, reason=reason, item=item
+            )
+        )
+    return True
+
+
+async def _prepaid_moved(
+    session: AsyncSession, workspace_id: str, sandbox: bool, seen: int
+) -> bool:
+    now = await session.scalar(
+        select(Balance.prepaid).where(
+            Balance.workspace_id == workspace_id, Balance.sandbox == sandbox
+        )
+    )
+    return now is not None and int(now) != seen
+
+
+async def spendable(session: AsyncSession, workspace_id: str, sandbox: bool) -> float:
+    """The balance as the API shows it: whole credits plus the prepaid change."""
+    row = (
+        await session.execute(
+            select(Balance.balance, Balance.prepaid).where(
+                Balance.workspace_id == workspace_id, Balance.sandbox == sandbox
+            )
+        )
+    ).first()
+    return int(row[0]) + int(row[1]) / 100 if row else 0.0

@@ -23,6 +23,7 @@ from openenrich.api.idempotency import Idempotency
 from openenrich.db import Database
 from openenrich.enrichment.extensions import CostEstimator
 from openenrich.enrichment.service import JobStarter, ResultReader
+from openenrich.people.service import PeopleService
 from openenrich.privacy.screen import Switches
 from openenrich.privacy.service import Privacy
 from openenrich.verification.service import VerifyService
@@ -58,6 +59,8 @@ class Provided(Protocol):
     def privacy(self) -> Privacy: ...
     @property
     def switches(self) -> Switches: ...
+    @property
+    def people(self) -> PeopleService: ...
 
 
 def _provided(request: Request) -> Provided:
@@ -117,6 +120,10 @@ async def get_switches(request: Request) -> Switches:
     return _provided(request).switches
 
 
+async def get_people(request: Request) -> PeopleService:
+    return _provided(request).people
+
+
 Db = Annotated[Database, Depends(get_db)]
 Auth = Annotated[Authenticator, Depends(get_authenticator)]
 Limiter = Annotated[RequestLimiter, Depends(get_limiter)]
@@ -130,6 +137,7 @@ Estimator = Annotated[CostEstimator, Depends(get_estimator)]
 Verify = Annotated[VerifyService, Depends(get_verify)]
 PrivacyService = Annotated[Privacy, Depends(get_privacy)]
 PrivacySwitches = Annotated[Switches, Depends(get_switches)]
+People = Annotated[PeopleService, Depends(get_people)]
 
 
 async def api_key(request: Request) -> str:

@@ -15,14 +15,17 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Integer,
     Select,
     and_,
+    bindparam,
     case,
     column,
     func,
     literal,
+    literal_column,
     not_,
     or_,
     select,
@@ -97,8 +100,12 @@ class _Sql:
         table = self.table.__tablename__
         if self.dialect == "postgresql":
             # The same expression as the GIN index, so the index answers it.
-            clause = text(f"to_tsvector('simple', {table}.doc) @@ to_tsquery('simple', :{name})")
-            return clause.bindparams(**{name: query})  # type: ignore[return-value]
+            simple: ColumnElement[str] = literal_column("'simple'")
+            document = func.to_tsvector(simple, self.table.doc)
+            matched: ColumnElement[bool] = document.op("@@", return_type=Boolean)(
+                func.to_tsquery(simple, bindparam(name, query))
+            )
+            return matched
         # `table` is one of the model's own table names, never input.
         rows = text(f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH :{name}")  # noqa: S608
         return self.table.seq.in_(

@@ -34,6 +34,7 @@ STORE_MODULES: tuple[str, ...] = (
     "openenrich.accounts.privacy",
     "openenrich.verification.privacy",
     "openenrich.dashboard.privacy",
+    "openenrich.people.privacy",
     "openenrich.privacy.own",
 )
 
