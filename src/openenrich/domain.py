@@ -139,6 +139,16 @@ class ContactQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class CompanyQuery:
+    """What is known of a company before it is looked up (the spec's
+    `LookUpCompanyRequest`); empty strings and None mean unknown."""
+
+    domain: str = ""
+    professional_network_url: str = ""
+    professional_network_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class EmailFinding:
     """An address a source returned. `status` is None until a verifier has looked at it,
     or the source's own status when that source is trusted."""

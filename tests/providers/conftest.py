@@ -10,8 +10,8 @@ from typing import Any, Protocol, TypeVar
 import httpx
 import pytest
 
-from openenrich.domain import ContactQuery, Field
-from openenrich.providers.base import ErrorKind, Pending, ProviderError
+from openenrich.domain import CompanyQuery, ContactQuery, Field
+from openenrich.providers.base import CompanyAdapter, ErrorKind, Pending, ProviderError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -68,6 +68,19 @@ def parser(
     def parse(status: int, body: Any = None, **kw: Any) -> R_co:
         request = adapter.build_request(query, fields, "k")
         return adapter.parse_response(reply(request, status, body, **kw))
+
+    return parse
+
+
+def company_parser(
+    adapter: CompanyAdapter, query: CompanyQuery
+) -> Callable[..., dict[str, Any] | None]:
+    """`parse(status, body=None, **reply_kw)`: the adapter's reading of that reply to the
+    company request it builds for `query`."""
+
+    def parse(status: int, body: Any = None, **kw: Any) -> dict[str, Any] | None:
+        request = adapter.build_company_request(query, "k")
+        return adapter.parse_company_response(reply(request, status, body, **kw))
 
     return parse
 

@@ -1,4 +1,5 @@
-"""Apollo.io People Enrichment (`POST /api/v1/people/match`).
+"""Apollo.io People Enrichment (`POST /api/v1/people/match`) and Organization Enrichment
+(`GET /api/v1/organizations/enrich?domain=`).
 
 The key goes in the `x-api-key` header (a Bearer key is refused: Bearer is for OAuth
 partners). Inputs are sent as a JSON body rather than the documented query string, which
@@ -8,6 +9,11 @@ A miss is a 200 with `person: null`. Apollo hides emails it has not revealed beh
 placeholder `email_not_unlocked@domain.com` (with `email_status` still "verified"), which
 is dropped here. Phones are only delivered later by webhook, so they are not requested.
 Credits: 1 when a person (or email) is returned, 0 otherwise.
+
+Organization Enrichment takes a bare domain only (no www., no @), so a company known only
+by its LinkedIn page cannot be asked for. Its miss is not documented: `organization`
+null or absent, an empty object, or a 404 all read as no match; anything else that is not
+an object is garbage.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from typing import Any
 import httpx
 
 from openenrich.domain import (
+    CompanyQuery,
     ContactQuery,
     EmailFinding,
     EmailStatus,
@@ -25,8 +32,9 @@ from openenrich.domain import (
     Finding,
     ProfileFinding,
 )
+from openenrich.providers import company as c
 from openenrich.providers import person as p
-from openenrich.providers.base import ErrorKind, ProviderResult
+from openenrich.providers.base import ErrorKind, ProviderError, ProviderResult
 from openenrich.providers.reading import (
     NULL,
     OBJECT,
@@ -35,12 +43,16 @@ from openenrich.providers.reading import (
     error_code,
     fail,
     filled,
+    garbage,
     integer,
     items,
     mapping,
     maybe_json,
+    missed,
+    require_company_input,
     require_lookup_input,
     text,
+    texts,
 )
 
 DEFAULT_BASE_URL = "https://api.apollo.io/api/v1"
@@ -48,6 +60,7 @@ DEFAULT_BASE_URL = "https://api.apollo.io/api/v1"
 _PLACEHOLDER_LOCAL = "email_not_unlocked"
 # A match, or `person: null` for a miss.
 _REPLY = Shape(person=OBJECT + NULL)
+_NEEDS_DOMAIN = "needs the company's domain"
 
 
 def _email_status(raw: Any) -> EmailStatus | None:
@@ -113,8 +126,56 @@ def profile(person: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
+def _country_code(raw_address: str | None) -> str | None:
+    """Apollo's raw address may end with the ISO country code ('..., CA 94105, US')."""
+    last = (raw_address or "").rsplit(",", 1)[-1].strip()
+    return last if len(last) == 2 and last.isalpha() and last.isupper() else None
+
+
+def company_profile(org: Mapping[str, Any]) -> dict[str, Any] | None:
+    """An Apollo `organization` as the spec's `Company`, or None when it names no company."""
+    name = text(org.get("name"))
+    domain = text(org.get("primary_domain"))
+    website = text(org.get("website_url"))
+    if not (name or domain or website):
+        return None
+    headcount = integer(org.get("estimated_num_employees"))
+    return c.profile(
+        name=name,
+        domain=domain,
+        website=website,
+        description=text(org.get("short_description")) or text(org.get("seo_description")),
+        year_founded=integer(org.get("founded_year")),
+        headcount=headcount,
+        headcount_range=c.headcount_range(headcount),
+        # Apollo names no company type; a listed ticker at least says it is public.
+        company_type="Public Company" if text(org.get("publicly_traded_symbol")) else None,
+        industry=c.industry_name(text(org.get("industry"))),
+        linkedin=text(org.get("linkedin_url")),
+        linkedin_id=c.network_id(org.get("linkedin_uid")),
+        headquarters={
+            "line1": text(org.get("street_address")),
+            "city": text(org.get("city")),
+            "region": text(org.get("state")),
+            "country": text(org.get("country")),
+            "country_code": _country_code(text(org.get("raw_address"))),
+        },
+        specialties=texts(org.get("keywords")),
+        logo_url=text(org.get("logo_url")),
+    )
+
+
+def _check_credits(response: httpx.Response) -> None:
+    """Apollo words exhausted credits in the body, on varying statuses."""
+    if response.status_code in (402, 403, 422):
+        body = maybe_json(response)
+        if "credit" in str(body).lower():
+            raise fail(ErrorKind.QUOTA, response, error_code(body))
+
+
 class ApolloAdapter:
-    """`HttpAdapter` for Apollo's single-person match."""
+    """`HttpAdapter` for Apollo's single-person match, `CompanyAdapter` for its
+    organization enrichment."""
 
     name = "apollo"
     fields = frozenset({Field.WORK_EMAIL, Field.PERSONAL_EMAIL, Field.PROFILE})
@@ -153,11 +214,7 @@ class ApolloAdapter:
         )
 
     def parse_response(self, response: httpx.Response) -> ProviderResult:
-        if response.status_code in (402, 403, 422):
-            body = maybe_json(response)
-            # Apollo words exhausted credits in the body, on varying statuses.
-            if "credit" in str(body).lower():
-                raise fail(ErrorKind.QUOTA, response, error_code(body))
+        _check_credits(response)
         person = mapping(_REPLY.read(response).get("person"))
         if not person:
             return ProviderResult()
@@ -171,3 +228,26 @@ class ApolloAdapter:
                 findings.append(EmailFinding(personal, Field.PERSONAL_EMAIL))
         findings.append(ProfileFinding(profile(person)))
         return ProviderResult(findings)
+
+    def build_company_request(self, query: CompanyQuery, api_key: str) -> httpx.Request:
+        require_company_input(query)
+        domain = p.bare_domain(query.domain)
+        if not domain:
+            raise ProviderError(ErrorKind.BAD_REQUEST, _NEEDS_DOMAIN)
+        return httpx.Request(
+            "GET",
+            f"{self.base_url}/organizations/enrich",
+            params={"domain": domain},
+            headers={"x-api-key": api_key, "Cache-Control": "no-cache"},
+        )
+
+    def parse_company_response(self, response: httpx.Response) -> dict[str, Any] | None:
+        _check_credits(response)
+        if missed(response):
+            return None
+        org = checked_body(response).get("organization")
+        if org is None:
+            return None
+        if not isinstance(org, Mapping):
+            raise garbage(response, "'organization' is not an object")
+        return company_profile(org)

@@ -20,6 +20,8 @@ and may add:
 - `TokenAuthAdapter`: the key is exchanged for a short-lived token first.
 - `CheckableAdapter` (+ `CheckParsingAdapter`): a free call that proves a key works.
 - `Learner`: told about confirmed work emails other sources found.
+- `CompanyAdapter`: a vendor's company enrichment (`build_company_request` /
+  `parse_company_response`), which answers with the spec's `Company`, not findings.
 
 The engine's wrappers add two more the engine itself reads: `Priced` (the most one call
 can cost, for the per-contact cap and adaptive ordering), `TrustingSource` (the source
@@ -30,11 +32,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
-from openenrich.domain import ContactQuery, EmailStatus, Field, Finding, Verdict
+from openenrich.domain import CompanyQuery, ContactQuery, EmailStatus, Field, Finding, Verdict
 
 
 @dataclass(slots=True)
@@ -219,6 +221,24 @@ class Learner(Protocol):
 
     async def learn(self, email: str, first_name: str, last_name: str) -> str | None:
         """Learn from a confirmed address; returns the pattern learnt, if any."""
+        ...
+
+
+@runtime_checkable
+class CompanyAdapter(Protocol):
+    """A vendor's company enrichment as a pure translation, like `HttpAdapter`: the engine
+    sends the request and hands back the reply."""
+
+    name: str
+
+    def build_company_request(self, query: CompanyQuery, api_key: str) -> httpx.Request:
+        """The lookup request; raise `ProviderError` (BAD_REQUEST) when `query` lacks what
+        this vendor needs."""
+        ...
+
+    def parse_company_response(self, response: httpx.Response) -> dict[str, Any] | None:
+        """The spec's `Company` without `id` (ours to assign), None for no match, or
+        raise `ProviderError`."""
         ...
 
 

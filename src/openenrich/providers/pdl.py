@@ -1,9 +1,13 @@
-"""People Data Labs Person Enrichment (`/v5/person/enrich`), which also yields the profile.
+"""People Data Labs Person Enrichment (`/v5/person/enrich`), which also yields the profile,
+and Company Enrichment (`/v5/company/enrich`).
 
-Sent as `POST` with a JSON body (PDL accepts GET or POST) and the key in `X-Api-Key`.
-PDL's status codes carry meaning: **404 is "no match"** (a clean miss, not billed), **402
-is "credits exhausted"**. Free plans see contact fields as `true`/`false` instead of
-values: those are ignored, never mistaken for data.
+Persons are sent as `POST` with a JSON body (PDL accepts GET or POST), companies as `GET`
+with query parameters (`website`, `profile`); the key goes in `X-Api-Key`. PDL's status
+codes carry meaning: **404 is "no match"** (a clean miss, not billed), **402 is "credits
+exhausted"**. Free plans see contact fields as `true`/`false` instead of values: those are
+ignored, never mistaken for data. Unlike the person reply, a company reply holds the
+record at the top level (beside `status` and `likelihood`), lower-cased except
+`display_name`.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 import httpx
 
 from openenrich.domain import (
+    CompanyQuery,
     ContactQuery,
     EmailFinding,
     Field,
@@ -22,9 +27,11 @@ from openenrich.domain import (
     PhoneFinding,
     ProfileFinding,
 )
+from openenrich.providers import company as c
 from openenrich.providers import person as p
 from openenrich.providers.base import ProviderResult
 from openenrich.providers.reading import (
+    NUMBER,
     OBJECT,
     Shape,
     integer,
@@ -32,13 +39,26 @@ from openenrich.providers.reading import (
     json_body,
     mapping,
     missed,
+    require_company_input,
     require_lookup_input,
     text,
+    texts,
 )
 
 DEFAULT_BASE_URL = "https://api.peopledatalabs.com/v5"
 # A match (a miss is a 404).
 _REPLY = Shape(data=OBJECT)
+# A company match: the record's fields beside the status (a miss is a 404).
+_COMPANY_REPLY = Shape(status=NUMBER)
+
+# PDL's company types, as the spec (LinkedIn) names them; others are shown title-cased.
+_COMPANY_TYPES = {
+    "public": "Public Company",
+    "private": "Privately Held",
+    "nonprofit": "Nonprofit",
+    "educational": "Educational",
+    "government": "Government Agency",
+}
 
 # PDL's language proficiency is 1..5; the spec names the same five levels.
 _PROFICIENCY = {
@@ -128,6 +148,41 @@ def _title(value: Any) -> str | None:
     return " ".join(word[:1].upper() + word[1:] for word in raw.split(" "))
 
 
+def _company_type(value: Any) -> str | None:
+    raw = text(value)
+    if raw is None:
+        return None
+    return _COMPANY_TYPES.get(raw.lower()) or _title(raw.replace("_", " "))
+
+
+def company_profile(data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A PDL company record as the spec's `Company`, or None when it names no company."""
+    name = text(data.get("display_name")) or _title(data.get("name"))
+    website = text(data.get("website"))
+    if not (name or website):
+        return None
+    hq = mapping(data.get("location"))
+    return c.profile(
+        name=name,
+        website=website,
+        description=text(data.get("summary")) or text(data.get("headline")),
+        year_founded=integer(data.get("founded")),
+        headcount=integer(data.get("employee_count")),
+        headcount_range=text(data.get("size")),
+        company_type=_company_type(data.get("type")),
+        industry=c.industry_name(text(data.get("industry_v2")) or text(data.get("industry"))),
+        linkedin=text(data.get("linkedin_url")),
+        linkedin_id=c.network_id(data.get("linkedin_id")),
+        headquarters={
+            "line1": _title(hq.get("street_address")),
+            "city": _title(hq.get("locality")),
+            "region": _title(hq.get("region")),
+            "country": _title(hq.get("country")),
+        },
+        specialties=texts(data.get("tags")),
+    )
+
+
 def _phones(data: Mapping[str, Any]) -> list[PhoneFinding]:
     mobile = text(data.get("mobile_phone"))
     found = [PhoneFinding(mobile, LineType.MOBILE)] if mobile else []
@@ -139,7 +194,8 @@ def _phones(data: Mapping[str, Any]) -> list[PhoneFinding]:
 
 
 class PdlAdapter:
-    """`HttpAdapter` for PDL's person enrichment."""
+    """`HttpAdapter` for PDL's person enrichment, `CompanyAdapter` for its company
+    enrichment."""
 
     name = "pdl"
     fields = frozenset({Field.WORK_EMAIL, Field.PERSONAL_EMAIL, Field.PHONE, Field.PROFILE})
@@ -193,3 +249,26 @@ class PdlAdapter:
         findings.extend(_phones(data))
         findings.append(ProfileFinding(profile(data)))
         return ProviderResult(findings)
+
+    def build_company_request(self, query: CompanyQuery, api_key: str) -> httpx.Request:
+        """`GET /company/enrich` by website and/or company page; a numeric ID alone is
+        sent as the page LinkedIn serves for it, which PDL lists among its profiles."""
+        require_company_input(query)
+        params: dict[str, Any] = {"min_likelihood": self.min_likelihood}
+        website = p.bare_domain(query.domain)
+        if website:
+            params["website"] = website
+        page = c.network_profile(query)
+        if page:
+            params["profile"] = page
+        return httpx.Request(
+            "GET",
+            f"{self.base_url}/company/enrich",
+            params=params,
+            headers={"X-Api-Key": api_key, "Accept": "application/json"},
+        )
+
+    def parse_company_response(self, response: httpx.Response) -> dict[str, Any] | None:
+        if missed(response):
+            return None
+        return company_profile(_COMPANY_REPLY.check(response, json_body(response)))

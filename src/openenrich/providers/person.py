@@ -11,6 +11,8 @@ Public API:
   `{"year": 2020, "month": 3}`) as 'YYYY-MM-DDTHH:MM:SSZ', or None.
 - `linkedin_handle(value, kind="in")` / `linkedin_url(value, kind="in")`: a profile (or,
   with kind="company", a company page) URL or bare handle as its handle or canonical URL.
+- `bare_domain(value)`: a domain or website URL as its bare host ('https://www.Acme.com/x'
+  -> 'acme.com'), or None.
 - `company(...)`, `employment(...)`, `education(...)`, `language(...)`, `person(...)`:
   keyword-only builders returning plain dicts ready for `ProfileFinding(person=...)`.
 - `compact(value)`: drop None, empty strings, empty lists and empty dicts, recursively.
@@ -25,6 +27,7 @@ from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 __all__ = [
+    "bare_domain",
     "compact",
     "company",
     "education",
@@ -168,7 +171,7 @@ def company(
         {
             "id": id,
             "name": name,
-            "domain": _bare_domain(domain or website),
+            "domain": bare_domain(domain or website),
             "website": website,
             "description": description,
             "year_founded": year_founded,
@@ -182,7 +185,8 @@ def company(
     return result
 
 
-def _bare_domain(value: str | None) -> str | None:
+def bare_domain(value: str | None) -> str | None:
+    """The host of a domain or website URL, lower-cased and without 'www.'."""
     if not value:
         return None
     text = value.strip().lower()

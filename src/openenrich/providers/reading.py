@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from openenrich.domain import ContactQuery
+from openenrich.domain import CompanyQuery, ContactQuery
 from openenrich.providers.base import ErrorKind, GarbageReply, Pending, ProviderError
 from openenrich.providers.person import linkedin_url
 from openenrich.retrying import retry_after_seconds
@@ -27,6 +27,7 @@ __all__ = [
     "ANY_OBJECT",
     "ARRAY",
     "BOOLEAN",
+    "COMPANY_INPUT",
     "LOOKUP_INPUT",
     "NULL",
     "NUMBER",
@@ -49,6 +50,7 @@ __all__ = [
     "missed",
     "pending_from_path",
     "requested_email",
+    "require_company_input",
     "require_lookup_input",
     "require_name_or_linkedin",
     "retry_after",
@@ -57,6 +59,7 @@ __all__ = [
 ]
 
 LOOKUP_INPUT = "needs a LinkedIn URL, an email, or a name with a company"
+COMPANY_INPUT = "needs a domain, or a professional network URL or ID"
 _NAME_OR_LINKEDIN = "needs first and last name with a company, or a LinkedIn URL"
 
 _DEFAULT_KINDS: Mapping[int, ErrorKind] = {
@@ -305,3 +308,10 @@ def require_name_or_linkedin(query: ContactQuery) -> None:
     named = bool(query.first_name and query.last_name)
     if not query.linkedin_url and not (named and (query.domain or query.company_name)):
         raise ProviderError(ErrorKind.BAD_REQUEST, _NAME_OR_LINKEDIN)
+
+
+def require_company_input(query: CompanyQuery, detail: str = COMPANY_INPUT) -> None:
+    """Refuse a company query with neither a domain nor a professional network URL or ID."""
+    url = query.professional_network_url.strip()
+    if not (query.domain.strip() or url or query.professional_network_id):
+        raise ProviderError(ErrorKind.BAD_REQUEST, detail)
