@@ -253,6 +253,7 @@ def build_services(
             ),
             population=Population(settings.sandbox_people, settings.sandbox_companies),
             share_across_workspaces=settings.share_profiles_across_workspaces,
+            screen=optouts,
             clock=clock,
         ),
     )

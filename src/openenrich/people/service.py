@@ -23,6 +23,7 @@ from openenrich import errors
 from openenrich.accounts import repository as accounts
 from openenrich.accounts.repository import Caller
 from openenrich.db import Database, utcnow
+from openenrich.domain import Finding, ProfileFinding
 from openenrich.people import identity, ingest, population, requests
 from openenrich.people.fields import COMPANIES, PEOPLE, Field
 from openenrich.people.models import CompanyRow, Export, PersonRow
@@ -69,6 +70,12 @@ class LiveLookup(Protocol):
     ) -> tuple[dict[str, Any], str] | None: ...
 
 
+class Screen(Protocol):
+    """The opt-out list: which of these findings may be given to the workspace."""
+
+    async def screen(self, workspace_id: str, findings: list[Finding]) -> list[Finding]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Population:
     people: int
@@ -84,6 +91,7 @@ class PeopleService:
         population: Population,
         share_across_workspaces: bool = False,
         live: LiveLookup | None = None,
+        screen: Screen | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.db = db
@@ -91,6 +99,7 @@ class PeopleService:
         self.population = population
         self.share = share_across_workspaces
         self.live = live
+        self.screen = screen
         self.clock = clock
 
     def visible(self, who: Caller, table: Table) -> ColumnElement[bool]:
@@ -118,11 +127,12 @@ class PeopleService:
                 self.visible(who, kind.table),
                 self.clock().date(),
             )
-        credits = await self._charge(who, kind, page.rows, self.prices.search, "search")
+        rows = await self._screened(who, kind, page.rows)
+        credits = await self._charge(who, kind, rows, self.prices.search, "search")
         metadata: dict[str, Any] = {"total": page.total, "credits": credits, "offset": query.offset}
         if page.next is not None:
             metadata["search_after"] = page.next.encode()
-        return {kind.plural: page.rows, "metadata": metadata}
+        return {kind.plural: rows, "metadata": metadata}
 
     async def lookup_person(self, who: Caller, body: Any) -> dict[str, Any]:
         query = requests.person_lookup(body)
@@ -149,9 +159,19 @@ class PeopleService:
     async def _answer(
         self, who: Caller, kind: Kind, found: dict[str, Any] | None
     ) -> dict[str, Any]:
-        rows = [found] if found is not None else []
+        rows = await self._screened(who, kind, [found] if found is not None else [])
         credits = await self._charge(who, kind, rows, self.prices.lookup, "lookup")
         return {kind.plural: rows, "metadata": {"credits": credits}}
+
+    async def _screened(
+        self, who: Caller, kind: Kind, rows: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """People on the opt-out list are left out of what is returned (and charged)."""
+        if self.screen is None or kind is not Kind.PERSON or not rows:
+            return rows
+        kept = await self.screen.screen(who.workspace_id, [ProfileFinding(row) for row in rows])
+        allowed = {id(f.person) for f in kept if isinstance(f, ProfileFinding)}
+        return [row for row in rows if id(row) in allowed]
 
     async def _best(
         self, session: AsyncSession, who: Caller, table: Table, *conditions: ColumnElement[bool]
