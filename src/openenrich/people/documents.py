@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from openenrich.people import identity, rules, terms
@@ -13,20 +14,23 @@ from openenrich.people.fields import COMPANIES, PEOPLE, Field, TextField, curren
 Record = dict[str, Any]
 
 
+@lru_cache(maxsize=200_000)
+def _terms(field: TextField, value: str) -> tuple[str, ...]:
+    """One value's terms; cached, as names of companies, titles, places and skills recur
+    across thousands of records."""
+    value = field.normalise(value)
+    if field.identifier:
+        return (terms.exact_term(field.code, value),)
+    return tuple(t for t in terms.value_terms(field.code, value) if field.subsets or t[2] != "k")
+
+
 def document(fields: Mapping[str, Field], record: Mapping[str, Any]) -> str:
     """The record's search terms, each once, space-separated."""
     found: dict[str, None] = {}
     for field in fields.values():
-        if not isinstance(field, TextField):
-            continue
-        for value in field.values(record):
-            value = field.normalise(value)
-            if field.identifier:
-                found[terms.exact_term(field.code, value)] = None
-                continue
-            for term in terms.value_terms(field.code, value):
-                if field.subsets or term[2] != "k":
-                    found[term] = None
+        if isinstance(field, TextField):
+            for value in field.values(record):
+                found.update(dict.fromkeys(_terms(field, value)))
     return " ".join(found)
 
 
@@ -59,7 +63,10 @@ class PreparedCompany:
     name_key: str
     headcount: int | None
     founded: int | None
-    doc: str
+
+    @property
+    def doc(self) -> str:
+        return document(COMPANIES, self.data)
 
 
 def _network(record: Record, section: str) -> tuple[int | None, str | None]:
@@ -90,7 +97,6 @@ def prepare_company(raw: Mapping[str, Any]) -> PreparedCompany:
         name_key=identity.name_key(str(data.get("name", ""))),
         headcount=_int(data.get("headcount")),
         founded=_int(data.get("year_founded")),
-        doc=document(COMPANIES, data),
     )
 
 

@@ -8,13 +8,13 @@ company too, and the person's record points at it by id. Callers own the transac
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from sqlalchemy import ColumnElement, insert, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Table, bindparam, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich.db import is_uuid, new_id
@@ -39,169 +39,35 @@ class Outcome(StrEnum):
     UNCHANGED = "unchanged"  # nothing new: importing the same data twice lands here
 
 
-Row = TypeVar("Row", PersonRow, CompanyRow)
+def _get(record: Any, key: str) -> Any:
+    """A key field of a prepared record or of a stored row."""
+    return record.get(key) if isinstance(record, Mapping) else getattr(record, key, None)
 
 
-@dataclass(slots=True)
-class _Known(Generic[Row]):
-    """Rows of one owner by each of their keys, including those added in this batch."""
-
-    by_key: dict[Hashable, Row] = field(default_factory=dict)
-
-    def find(self, keys: Sequence[Hashable]) -> Row | None:
-        return next((self.by_key[k] for k in keys if k in self.by_key), None)
-
-    def add(self, keys: Sequence[Hashable], row: Row) -> None:
-        for key in keys:
-            self.by_key.setdefault(key, row)
-
-
-def _company_keys(company: PreparedCompany) -> list[Hashable]:
+def _company_keys(company: PreparedCompany | Mapping[str, Any]) -> list[Hashable]:
+    """Keys a company is recognised by; a stored row is also known by its name."""
+    stored = isinstance(company, Mapping)
     keys: list[Hashable] = []
-    if company.network_id is not None:
-        keys.append(("n", company.network_id))
-    if company.handle:
-        keys.append(("h", company.handle))
-    if company.domain:
-        keys.append(("d", company.domain))
-    elif company.name_key and not keys:
-        keys.append(("k", company.name_key))
+    if _get(company, "network_id") is not None:
+        keys.append(("n", _get(company, "network_id")))
+    if _get(company, "handle"):
+        keys.append(("h", _get(company, "handle")))
+    if _get(company, "domain"):
+        keys.append(("d", _get(company, "domain")))
+    if _get(company, "name_key") and (stored or not keys):
+        keys.append(("k", _get(company, "name_key")))
     return keys
 
 
-def _row_company_keys(row: CompanyRow) -> list[Hashable]:
+def _person_keys(person: PreparedPerson | Mapping[str, Any]) -> list[Hashable]:
     keys: list[Hashable] = []
-    if row.network_id is not None:
-        keys.append(("n", row.network_id))
-    if row.handle:
-        keys.append(("h", row.handle))
-    if row.domain:
-        keys.append(("d", row.domain))
-    if row.name_key:
-        keys.append(("k", row.name_key))
+    if _get(person, "network_id") is not None:
+        keys.append(("n", _get(person, "network_id")))
+    if _get(person, "handle"):
+        keys.append(("h", _get(person, "handle")))
+    if _get(person, "name_key") and _get(person, "company_domain"):
+        keys.append(("p", _get(person, "name_key"), _get(person, "company_domain")))
     return keys
-
-
-def _person_keys(person: PreparedPerson) -> list[Hashable]:
-    keys: list[Hashable] = []
-    if person.network_id is not None:
-        keys.append(("n", person.network_id))
-    if person.handle:
-        keys.append(("h", person.handle))
-    if person.name_key and person.company_domain:
-        keys.append(("p", person.name_key, person.company_domain))
-    return keys
-
-
-def _row_person_keys(row: PersonRow) -> list[Hashable]:
-    keys: list[Hashable] = []
-    if row.network_id is not None:
-        keys.append(("n", row.network_id))
-    if row.handle:
-        keys.append(("h", row.handle))
-    if row.name_key and row.company_domain:
-        keys.append(("p", row.name_key, row.company_domain))
-    return keys
-
-
-async def _free_ids(session: AsyncSession, table: type[Row], wanted: list[str]) -> set[str]:
-    """Which of the records' own ids no row uses yet (they keep them: sandbox ids must
-    stay those the sandbox provider gives)."""
-    valid = {value.lower() for value in wanted if is_uuid(value)}
-    if not valid:
-        return set()
-    taken = await session.scalars(select(table.id).where(table.id.in_(valid)))
-    return valid - set(taken)
-
-
-def _own_id(data: Mapping[str, Any], free: set[str]) -> str:
-    wanted = str(data.get("id", "")).lower()
-    if wanted in free:
-        free.discard(wanted)
-        return wanted
-    return new_id()
-
-
-async def _company_rows(
-    session: AsyncSession, owner: str, prepared: Sequence[PreparedCompany]
-) -> _Known[CompanyRow]:
-    known: _Known[CompanyRow] = _Known()
-    conditions: list[ColumnElement[bool]] = []
-    ids = {p.network_id for p in prepared if p.network_id is not None}
-    handles = {p.handle for p in prepared if p.handle}
-    domains = {p.domain for p in prepared if p.domain}
-    names = {p.name_key for p in prepared if p.name_key and not p.domain}
-    if ids:
-        conditions.append(CompanyRow.network_id.in_(ids))
-    if handles:
-        conditions.append(CompanyRow.handle.in_(handles))
-    if domains:
-        conditions.append(CompanyRow.domain.in_(domains))
-    if names:
-        conditions.append(CompanyRow.name_key.in_(names))
-    if conditions:
-        rows = await session.scalars(
-            select(CompanyRow).where(CompanyRow.owner == owner, or_(*conditions))
-        )
-        for row in rows:
-            known.add(_row_company_keys(row), row)
-    return known
-
-
-async def _upsert_companies(
-    session: AsyncSession,
-    owner: str,
-    companies: Sequence[Mapping[str, Any]],
-    source: str,
-    seen_at: datetime,
-) -> list[tuple[Outcome, str]]:
-    prepared = [prepare_company(company) for company in companies]
-    known = await _company_rows(session, owner, prepared)
-    free = await _free_ids(session, CompanyRow, [str(p.data.get("id", "")) for p in prepared])
-    done: list[tuple[Outcome, str]] = []
-    inserts: list[dict[str, Any]] = []
-    for company in prepared:
-        keys = _company_keys(company)
-        row = known.find(keys)
-        if row is None:
-            row_id = _own_id(company.data, free)
-            data = {"id": row_id, **{k: v for k, v in company.data.items() if k != "id"}}
-            row = CompanyRow(id=row_id, owner=owner, data=data)
-            fresh = prepare_company(data)
-            values = _company_values(fresh)
-            values.update(
-                id=row_id,
-                owner=owner,
-                data=data,
-                sources=provenance(data, source, seen_at),
-                created_at=seen_at,
-                updated_at=seen_at,
-            )
-            inserts.append(values)
-            for key, value in values.items():
-                setattr(row, key, value)
-            known.add(_row_company_keys(row), row)
-            done.append((Outcome.INSERTED, row_id))
-            continue
-        data, marks = merge(row.data, row.sources, company.data, source, seen_at)
-        if data == row.data:
-            done.append((Outcome.UNCHANGED, row.id))
-            continue
-        values = _company_values(prepare_company(data))
-        values.update(data=data, sources=marks, updated_at=seen_at)
-        if row.seq is not None:
-            await session.execute(
-                update(CompanyRow).where(CompanyRow.seq == row.seq).values(**values)
-            )
-        else:  # inserted earlier in this batch
-            pending = next(v for v in inserts if v["id"] == row.id)
-            pending.update(values)
-        for key, value in values.items():
-            setattr(row, key, value)
-        done.append((Outcome.MERGED, row.id))
-    if inserts:
-        await session.execute(insert(CompanyRow), inserts)
-    return done
 
 
 def _company_values(company: PreparedCompany) -> dict[str, Any]:
@@ -214,54 +80,6 @@ def _company_values(company: PreparedCompany) -> dict[str, Any]:
         "founded": company.founded,
         "doc": company.doc,
     }
-
-
-async def upsert_companies(
-    session: AsyncSession,
-    owner: str,
-    companies: Sequence[Mapping[str, Any]],
-    source: str,
-    seen_at: datetime,
-) -> list[Outcome]:
-    """Merge spec-shaped `Company` dicts into the store, one outcome per record, in order."""
-    return [
-        outcome
-        for outcome, _ in await _upsert_companies(session, owner, companies, source, seen_at)
-    ]
-
-
-async def _link_companies(
-    session: AsyncSession,
-    owner: str,
-    people: Sequence[PreparedPerson],
-    source: str,
-    seen_at: datetime,
-) -> None:
-    """Keep each person's current company as a company and point the person at it."""
-    jobs: list[dict[str, Any]] = []
-    for person in people:
-        employment = person.data.get("employment")
-        current = employment.get("current") if isinstance(employment, dict) else None
-        company = current.get("company") if isinstance(current, dict) else None
-        if isinstance(company, dict) and (company.get("domain") or company.get("name")):
-            jobs.append(company)
-    if not jobs:
-        return
-    ids = await _upsert_companies(session, owner, jobs, source, seen_at)
-    for company, (_, company_id) in zip(jobs, ids, strict=True):
-        company["id"] = company_id
-    for person in people:
-        employment = person.data.get("employment")
-        if not isinstance(employment, dict) or not isinstance(employment.get("current"), dict):
-            continue
-        current = employment["current"]
-        for job in employment.get("all", []):
-            if (
-                isinstance(job, dict)
-                and job.get("is_current")
-                and isinstance(job.get("company"), dict)
-            ) and job["company"].get("name") == current.get("company", {}).get("name"):
-                job["company"]["id"] = current["company"].get("id")
 
 
 def _person_values(person: PreparedPerson) -> dict[str, Any]:
@@ -279,27 +97,202 @@ def _person_values(person: PreparedPerson) -> dict[str, Any]:
     }
 
 
-async def _person_rows(
-    session: AsyncSession, owner: str, prepared: Sequence[PreparedPerson]
-) -> _Known[PersonRow]:
-    known: _Known[PersonRow] = _Known()
-    conditions: list[ColumnElement[bool]] = []
-    ids = {p.network_id for p in prepared if p.network_id is not None}
-    handles = {p.handle for p in prepared if p.handle}
-    pairs = {(p.name_key, p.company_domain) for p in prepared if p.name_key and p.company_domain}
-    if ids:
-        conditions.append(PersonRow.network_id.in_(ids))
-    if handles:
-        conditions.append(PersonRow.handle.in_(handles))
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """What differs between people and companies; the merging is the same."""
+
+    table: Table
+    prepare: Callable[[Mapping[str, Any]], Any]
+    keys: Callable[[Any], list[Hashable]]
+    values: Callable[[Any], dict[str, Any]]
+    # How a batch's candidates are found: (column, key tag) pairs, key values by tag.
+    lookups: tuple[tuple[str, str], ...]
+
+
+PEOPLE = _Kind(
+    PersonRow.__table__,  # type: ignore[arg-type]
+    prepare_person,
+    _person_keys,
+    _person_values,
+    (("network_id", "n"), ("handle", "h")),
+)
+COMPANIES = _Kind(
+    CompanyRow.__table__,  # type: ignore[arg-type]
+    prepare_company,
+    _company_keys,
+    _company_values,
+    (("network_id", "n"), ("handle", "h"), ("domain", "d"), ("name_key", "k")),
+)
+
+
+async def _candidates(
+    session: AsyncSession, kind: _Kind, owner: str, wanted: list[list[Hashable]]
+) -> dict[Hashable, dict[str, Any]]:
+    """The owner's stored rows that share a key with the batch, by each of their keys."""
+    table = kind.table
+    by_tag: dict[str, set[Any]] = {}
+    pairs: set[tuple[Any, Any]] = set()
+    for keys in wanted:
+        for key in keys:
+            assert isinstance(key, tuple)
+            if key[0] == "p":
+                pairs.add((key[1], key[2]))
+            else:
+                by_tag.setdefault(key[0], set()).add(key[1])
+    conditions: list[ColumnElement[bool]] = [
+        table.c[column].in_(by_tag[tag]) for column, tag in kind.lookups if by_tag.get(tag)
+    ]
     if pairs:
-        conditions.append(tuple_(PersonRow.name_key, PersonRow.company_domain).in_(pairs))
-    if conditions:
-        rows = await session.scalars(
-            select(PersonRow).where(PersonRow.owner == owner, or_(*conditions))
-        )
-        for row in rows:
-            known.add(_row_person_keys(row), row)
+        conditions.append(tuple_(table.c.name_key, table.c.company_domain).in_(pairs))
+    known: dict[Hashable, dict[str, Any]] = {}
+    if not conditions:
+        return known
+    rows = await session.execute(select(table).where(table.c.owner == owner, or_(*conditions)))
+    for row in rows.mappings():
+        stored = dict(row)
+        for key in kind.keys(stored):
+            known.setdefault(key, stored)
     return known
+
+
+async def _free_ids(session: AsyncSession, table: Table, wanted: list[str]) -> set[str]:
+    """Which of the records' own ids no row uses yet (they keep them: sandbox ids must
+    stay those the sandbox provider gives)."""
+    valid = {value.lower() for value in wanted if is_uuid(value)}
+    if not valid:
+        return set()
+    taken = await session.scalars(select(table.c.id).where(table.c.id.in_(valid)))
+    return valid - set(taken)
+
+
+def _own_id(data: Mapping[str, Any], free: set[str]) -> str:
+    wanted = str(data.get("id", "")).lower()
+    if wanted in free:
+        free.discard(wanted)
+        return wanted
+    return new_id()
+
+
+def _fill(stored: Mapping[str, Any], incoming: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the fields the stored record lacks."""
+    return {key: value for key, value in incoming.items() if key not in stored}
+
+
+async def _upsert(
+    session: AsyncSession,
+    kind: _Kind,
+    owner: str,
+    prepared: Sequence[Any],
+    source: str,
+    seen_at: datetime,
+    *,
+    fill_only: bool = False,
+) -> list[tuple[Outcome, str]]:
+    """Merge prepared records (`PreparedPerson` or `PreparedCompany`) of one owner."""
+    keys = [kind.keys(p) for p in prepared]
+    known = await _candidates(session, kind, owner, keys)
+    free = await _free_ids(session, kind.table, [str(p.data.get("id", "")) for p in prepared])
+    done: list[tuple[Outcome, str]] = []
+    inserts: list[dict[str, Any]] = []
+    updates: dict[int, dict[str, Any]] = {}
+    for record, record_keys in zip(prepared, keys, strict=True):
+        stored = next((known[k] for k in record_keys if k in known), None)
+        if stored is None:
+            row_id = _own_id(record.data, free)
+            data = {"id": row_id, **{k: v for k, v in record.data.items() if k != "id"}}
+            values = kind.values(replace(record, data=data))
+            values.update(
+                id=row_id,
+                owner=owner,
+                data=data,
+                sources=provenance(data, source, seen_at),
+                created_at=seen_at,
+                updated_at=seen_at,
+                seq=None,
+            )
+            inserts.append(values)
+            for key in kind.keys(values):
+                known.setdefault(key, values)
+            done.append((Outcome.INSERTED, row_id))
+            continue
+        incoming = _fill(stored["data"], record.data) if fill_only else record.data
+        data, marks = merge(stored["data"], stored["sources"], incoming, source, seen_at)
+        if data == stored["data"]:
+            done.append((Outcome.UNCHANGED, stored["id"]))
+            continue
+        stored.update(kind.values(kind.prepare(data)), data=data, sources=marks, updated_at=seen_at)
+        if stored["seq"] is not None:
+            updates[stored["seq"]] = stored
+        done.append((Outcome.MERGED, stored["id"]))
+    if updates:
+        columns = [
+            c.name for c in kind.table.columns if c.name not in ("seq", "id", "owner", "created_at")
+        ]
+        await session.execute(
+            update(kind.table)
+            .where(kind.table.c.seq == bindparam("_seq"))
+            .values({name: bindparam(name) for name in columns}),
+            [
+                {"_seq": seq, **{name: row[name] for name in columns}}
+                for seq, row in updates.items()
+            ],
+        )
+    if inserts:
+        for values in inserts:
+            values.pop("seq")
+        await session.execute(insert(kind.table), inserts)
+    return done
+
+
+async def upsert_companies(
+    session: AsyncSession,
+    owner: str,
+    companies: Sequence[Mapping[str, Any]],
+    source: str,
+    seen_at: datetime,
+) -> list[Outcome]:
+    """Merge spec-shaped `Company` dicts into the store, one outcome per record, in order."""
+    prepared = [prepare_company(company) for company in companies]
+    done = await _upsert(session, COMPANIES, owner, prepared, source, seen_at)
+    return [outcome for outcome, _ in done]
+
+
+async def _link_companies(
+    session: AsyncSession,
+    owner: str,
+    people: Sequence[PreparedPerson],
+    source: str,
+    seen_at: datetime,
+) -> None:
+    """Keep each person's current company as a company and point the person at it. A
+    person's view of their company only fills what the stored company lacks: employees
+    disagree about headcounts, and the company's own record knows better."""
+    jobs: list[dict[str, Any]] = []
+    for person in people:
+        employment = person.data.get("employment")
+        current = employment.get("current") if isinstance(employment, dict) else None
+        company = current.get("company") if isinstance(current, dict) else None
+        if isinstance(company, dict) and (company.get("domain") or company.get("name")):
+            jobs.append(company)
+    if not jobs:
+        return
+    prepared = [prepare_company(job) for job in jobs]
+    ids = await _upsert(session, COMPANIES, owner, prepared, source, seen_at, fill_only=True)
+    for company, (_, company_id) in zip(jobs, ids, strict=True):
+        company["id"] = company_id
+    for person in people:
+        employment = person.data.get("employment")
+        if not isinstance(employment, dict) or not isinstance(employment.get("current"), dict):
+            continue
+        current = employment["current"]
+        for job in employment.get("all", []):
+            if (
+                isinstance(job, dict)
+                and job.get("is_current")
+                and isinstance(job.get("company"), dict)
+                and job["company"].get("name") == current.get("company", {}).get("name")
+            ):
+                job["company"]["id"] = current["company"].get("id")
 
 
 async def upsert_people(
@@ -312,45 +305,5 @@ async def upsert_people(
     """Merge spec-shaped `Person` dicts into the store, one outcome per record, in order."""
     prepared = [prepare_person(person) for person in people]
     await _link_companies(session, owner, prepared, source, seen_at)
-    known = await _person_rows(session, owner, prepared)
-    free = await _free_ids(session, PersonRow, [str(p.data.get("id", "")) for p in prepared])
-    done: list[Outcome] = []
-    inserts: list[dict[str, Any]] = []
-    for person in prepared:
-        row = known.find(_person_keys(person))
-        if row is None:
-            row_id = _own_id(person.data, free)
-            data = {"id": row_id, **{k: v for k, v in person.data.items() if k != "id"}}
-            values = _person_values(prepare_person(data))
-            values.update(
-                id=row_id,
-                owner=owner,
-                data=data,
-                sources=provenance(data, source, seen_at),
-                created_at=seen_at,
-                updated_at=seen_at,
-            )
-            inserts.append(values)
-            row = PersonRow(**values)
-            known.add(_row_person_keys(row), row)
-            done.append(Outcome.INSERTED)
-            continue
-        data, marks = merge(row.data, row.sources, person.data, source, seen_at)
-        if data == row.data:
-            done.append(Outcome.UNCHANGED)
-            continue
-        values = _person_values(prepare_person(data))
-        values.update(data=data, sources=marks, updated_at=seen_at)
-        if row.seq is not None:
-            await session.execute(
-                update(PersonRow).where(PersonRow.seq == row.seq).values(**values)
-            )
-        else:
-            pending = next(v for v in inserts if v["id"] == row.id)
-            pending.update(values)
-        for key, value in values.items():
-            setattr(row, key, value)
-        done.append(Outcome.MERGED)
-    if inserts:
-        await session.execute(insert(PersonRow), inserts)
-    return done
+    done = await _upsert(session, PEOPLE, owner, prepared, source, seen_at)
+    return [outcome for outcome, _ in done]
