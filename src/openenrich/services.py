@@ -23,6 +23,7 @@ from openenrich.enrichment.extensions import CostEstimator
 from openenrich.enrichment.jobs import ContactJobs, Pricing
 from openenrich.enrichment.processing import EnrichProcessor, Processor
 from openenrich.enrichment.service import JobStarter, ResultReader
+from openenrich.people.live import LiveLookups
 from openenrich.people.service import PeopleService, Population, Prices
 from openenrich.privacy import OptOutList, Privacy, PrivacySettings
 from openenrich.privacy.screen import ScreenedFinder, Switches
@@ -254,6 +255,9 @@ def build_services(
             population=Population(settings.sandbox_people, settings.sandbox_companies),
             share_across_workspaces=settings.share_profiles_across_workspaces,
             screen=optouts,
+            # A live key's lookup the store missed goes to the live sources, screened
+            # like an enrichment's contact and with the workspace's own keys.
+            live=LiveLookups(finders[False], optouts, own_keys),
             clock=clock,
         ),
     )

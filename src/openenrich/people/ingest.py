@@ -64,7 +64,9 @@ async def _next_batch(session: Any) -> int:
     for data, source, created_at, workspace_id in rows:
         if isinstance(data, dict):
             by_source[(workspace_id, source or "waterfall")].append((data, created_at))
-    for (workspace_id, source), found in by_source.items():
+    # Workspaces in ascending order, the order the store's writers take turns in (a stable
+    # sort: each workspace's sources keep theirs).
+    for (workspace_id, source), found in sorted(by_source.items(), key=lambda i: i[0][0]):
         for data, created_at in found:
             await upsert_people(session, workspace_id, [data], f"enrichment:{source}", created_at)
     await marks.write(session, MARK, ids[-1])

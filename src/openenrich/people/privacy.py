@@ -10,12 +10,13 @@ from sqlalchemy import ColumnElement, delete, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich.db import rows_affected
-from openenrich.people import identity
+from openenrich.people import identity, live
 from openenrich.people.models import Export, PersonRow
 from openenrich.people.store import EVERYONE, SANDBOX
 from openenrich.privacy.registry import Found, Store
 from openenrich.privacy.settings import PrivacySettings
 from openenrich.privacy.subjects import Person
+from openenrich.waterfall.normalise import query_hash
 
 
 def _matching(person: Person) -> ColumnElement[bool] | None:
@@ -30,6 +31,16 @@ def _matching(person: Person) -> ColumnElement[bool] | None:
     if pairs:
         found.append(tuple_(PersonRow.name_key, PersonRow.company_domain).in_(pairs))
     return or_(*found) if found else None
+
+
+async def identify(session: AsyncSession, person: Person) -> bool:
+    """The digests the provider-call log knows the person's live lookups by (by profile
+    URL, by name at a company's domain), so those calls are unlinked too. Nothing new is
+    learnt of the person."""
+    queries = [live.by_profile(url) for url in person.linkedin]
+    queries += [live.by_name(*entry.split("|", 1)) for entry in person.names if "|" in entry]
+    person.input_hashes.update(query_hash(q) for q in queries if q is not None)
+    return False
 
 
 async def erase(session: AsyncSession, person: Person) -> Found:
@@ -82,6 +93,7 @@ STORES = [
             "update; imported records until erased"
         ),
         erase=erase,
+        identify=identify,
         purge=purge,
     )
 ]

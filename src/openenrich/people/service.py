@@ -10,7 +10,7 @@ balance cannot pay, neither does and the answer is 402.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -140,7 +140,7 @@ class PeopleService:
         async with self.db.read() as session:
             found = await self._stored_person(session, who, query)
         if found is None and self.live is not None and not who.sandbox:
-            answer = await self.live.person(who, query)
+            answer = await self.live.person(who, await self._with_domain(who, query))
             if answer is not None:
                 found = await self._keep(who, Kind.PERSON, *answer)
         return await self._answer(who, Kind.PERSON, found)
@@ -231,6 +231,19 @@ class PeopleService:
             )
             domains.extend(d for d in found if d)
         return domains
+
+    async def _with_domain(
+        self, who: Caller, query: requests.PersonLookup
+    ) -> requests.PersonLookup:
+        """The lookup with its company's domain, when only the company's network page or
+        ID was given and the store knows the company: no source is asked for it then."""
+        if not query.name or identity.domain(query.company_domain):
+            return query
+        if not (query.company_network_url or query.company_network_id):
+            return query
+        async with self.db.read() as session:
+            domains = await self._company_domains(session, who, query)
+        return replace(query, company_domain=domains[0]) if domains else query
 
     async def _stored_company(
         self, session: AsyncSession, who: Caller, query: requests.CompanyLookup

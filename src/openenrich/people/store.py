@@ -3,7 +3,8 @@
 A person is the same person again when their professional-network id or URL matches, or
 else their name and current company domain; a company when its network id or URL, its
 domain, or (lacking all three) its name matches. A person's current company is kept as a
-company too, and the person's record points at it by id. Callers own the transaction.
+company too, and the person's record points at it by id. Callers own the transaction;
+writers of one owner's records take turns in it (`_take_turn`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, bindparam, insert, or_, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    bindparam,
+    insert,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich.db import is_uuid, new_id
@@ -155,6 +166,18 @@ async def _candidates(
     return known
 
 
+async def _take_turn(session: AsyncSession, owner: str) -> None:
+    """Writers of one owner's records take turns until the transaction ends: two writing
+    the same new person at once (identical lookups) would each find no row and insert
+    it twice. SQLite's write lock already serialises them; a transaction that writes
+    several owners must take them in ascending order."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"people-store:{owner}"},
+        )
+
+
 async def _free_ids(session: AsyncSession, table: Table, wanted: list[str]) -> set[str]:
     """Which of the records' own ids no row uses yet (they keep them: sandbox ids must
     stay those the sandbox provider gives)."""
@@ -252,6 +275,7 @@ async def upsert_companies(
     seen_at: datetime,
 ) -> list[Outcome]:
     """Merge spec-shaped `Company` dicts into the store, one outcome per record, in order."""
+    await _take_turn(session, owner)
     prepared = [prepare_company(company) for company in companies]
     done = await _upsert(session, COMPANIES, owner, prepared, source, seen_at)
     return [outcome for outcome, _ in done]
@@ -303,6 +327,7 @@ async def upsert_people(
     seen_at: datetime,
 ) -> list[Outcome]:
     """Merge spec-shaped `Person` dicts into the store, one outcome per record, in order."""
+    await _take_turn(session, owner)
     prepared = [prepare_person(person) for person in people]
     await _link_companies(session, owner, prepared, source, seen_at)
     done = await _upsert(session, PEOPLE, owner, prepared, source, seen_at)

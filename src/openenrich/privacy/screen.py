@@ -1,6 +1,6 @@
 """A finder behind the opt-out list and the workspace's cache switch: a value found for a
 contact that is on the list is never returned, and a workspace that asked for a private
-cache never shares answers with the rest of the server."""
+cache never shares answers with the rest of the server (company lookups included)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import select
 
 from openenrich.db import Database
-from openenrich.domain import ContactQuery, Field
+from openenrich.domain import CompanyQuery, ContactQuery, Field
 from openenrich.privacy.models import WorkspacePrivacy
 from openenrich.privacy.optout import OptOutList
 from openenrich.waterfall import Waterfall, WaterfallOutcome
-from openenrich.waterfall.engine import OwnSource
+from openenrich.waterfall.engine import CompanyAnswer, OwnSource
 
 
 class Switches:
@@ -70,3 +70,13 @@ class ScreenedFinder:
         )
         outcome.findings = await self.optouts.screen(workspace_id, outcome.findings)
         return outcome
+
+    async def company(
+        self, query: CompanyQuery, *, workspace_id: str = "", own: Sequence[OwnSource] = ()
+    ) -> CompanyAnswer | None:
+        """A company lookup under the workspace's cache switch (company facts are no one's
+        personal data: there is nothing to screen)."""
+        private = await self.switches.private_cache(workspace_id)
+        return await self.waterfall.company(
+            query, workspace_id=workspace_id, own=own, private_cache=private
+        )

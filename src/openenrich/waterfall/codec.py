@@ -1,4 +1,4 @@
-"""Findings and verdicts to JSON and back, for the result cache."""
+"""Findings, verdicts and companies to JSON and back, for the result cache."""
 
 from __future__ import annotations
 
@@ -83,3 +83,14 @@ def load_verdict(payload: str) -> Verdict:
         disposable=bool(data.get("disposable")),
         role=bool(data.get("role")),
     )
+
+
+def dump_company(company: dict[str, Any]) -> str:
+    return orjson.dumps(company).decode()
+
+
+def load_company(payload: str) -> dict[str, Any]:
+    data = orjson.loads(payload)
+    if not isinstance(data, dict):
+        raise ValueError("a cached company is an object")
+    return data

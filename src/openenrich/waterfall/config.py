@@ -112,6 +112,9 @@ class WaterfallConfig(_Strict):
 
     order: dict[str, list[str]] = Field(default_factory=lambda: {"work_email": ["builtin"]})
     verifiers: list[str] = Field(default_factory=lambda: ["builtin"])
+    # Sources a company lookup asks, in order, until one knows the company. None: every
+    # source in [order] whose adapter enriches companies, in the order they first appear.
+    companies: list[str] | None = None
     providers: dict[str, ProviderConfig] = Field(default_factory=dict)
     # "configured": the order above; "adaptive": cheapest measured cost per found result.
     ordering: Literal["configured", "adaptive"] = "configured"
@@ -137,6 +140,7 @@ class WaterfallConfig(_Strict):
     @model_validator(mode="after")
     def _listed_are_declared(self) -> WaterfallConfig:
         named = {name for names in self.order.values() for name in names} | set(self.verifiers)
+        named |= set(self.companies or ())
         missing = named - set(self.providers) - {"builtin"}
         if missing:
             raise ValueError(f"no [providers.<name>] table for: {sorted(missing)}")

@@ -5,6 +5,9 @@ Every email a source returns is verified before it is accepted, unless the sourc
 status is trusted; an INVALID address sends the waterfall on. A source is asked once per
 contact for all the requested fields it serves, so findings for another field (a phone in
 a person match) are used, not paid for again.
+
+A company lookup (`Waterfall.company`) asks the company sources in order, under the same
+guards, cache, cost cap and call log, until one knows the company.
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from openenrich.domain import (
+    CompanyQuery,
     ContactQuery,
     EmailFinding,
     EmailStatus,
@@ -45,7 +50,15 @@ from openenrich.waterfall.store import BatchWriter
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Origin", "OwnSource", "Waterfall", "WaterfallOutcome", "field_satisfied", "origin_key"]
+__all__ = [
+    "CompanyAnswer",
+    "Origin",
+    "OwnSource",
+    "Waterfall",
+    "WaterfallOutcome",
+    "field_satisfied",
+    "origin_key",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +106,16 @@ class WaterfallOutcome:
     findings: list[Finding] = field(default_factory=list)
     cost: float = 0.0
     origins: dict[str, Origin] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyAnswer:
+    """A company lookup's match: the spec's `Company` (without `id`), the source that knew
+    it (the vendor, for the workspace's own key), and what the lookup cost."""
+
+    company: dict[str, Any]
+    source: str
+    cost: float = 0.0
 
 
 class _Contact:
@@ -184,9 +207,11 @@ class Waterfall:
         ranker: AdaptiveRanker | None = None,
         per_workspace_cache: bool = False,
         closers: Sequence[Callable[[], Awaitable[None]]] = (),
+        companies: Sequence[GuardedProvider] = (),
     ) -> None:
         self.order = order
         self.verifiers = list(verifiers)
+        self.companies = list(companies)
         self.rules = rules or StopRules()
         self.max_cost_per_contact = max_cost_per_contact
         self.ranker = ranker
@@ -242,20 +267,51 @@ class Waterfall:
     def _sources(self, wanted: Field, own: Iterable[OwnSource] = ()) -> Sequence[Provider]:
         sources = self.order.get(wanted, ())
         server = self.ranker.order(wanted, sources) if self.ranker else sources
-        mine = sorted((o for o in own if wanted in o.fields), key=lambda o: o.priority)
-        if not mine:
-            return server
-        adapters = {_adapter_of(p) for p in server}
-        front = [
-            o for o in mine if o.zone == "front" or (o.zone != "back" and o.adapter not in adapters)
-        ]
-        placed: list[Provider] = [o.provider for o in front]
-        auto = [o for o in mine if o.zone not in ("front", "back") and o.adapter in adapters]
-        for provider in server:
-            placed += [o.provider for o in auto if o.adapter == _adapter_of(provider)]
-            auto = [o for o in auto if o.adapter != _adapter_of(provider)]
-            placed.append(provider)
-        return placed + [o.provider for o in mine if o.zone == "back"]
+        return _placed(server, [o for o in own if wanted in o.fields])
+
+    async def company(
+        self,
+        query: CompanyQuery,
+        *,
+        workspace_id: str = "",
+        own: Sequence[OwnSource] = (),
+        private_cache: bool = False,
+    ) -> CompanyAnswer | None:
+        """Look one company up: the company sources in order, the workspace's own keys
+        (`own`) placed among them as in a contact's waterfall, until one knows it. The
+        cache scope, call-log attribution and cost cap are a contact's; a source that fails
+        (after its guard's retries) or cannot take this input is passed over."""
+        private = self.per_workspace_cache or private_cache
+        token = CACHE_SCOPE.set(workspace_id if private else "")
+        logged = CALL_WORKSPACE.set(workspace_id)
+        try:
+            return await self._company(query, own)
+        finally:
+            CALL_WORKSPACE.reset(logged)
+            CACHE_SCOPE.reset(token)
+
+    async def _company(self, query: CompanyQuery, own: Sequence[OwnSource]) -> CompanyAnswer | None:
+        vendors = {o.provider.name: o.vendor for o in own}
+        mine = [o for o in own if _enriches_companies(o.provider)]
+        cap = self.max_cost_per_contact
+        spent = 0.0
+        for provider in _placed(self.companies, mine):
+            if not isinstance(provider, GuardedProvider):
+                continue
+            expected = expected_cost(provider)
+            if cap is not None and expected > 0 and spent + expected > cap:
+                metrics.SKIPPED.labels(provider.name, "cost_cap").inc()
+                continue
+            try:
+                company, cost = await provider.lookup_company(query)
+            except ProviderError as exc:
+                log.info("%s skipped for a company: %s", provider.name, exc.outcome)
+                continue
+            spent += cost
+            if company:
+                source = vendors.get(provider.name, provider.name)
+                return CompanyAnswer(company, source, spent)
+        return None
 
     async def _one_field(
         self, query: ContactQuery, wanted: Field, fields: frozenset[Field], contact: _Contact
@@ -389,6 +445,30 @@ class Waterfall:
         """Flush the call log and the cache to the database."""
         for close in self._closers:
             await close()
+
+
+def _placed(server: Sequence[Provider], own: Iterable[OwnSource]) -> Sequence[Provider]:
+    """The workspace's own keys among the server's sources, each zone by priority: `front`
+    first, `auto` just before the server's source of the same adapter (first when the
+    server has none), `back` last."""
+    mine = sorted(own, key=lambda o: o.priority)
+    if not mine:
+        return server
+    adapters = {_adapter_of(p) for p in server}
+    front = [
+        o for o in mine if o.zone == "front" or (o.zone != "back" and o.adapter not in adapters)
+    ]
+    placed: list[Provider] = [o.provider for o in front]
+    auto = [o for o in mine if o.zone not in ("front", "back") and o.adapter in adapters]
+    for provider in server:
+        placed += [o.provider for o in auto if o.adapter == _adapter_of(provider)]
+        auto = [o for o in auto if o.adapter != _adapter_of(provider)]
+        placed.append(provider)
+    return placed + [o.provider for o in mine if o.zone == "back"]
+
+
+def _enriches_companies(provider: Provider) -> bool:
+    return isinstance(provider, GuardedProvider) and provider.serves_companies
 
 
 def _learner(provider: Provider) -> Learner | None:

@@ -84,6 +84,26 @@ def _vendor(
     return adapter, keys, None
 
 
+def _enriches_companies(adapter: str) -> bool:
+    """Whether the registered adapter `adapter` has a company enrichment."""
+    try:
+        cls = registry.adapter_class(adapter)
+    except registry.AdapterUnavailable:
+        return False
+    return all(
+        callable(getattr(cls, m, None)) for m in ("build_company_request", "parse_company_response")
+    )
+
+
+def company_names(config: WaterfallConfig) -> list[str]:
+    """The sources of a company lookup, in order: `companies` when the file sets it,
+    else every source in [order] whose adapter enriches companies."""
+    if config.companies is not None:
+        return list(config.companies)
+    named = dict.fromkeys(name for names in config.order.values() for name in names)
+    return [n for n in named if _enriches_companies(config.provider(n).adapter or n)]
+
+
 def describe_sources(
     config: WaterfallConfig,
     *,
@@ -99,6 +119,8 @@ def describe_sources(
             roles.setdefault(name, []).append(field_name)
     for name in config.verifiers:
         roles.setdefault(name, []).append("verifier")
+    for name in company_names(config):
+        roles.setdefault(name, []).append("company")
     for name in config.providers:
         roles.setdefault(name, [])
     statuses = []
@@ -109,7 +131,7 @@ def describe_sources(
             source, keys, problem = _vendor(name, config, env)
             source_found = source is not None
         if problem is None and source_found and not its_roles:
-            problem = "not used in [order] or verifiers"
+            problem = "not used in [order], verifiers or companies"
         statuses.append(
             SourceStatus(
                 name=name,
@@ -184,6 +206,24 @@ def build_waterfall(
                 continue
             order.setdefault(wanted, []).append(provider)
 
+    companies: list[GuardedProvider] = []
+    for name in company_names(config):
+        if name not in built:
+            source, keys, problem = _resolve(name, config, local_providers, env)
+            if problem is not None or source is None:
+                log.warning("company source %s left out: %s", name, problem or "not available")
+                continue
+            if not isinstance(source, HttpAdapter | Provider):
+                log.warning("company source %s left out: not a finder", name)
+                continue
+            built[name] = GuardedProvider(
+                name, source, guard_for(name, keys), cache, http=http, sleep=sleep
+            )
+        if not built[name].serves_companies:
+            log.warning("source %s does not enrich companies; left out of company lookups", name)
+            continue
+        companies.append(built[name])
+
     local_verifiers: dict[str, Source] = {v.name: v for v in verifiers}
     guarded_verifiers: list[Verifier] = []
     for name in config.verifiers:
@@ -201,6 +241,7 @@ def build_waterfall(
     waterfall = Waterfall(
         order,
         verifiers=guarded_verifiers,
+        companies=companies,
         rules=StopRules(
             email_stop_status=config.email_stop_status,
             safe_only=config.safe_only,

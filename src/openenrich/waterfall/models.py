@@ -20,7 +20,8 @@ class ProviderCall(Base):
     provider: Mapped[str] = mapped_column(String(64), index=True)
     # A digest of the API key, never the key: tells keys of one vendor apart.
     key_id: Mapped[str] = mapped_column(String(16), default="")
-    operation: Mapped[str] = mapped_column(String(16))  # find | poll | verify | token | check
+    # find | poll | verify | token | check | company
+    operation: Mapped[str] = mapped_column(String(16))
     input_hash: Mapped[str] = mapped_column(String(64), default="")
     outcome: Mapped[str] = mapped_column(String(24))  # found | miss | pending | <error kind>
     http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -38,7 +39,7 @@ class ProviderCacheEntry(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     provider: Mapped[str] = mapped_column(String(64), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # find | verify
+    kind: Mapped[str] = mapped_column(String(16))  # find | verify | company | job
     found: Mapped[bool] = mapped_column(Boolean)
     payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

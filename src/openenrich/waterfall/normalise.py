@@ -9,11 +9,12 @@ from functools import lru_cache
 import orjson
 from anyascii import anyascii
 
-from openenrich.domain import ContactQuery, Field
+from openenrich.domain import CompanyQuery, ContactQuery, Field
 from openenrich.verification import domains
 
 _SPACES = re.compile(r"\s+")
 _LINKEDIN_HANDLE = re.compile(r"linkedin\.com/(?:in|pub)/([^/?#]+)", re.IGNORECASE)
+_LINKEDIN_COMPANY = re.compile(r"linkedin\.com/company/([^/?#]+)", re.IGNORECASE)
 
 
 def _name(value: str) -> str:
@@ -59,9 +60,24 @@ def query_hash(query: ContactQuery) -> str:
     return _digest(q.first_name, q.last_name, q.domain, q.company_name, q.linkedin_url, q.email)
 
 
+def company_hash(query: CompanyQuery) -> str:
+    """Digest of a normalised company lookup: any spelling of a domain or of a LinkedIn
+    company page means the same company."""
+    page = query.professional_network_url
+    match = _LINKEDIN_COMPANY.search(page)
+    page = f"linkedin.com/company/{match.group(1).lower()}" if match else page.strip().lower()
+    domain = normalise_domain(query.domain)
+    return _digest("company", domain, page, query.professional_network_id)
+
+
 def find_key(scope: str, provider: str, fields: frozenset[Field], digest: str) -> str:
     """Cache key of a finder's answer; `digest` is the input's `query_hash`."""
     return _digest("find", scope, provider, sorted(fields), digest)
+
+
+def company_key(scope: str, provider: str, digest: str) -> str:
+    """Cache key of a company lookup's answer; `digest` is the input's `company_hash`."""
+    return _digest("company", scope, provider, digest)
 
 
 def verify_key(scope: str, verifier: str, email: str) -> str:

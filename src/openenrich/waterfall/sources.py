@@ -8,12 +8,13 @@ from __future__ import annotations
 import asyncio
 import time
 from contextvars import ContextVar
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
-from openenrich.domain import ContactQuery, EmailStatus, Field, Verdict
+from openenrich.domain import CompanyQuery, ContactQuery, EmailStatus, Field, Verdict
 from openenrich.providers.base import (
+    CompanyAdapter,
     ErrorKind,
     FinderSource,
     HttpAdapter,
@@ -30,10 +31,23 @@ from openenrich.providers.base import (
 from openenrich.waterfall import metrics
 from openenrich.waterfall.cache import Codec, ResultCache
 from openenrich.waterfall.calllog import FOUND, MISS, PENDING, CallRecord
-from openenrich.waterfall.codec import dump_findings, dump_verdict, load_findings, load_verdict
+from openenrich.waterfall.codec import (
+    dump_company,
+    dump_findings,
+    dump_verdict,
+    load_company,
+    load_findings,
+    load_verdict,
+)
 from openenrich.waterfall.config import CacheConfig, ProviderConfig
 from openenrich.waterfall.guard import Attempt, KeySlot, SourceGuard
-from openenrich.waterfall.normalise import find_key, query_hash, verify_key
+from openenrich.waterfall.normalise import (
+    company_hash,
+    company_key,
+    find_key,
+    query_hash,
+    verify_key,
+)
 from openenrich.waterfall.policies import Sleep
 
 # Cache scope of the running enrichment: "" shares answers across the server; the engine
@@ -53,6 +67,17 @@ def find_codec(config: CacheConfig) -> Codec[ProviderResult]:
         decode=lambda payload: ProviderResult(findings=load_findings(payload)),
         found=lambda result: bool(result.findings),
         ttl=lambda result: (config.hit_ttl_days if result.findings else config.miss_ttl_days) * DAY,
+    )
+
+
+def company_codec(config: CacheConfig) -> Codec[dict[str, Any]]:
+    """A company lookup's answer; a miss is kept as `{}` (the cache holds no None)."""
+    return Codec(
+        kind="company",
+        encode=dump_company,
+        decode=load_company,
+        found=bool,
+        ttl=lambda company: (config.hit_ttl_days if company else config.miss_ttl_days) * DAY,
     )
 
 
@@ -121,6 +146,7 @@ class GuardedProvider(_Priced):
         self.http = http
         self.trusted_statuses = frozenset(self.config.trusted_statuses)
         self.codec = find_codec(cache.config)
+        self.company_codec = company_codec(cache.config)
         self._cache_hit = metrics.CACHE.labels(name, "hit")
         self._cache_miss = metrics.CACHE.labels(name, "miss")
         # What the source can do, read once from the capabilities it declares.
@@ -132,6 +158,9 @@ class GuardedProvider(_Priced):
             self._local = source
         self._poller = source if isinstance(source, PollingAdapter) else None
         self._token_auth = source if isinstance(source, TokenAuthAdapter) else None
+        self._company: CompanyAdapter | None = (
+            source if isinstance(source, CompanyAdapter) else None
+        )
         if self._adapter is not None and http is None:
             raise ValueError(f"{name}: an HTTP adapter needs an httpx client")
 
@@ -186,6 +215,51 @@ class GuardedProvider(_Priced):
             job_key, self.name, slot.key_id, value, self.config.poll_deadline
         )
         return await self._poll_job(value, digest, slot, job_key)
+
+    @property
+    def serves_companies(self) -> bool:
+        return self._company is not None and self.http is not None
+
+    async def lookup_company(self, query: CompanyQuery) -> tuple[dict[str, Any], float]:
+        """The company `query` names (`{}` for none) and what this call cost (0 when the
+        answer came from the cache or an identical call in flight); failures raise
+        `ProviderError`."""
+        adapter = self._company
+        if adapter is None or self.http is None:
+            raise ProviderError(ErrorKind.BAD_REQUEST, f"{self.name} does not enrich companies")
+        digest = company_hash(query)
+        scope = CACHE_SCOPE.get() if self.cache_scope is None else self.cache_scope
+        key = company_key(scope, self.name, digest)
+        company, fresh = await self.cache.fetch(
+            key,
+            self.name,
+            self.company_codec,
+            lambda: self._fetch_company(adapter, query, digest),
+        )
+        (self._cache_miss if fresh else self._cache_hit).inc()
+        return dict(company), (self.price(0.0, bool(company)) if fresh else 0.0)
+
+    def _describe_company(self, company: dict[str, Any]) -> tuple[str, float]:
+        found = bool(company)
+        return (FOUND if found else MISS), self.price(0.0, found)
+
+    async def _fetch_company(
+        self, adapter: CompanyAdapter, query: CompanyQuery, digest: str
+    ) -> dict[str, Any]:
+        assert self.http is not None
+        http = self.http
+        slot = self.guard.pick()
+        credential = await self._credential(slot)
+
+        async def submit(ctx: Attempt) -> httpx.Response:
+            return await _send(http, adapter.build_company_request(query, credential), ctx)
+
+        def finish(response: httpx.Response) -> dict[str, Any]:
+            return adapter.parse_company_response(response) or {}
+
+        return await self.guard.call(
+            "company", digest, submit, finish, self._describe_company, slot=slot
+        )
 
     async def _poll_job(
         self, job: Pending, digest: str, slot: KeySlot, job_key: str
