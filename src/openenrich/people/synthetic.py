@@ -38,9 +38,10 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import chain
 from math import gcd, isqrt
+from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
 from anyascii import anyascii
@@ -106,37 +107,43 @@ def _more_words(key: bytes) -> Iterator[int]:
         have *= 2
 
 
-class _Rng:
-    """Repeatable 32-bit words from one SHAKE-128 stream; each draw takes one word."""
+# A stream of draws is a function returning the next uniform 32-bit word. The helpers
+# below are plain functions on it: draws are most of the generation time, and a function
+# call is cheaper than a method call.
+_Rng = Callable[[], int]
 
-    __slots__ = ("_word",)
 
-    def __init__(self, key: bytes) -> None:
-        # A C-level iterator (the array's, then the generator's): draws are most of the
-        # generation time.
-        self._word: Callable[[], int] = chain(_words(key, 0, _CHUNK), _more_words(key)).__next__
+def _stream(key: bytes) -> _Rng:
+    """The repeatable stream of `key`: a C-level iterator (the first chunk's, then the
+    generator's) rather than Python code per draw."""
+    return chain(_words(key, 0, _CHUNK), _more_words(key)).__next__
 
-    def below(self, n: int) -> int:
-        """0..n-1 (multiply-shift: bias under n / 2**32, irrelevant here)."""
-        return self._word() * n >> 32
 
-    def between(self, low: int, high: int) -> int:
-        """low..high inclusive."""
-        return low + (self._word() * (high - low + 1) >> 32)
+def _below(rng: _Rng, n: int) -> int:
+    """0..n-1 (multiply-shift: bias under n / 2**32, irrelevant here)."""
+    return rng() * n >> 32
 
-    def chance(self, percent: int) -> bool:
-        return self._word() < percent * 42_949_673  # ceil(2**32 / 100)
 
-    def pick(self, items: Sequence[_T]) -> _T:
-        return items[self._word() * len(items) >> 32]
+def _between(rng: _Rng, low: int, high: int) -> int:
+    """low..high inclusive."""
+    return low + (rng() * (high - low + 1) >> 32)
 
-    def weighted(self, thresholds: Sequence[int]) -> int:
-        """An index drawn with the weights `_thresholds` encoded."""
-        return bisect_right(thresholds, self._word())
+
+def _chance(rng: _Rng, percent: int) -> bool:
+    return rng() < percent * 42_949_673  # ceil(2**32 / 100)
+
+
+def _pick(rng: _Rng, items: Sequence[_T]) -> _T:
+    return items[rng() * len(items) >> 32]
+
+
+def _weighted(rng: _Rng, thresholds: Sequence[int]) -> int:
+    """An index drawn with the weights `_thresholds` encoded."""
+    return bisect_right(thresholds, rng())
 
 
 def _thresholds(weights: Sequence[float]) -> tuple[int, ...]:
-    """Cumulative weights scaled to 2**32, for `_Rng.weighted` (zero weights never drawn)."""
+    """Cumulative weights scaled to 2**32, for `_weighted` (zero weights never drawn)."""
     total = sum(weights)
     out: list[int] = []
     running = 0.0
@@ -973,15 +980,15 @@ _HEADCOUNT_WEIGHTS = _thresholds([r[3] for r in _HEADCOUNT_RANGES])
 def _headcount(index: int) -> tuple[int, str]:
     """A company's headcount and range: its own small stream, so the people layout can
     read every company's size without building the companies."""
-    rng = _Rng(b"company-size:%d" % index)
-    label, low, high, _ = _HEADCOUNT_RANGES[rng.weighted(_HEADCOUNT_WEIGHTS)]
-    # Log-uniform within the range: more small companies than large ones inside each.
-    span = high / low
-    return min(high, max(low, round(low * span ** (rng.below(10_000) / 10_000)))), label
+    rng = _stream(b"company-size:%d" % index)
+    label, low, high, _ = _HEADCOUNT_RANGES[_weighted(rng, _HEADCOUNT_WEIGHTS)]
+    # More small companies than large ones inside each range too: the cube of a uniform
+    # draw, in integers so that no platform's floating point can change a headcount.
+    return low + ((high - low + 1) * rng() ** 3 >> 96), label
 
 
 def _company_type(rng: _Rng, industry: str, headcount: int) -> str:
-    roll = rng.below(100)
+    roll = _below(rng, 100)
     if industry == "Government Administration":
         return "Government Agency"
     if industry == "Non-profit Organizations":
@@ -1011,41 +1018,41 @@ _WITH_THE = frozenset({"United States", "United Kingdom", "Netherlands"})
 
 
 def _address_line(rng: _Rng, locale: _Locale) -> str:
-    return str(rng.pick(locale.streets)).format(n=rng.between(1, 250))
+    return str(_pick(rng, locale.streets)).format(n=_between(rng, 1, 250))
 
 
 def _build_company(index: int) -> dict[str, Any]:
-    rng = _Rng(b"company:%d" % index)
+    rng = _stream(b"company:%d" % index)
     headcount, headcount_range = _headcount(index)
-    industry = _INDUSTRIES[rng.weighted(_INDUSTRY_WEIGHTS)]
-    locale = _LOCALES[rng.weighted(_LOCALE_WEIGHTS)]
-    if rng.chance(35):
-        root = str(rng.pick(_ROOTS))
+    industry = _INDUSTRIES[_weighted(rng, _INDUSTRY_WEIGHTS)]
+    locale = _LOCALES[_weighted(rng, _LOCALE_WEIGHTS)]
+    if _chance(rng, 35):
+        root = str(_pick(rng, _ROOTS))
     else:
-        root = str(rng.pick(_PREFIXES)) + str(rng.pick(_STEMS))
-    base_name = f"{root} {rng.pick(industry.suffixes)}"
-    legal = rng.chance(25) and industry.name not in _NO_LEGAL_FORM
+        root = str(_pick(rng, _PREFIXES)) + str(_pick(rng, _STEMS))
+    base_name = f"{root} {_pick(rng, industry.suffixes)}"
+    legal = _chance(rng, 25) and industry.name not in _NO_LEGAL_FORM
     name = f"{base_name} {locale.legal}" if legal else base_name
     handle = f"{_slug(base_name)}-{_b36(index)}"
     domain = f"{handle}.example"
-    city, region = rng.pick(locale.cities)
+    city, region = _pick(rng, locale.cities)
     # Older companies are larger: a small shop is a few years old, a giant often a century.
     size_class = bisect_right((10, 50, 200, 1000, 10000), headcount)
-    age = 1 + rng.below(8 + 20 * size_class) + (rng.below(60) if size_class >= 4 else 0)
+    age = 1 + _below(rng, 8 + 20 * size_class) + (_below(rng, 60) if size_class >= 4 else 0)
     year_founded = REFERENCE_DATE.year - age
     company_type = _company_type(rng, industry.name, headcount)
-    specialties = _sample(rng, industry.specialties, rng.between(3, 5))
+    specialties = _sample(rng, industry.specialties, _between(rng, 3, 5))
     offices: list[dict[str, str]] = []
-    for _ in range(rng.below(2 + size_class)):
-        office = _LOCALES[rng.weighted(_LOCALE_WEIGHTS)] if rng.chance(40) else locale
-        office_city, office_region = rng.pick(office.cities)
+    for _ in range(_below(rng, 2 + size_class)):
+        office = _LOCALES[_weighted(rng, _LOCALE_WEIGHTS)] if _chance(rng, 40) else locale
+        office_city, office_region = _pick(rng, office.cities)
         offices.append(
             {
                 "line1": _address_line(rng, office),
                 "line2": f"{office_city}, {office_region}, {office.code}",
             }
         )
-    template = rng.below(3)
+    template = _below(rng, 3)
     listed = f"{specialties[0]}, {specialties[1]} and {specialties[2]}"
     if template == 0:
         description = (
@@ -1062,7 +1069,7 @@ def _build_company(index: int) -> dict[str, Any]:
             f"{base_name} helps organisations with {listed}. Its {headcount_range} people work "
             f"from {city} and {len(offices)} other offices."
         )
-    followers = headcount * rng.between(2, 30) + rng.below(500)
+    followers = headcount * _between(rng, 2, 30) + _below(rng, 500)
     return {
         "id": _uuid5(f"company:{index}"),
         "name": name,
@@ -1102,15 +1109,19 @@ def _sample(rng: _Rng, items: Sequence[str], k: int) -> list[str]:
     """k distinct items: a drawn start and a drawn stride coprime with the length, which
     visits distinct items in two draws (a shuffle would take k)."""
     n = len(items)
-    start = rng.below(n)
-    strides = _strides(n)
-    stride = strides[rng.below(len(strides))]
-    return [items[(start + i * stride) % n] for i in range(min(k, n))]
+    k = min(k, n)
+    strides = _STRIDES[n]
+    picked = _getter(n, k, _below(rng, n), strides[_below(rng, len(strides))])(items)
+    return list(picked) if k > 1 else [picked]
 
 
-@lru_cache(maxsize=64)
-def _strides(n: int) -> tuple[int, ...]:
-    return tuple(s for s in range(1, n) if gcd(s, n) == 1) or (1,)
+# Strides coprime with each list length the tables use.
+_STRIDES = tuple(tuple(s for s in range(1, n) if gcd(s, n) == 1) or (1,) for n in range(24))
+
+
+@cache  # bounded: the lengths, counts, starts and strides of fixed tables
+def _getter(n: int, k: int, start: int, stride: int) -> Callable[[Sequence[str]], Any]:
+    return itemgetter(*[(start + i * stride) % n for i in range(k)])
 
 
 # People embed their companies: keeping the recent ones spares rebuilding them. The cached
@@ -1255,9 +1266,9 @@ class _Layout:
 
 
 def _people_weight(headcount: int) -> int:
-    """How many people per block a company employs: about 0.55 * sqrt(headcount), so the
-    default population (30,000 over 3,000 companies) is about one block."""
-    return max(1, min(headcount, (isqrt(headcount * 3025) + 50) // 100))
+    """How many people per block a company employs: about 0.61 * sqrt(headcount), so the
+    default population (30,000 over 3,000 companies) is about one block (29,871)."""
+    return max(1, min(headcount, (isqrt(headcount * 3721) + 50) // 100))
 
 
 @lru_cache(maxsize=4)
@@ -1685,7 +1696,7 @@ _SENIORITY_WEIGHTS = {
 
 
 def _title(rng: _Rng, seniority: str, function: _Function, sub: _Sub) -> str:
-    roll = rng.below(100)
+    roll = _below(rng, 100)
     if seniority == "Intern":
         return f"{sub.area if roll < 70 else sub.role} Intern"
     if seniority == "Entry":
@@ -1710,10 +1721,10 @@ def _title(rng: _Rng, seniority: str, function: _Function, sub: _Sub) -> str:
             return f"VP of {function.area}"
         return f"Vice President of {sub.area}" if roll < 75 else f"VP, {sub.area}"
     if seniority == "C-Level":
-        return str(rng.pick(function.chiefs))
+        return str(_pick(rng, function.chiefs))
     if seniority == "Founder":
         founder = "Co-Founder" if roll < 55 else "Founder"
-        if function.abbreviation and rng.chance(60):
+        if function.abbreviation and _chance(rng, 60):
             return f"{founder} & {function.abbreviation}"
         return founder
     if seniority == "Partner":
@@ -1725,27 +1736,27 @@ def _job(
     rng: _Rng, seniority: str, function: _Function, company_name: str, country: str
 ) -> dict[str, Any]:
     """An employment without company and dates: title, seniority, functions, description."""
-    if seniority == "Owner" and rng.chance(70):
+    if seniority == "Owner" and _chance(rng, 70):
         function = _FUNCTION_BY_NAME["Operations"]
         sub = function.subs[0]
     elif seniority == "C-Level" and function.name == "Operations":
         sub = function.subs[0]
     else:
-        sub = rng.pick(function.subs)
+        sub = _pick(rng, function.subs)
     title = _title(rng, seniority, function, sub)
     functions = [{"function": function.name, "sub_function": sub.name}]
-    if rng.chance(15):
-        other = rng.pick(function.subs)
+    if _chance(rng, 15):
+        other = _pick(rng, function.subs)
         if other is not sub:
             functions.append({"function": function.name, "sub_function": other.name})
     job: dict[str, Any] = {"title": title, "seniority": seniority, "job_functions": functions}
-    roll = rng.below(100)
+    roll = _below(rng, 100)
     if roll < 20:
         job["description"] = f"Leading {sub.area.lower()} at {company_name}."
     elif roll < 40:
         job["description"] = (
             f"{sub.name} work for {company_name} clients across {_the(country)}, "
-            f"with a focus on {str(rng.pick(function.skills)).lower()}."
+            f"with a focus on {str(_pick(rng, function.skills)).lower()}."
         )
     elif roll < 50:
         job["description"] = f"Part of the {function.name.lower()} team at {company_name}."
@@ -1769,22 +1780,22 @@ class _Identity(NamedTuple):
 
 def _identity(index: int, company_index: int) -> _Identity:
     """The first draws of person `index`: home and name (enough to match a name)."""
-    rng = _Rng(b"person:%d" % index)
+    rng = _stream(b"person:%d" % index)
     current = _cached_company(company_index)
     hq = current["locations"]["headquarters"]
     home = _LOCALE_BY_CODE[hq["country_code"]]
-    roll = rng.below(100)
+    roll = _below(rng, 100)
     if roll < 35:
         city, region = hq["city"], hq["region"]
     elif roll < 70:
-        city, region = rng.pick(home.cities)
+        city, region = _pick(rng, home.cities)
     else:
-        home = _LOCALES[rng.weighted(_LOCALE_WEIGHTS)]
-        city, region = rng.pick(home.cities)
+        home = _LOCALES[_weighted(rng, _LOCALE_WEIGHTS)]
+        city, region = _pick(rng, home.cities)
     # Most people bear names from where they live; some moved there.
-    name_locale = home if rng.chance(85) else _LOCALES[rng.weighted(_LOCALE_WEIGHTS)]
-    first = rng.pick(name_locale.firsts)
-    last = rng.pick(name_locale.lasts)
+    name_locale = home if _chance(rng, 85) else _LOCALES[_weighted(rng, _LOCALE_WEIGHTS)]
+    first = _pick(rng, name_locale.firsts)
+    last = _pick(rng, name_locale.lasts)
     return _Identity(rng, current, home, city, region, name_locale, first, last)
 
 
@@ -1794,34 +1805,36 @@ def _handle(index: int, first: str, last: str) -> str:
 
 def _days_in_job(rng: _Rng) -> int:
     """Days since the last job change: a share of very recent movers, then a long tail."""
-    roll = rng.below(100)
+    roll = _below(rng, 100)
     if roll < 7:
-        return rng.below(91)
+        return _below(rng, 91)
     if roll < 20:
-        return rng.between(91, 365)
+        return _between(rng, 91, 365)
     if roll < 70:
-        return rng.between(366, 1825)
-    return rng.between(1826, 4500)
+        return _between(rng, 366, 1825)
+    return _between(rng, 1826, 4500)
 
 
 def _educations(
     rng: _Rng, identity: _Identity, function: _Function, graduation: int, intern: bool
 ) -> list[dict[str, str]]:
     """Degrees ending by `graduation` (a year), the last one first."""
-    roll = rng.below(100)
+    roll = _below(rng, 100)
     count = 0 if roll < 5 else 1 if roll < 70 else 2
     universities = identity.name_locale.universities
-    field = str(rng.pick(function.fields))
+    field = str(_pick(rng, function.fields))
     out: list[dict[str, str]] = []
     end = graduation + (1 if intern else 0)
     for n in range(count):
         school = (
-            str(rng.pick(_GLOBAL_UNIVERSITIES)) if rng.chance(10) else str(rng.pick(universities))
+            str(_pick(rng, _GLOBAL_UNIVERSITIES))
+            if _chance(rng, 10)
+            else str(_pick(rng, universities))
         )
         if n == 0 and count == 2:
             degree = (
                 "Master of Business Administration (MBA)"
-                if rng.chance(40)
+                if _chance(rng, 40)
                 else f"Master of Science in {field}"
             )
             years = 2
@@ -1830,8 +1843,8 @@ def _educations(
         elif field == "Medicine":
             degree, years = "Doctor of Medicine (MD)", 6
         else:
-            kind = "Science" if rng.chance(60) else "Arts"
-            degree, years = f"Bachelor of {kind} in {field}", rng.between(3, 4)
+            kind = "Science" if _chance(rng, 60) else "Arts"
+            degree, years = f"Bachelor of {kind} in {field}", _between(rng, 3, 4)
         out.append(
             {
                 "school_name": school,
@@ -1840,7 +1853,7 @@ def _educations(
                 "end_at": f"{end}-06-30T00:00:00Z",
             }
         )
-        end -= years + (rng.below(3) if n == 0 else 0)
+        end -= years + (_below(rng, 3) if n == 0 else 0)
     return out
 
 
@@ -1848,21 +1861,21 @@ def _languages(rng: _Rng, identity: _Identity) -> list[dict[str, str]]:
     native = identity.name_locale.language
     out = [{"language": native, "proficiency": "NATIVE_OR_BILINGUAL"}]
     if native != "English":
-        out.append({"language": "English", "proficiency": rng.pick(_SECOND_LANGUAGE_LEVELS)})
+        out.append({"language": "English", "proficiency": _pick(rng, _SECOND_LANGUAGE_LEVELS)})
     if identity.locale.language not in (native, "English"):
         out.append({"language": identity.locale.language, "proficiency": "FULL_PROFESSIONAL"})
-    if rng.chance(25):
-        extra = str(rng.pick(_OTHER_LANGUAGES))
+    if _chance(rng, 25):
+        extra = str(_pick(rng, _OTHER_LANGUAGES))
         if all(extra != entry["language"] for entry in out):
-            out.append({"language": extra, "proficiency": rng.pick(_THIRD_LANGUAGE_LEVELS)})
+            out.append({"language": extra, "proficiency": _pick(rng, _THIRD_LANGUAGE_LEVELS)})
     return out
 
 
 def _draw_function(rng: _Rng, industry: str) -> _Function:
-    if rng.chance(45):
+    if _chance(rng, 45):
         core = _INDUSTRY_FUNCTIONS[industry]
-        return _FUNCTION_BY_NAME[core[rng.below(len(core))]]
-    return _FUNCTIONS[rng.weighted(_FUNCTION_WEIGHTS)]
+        return _FUNCTION_BY_NAME[core[_below(rng, len(core))]]
+    return _FUNCTIONS[_weighted(rng, _FUNCTION_WEIGHTS)]
 
 
 _INDUSTRY_FUNCTIONS = {i.name: i.functions for i in _INDUSTRIES}
@@ -1871,15 +1884,16 @@ _INDUSTRY_FUNCTIONS = {i.name: i.functions for i in _INDUSTRIES}
 def _past_seniority(rng: _Rng, seniority: str) -> str:
     level = _LEVEL[seniority]
     if seniority == "Founder":
-        level = rng.between(1, 5)
-    step = 0 if rng.chance(35) else 1
+        level = _between(rng, 1, 5)
+    step = 0 if _chance(rng, 35) else 1
     target = max(0, min(5, level - step))
-    return str(rng.pick(_BY_LEVEL[target]))
+    return str(_pick(rng, _BY_LEVEL[target]))
 
 
 def person(index: int, companies: int) -> dict[str, Any]:
     """Synthetic person number `index` (0-based) in a population of `companies` companies,
-    in the spec's `Person` shape."""
+    in the spec's `Person` shape. The record shares nothing with other records; within it,
+    `employment.current` is the same object as `employment.all[0]`."""
     if index < 0:
         raise ValueError("indices start at 0")
     layout = _layout(companies)
@@ -1890,23 +1904,23 @@ def person(index: int, companies: int) -> dict[str, Any]:
     industry = current["industry"]["main_industry"]
     headcount = current["headcount"]
     table = _SENIORITY_WEIGHTS[(headcount <= 50, headcount > 1000, industry in _PARTNERSHIPS)]
-    seniority = SENIORITIES[rng.weighted(table)]
+    seniority = SENIORITIES[_weighted(rng, table)]
     function = _draw_function(rng, industry)
     if seniority == "Partner" and function.name not in _PARTNER_FUNCTIONS:
-        function = _FUNCTION_BY_NAME[rng.pick(_PARTNER_FUNCTIONS)]
+        function = _FUNCTION_BY_NAME[_pick(rng, _PARTNER_FUNCTIONS)]
     country = current["locations"]["headquarters"]["country"]
     job = _job(rng, seniority, function, current["name"], country)
     title = job["title"]
 
     # The career, walked backwards from the current job.
     low, high = _CAREER_YEARS[seniority]
-    career = max(30, rng.between(low * 365, high * 365))
+    career = max(30, _between(rng, low * 365, high * 365))
     tenure = min(_days_in_job(rng), career)
     past_count = 0
     if companies > 1 and seniority != "Intern" and career - tenure >= 180:
         # A recent mover came from somewhere: at least one past job.
         fewest = 1 if tenure < 365 or seniority not in _PAST_JOBS else 0
-        past_count = rng.between(fewest, _PAST_JOBS.get(seniority, 3))
+        past_count = _between(rng, fewest, _PAST_JOBS.get(seniority, 3))
     if past_count == 0:
         tenure = career
     start = _REF - tenure
@@ -1921,19 +1935,21 @@ def person(index: int, companies: int) -> dict[str, Any]:
     past_function = function
     for n in range(past_count):
         # Each earlier job takes a share of what is left of the career, after a short gap.
-        end -= rng.below(60)
+        end -= _below(rng, 60)
         remaining = end - career_start
         if remaining < 90:
             break
-        length = remaining if n == past_count - 1 else rng.between(90, max(90, remaining * 2 // 3))
-        other = layout.company_at(rng.below(layout.block))
+        length = (
+            remaining if n == past_count - 1 else _between(rng, 90, max(90, remaining * 2 // 3))
+        )
+        other = layout.company_at(_below(rng, layout.block))
         if other in seen:
             continue
         seen.add(other)
         past_company = _cached_company(other)
         past_seniority = _past_seniority(rng, past_seniority)
-        if not rng.chance(80):
-            past_function = _FUNCTIONS[rng.weighted(_FUNCTION_WEIGHTS)]
+        if not _chance(rng, 80):
+            past_function = _FUNCTIONS[_weighted(rng, _FUNCTION_WEIGHTS)]
         past = _job(
             rng,
             past_seniority,
@@ -1950,12 +1966,12 @@ def person(index: int, companies: int) -> dict[str, Any]:
     began = date.fromordinal(earliest)
     graduation = began.year if began.month >= 7 else began.year - 1
 
-    skills = _sample(rng, function.skills, rng.between(3, 6))
-    skills += [s for s in _sample(rng, _GENERIC_SKILLS, rng.between(1, 3)) if s not in skills]
+    skills = _sample(rng, function.skills, _between(rng, 3, 6))
+    skills += [s for s in _sample(rng, _GENERIC_SKILLS, _between(rng, 1, 3)) if s not in skills]
     first, last = identity.first, identity.last
     handle = _handle(index, first, last)
     company_name = current["name"]
-    roll = rng.below(100)
+    roll = _below(rng, 100)
     if roll < 60:
         headline = f"{title} at {company_name}"
     elif roll < 85:
@@ -1969,7 +1985,7 @@ def person(index: int, companies: int) -> dict[str, Any]:
         "last_name": last,
         "headline": headline,
     }
-    if rng.chance(75):
+    if _chance(rng, 75):
         years = max(1, (_REF - earliest) // 365)
         record["description"] = (
             f"{function.name} professional with {years} year{'s' if years > 1 else ''} of "
@@ -1983,7 +1999,9 @@ def person(index: int, companies: int) -> dict[str, Any]:
         "city": identity.city,
         "region": identity.region,
     }
-    connections = 30 + rng.below(500) * (1 + _LEVEL[seniority]) + rng.below(20) * rng.below(200)
+    connections = (
+        30 + _below(rng, 500) * (1 + _LEVEL[seniority]) + _below(rng, 20) * _below(rng, 200)
+    )
     record["social_profiles"] = {
         "professional_network": {
             "id": person_network_id(index),
@@ -1995,12 +2013,8 @@ def person(index: int, companies: int) -> dict[str, Any]:
     record["educations"] = _educations(rng, identity, function, graduation, seniority == "Intern")
     record["languages"] = _languages(rng, identity)
     record["skills"] = skills
-    current_job = {
-        **job,
-        "job_functions": [dict(f) for f in job["job_functions"]],
-        "company": _copy_company(current),
-    }
-    record["employment"] = {"current": current_job, "all": history}
+    # The current job is one object in both places, as it is one employment.
+    record["employment"] = {"current": job, "all": history}
     return record
 
 
