@@ -942,9 +942,7 @@ _INDUSTRIES: tuple[_Industry, ...] = (
 _INDUSTRY_WEIGHTS = _thresholds(
     (14, 8, 6, 3, 3, 7, 3, 2, 4, 2, 4, 6, 4, 4, 4, 4, 3, 6, 2, 3, 3, 3, 2, 3)
 )  # fmt: skip
-_NO_LEGAL_FORM = frozenset(
-    {"Higher Education", "Non-profit Organizations", "Government Administration"}
-)
+_NO_LEGAL_FORM = frozenset({"Nonprofit", "Government Agency", "Educational"})
 _PARTNERSHIPS = frozenset({"Legal Services", "Business Consulting and Services", "Accounting"})
 
 _PREFIXES = (
@@ -1007,7 +1005,7 @@ def _company_type(rng: _Rng, industry: str, headcount: int) -> str:
 
 
 def _a(noun: str) -> str:
-    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
+    return f"an {noun}" if noun[0] in "AEIOUaeiou" else f"a {noun}"
 
 
 def _the(country: str) -> str:
@@ -1031,7 +1029,9 @@ def _build_company(index: int) -> dict[str, Any]:
     else:
         root = str(_pick(rng, _PREFIXES)) + str(_pick(rng, _STEMS))
     base_name = f"{root} {_pick(rng, industry.suffixes)}"
-    legal = _chance(rng, 25) and industry.name not in _NO_LEGAL_FORM
+    company_type = _company_type(rng, industry.name, headcount)
+    # Some names carry their legal form (a company's, not a public body's).
+    legal = _chance(rng, 25) and company_type not in _NO_LEGAL_FORM
     name = f"{base_name} {locale.legal}" if legal else base_name
     handle = f"{_slug(base_name)}-{_b36(index)}"
     domain = f"{handle}.example"
@@ -1040,7 +1040,6 @@ def _build_company(index: int) -> dict[str, Any]:
     size_class = bisect_right((10, 50, 200, 1000, 10000), headcount)
     age = 1 + _below(rng, 8 + 20 * size_class) + (_below(rng, 60) if size_class >= 4 else 0)
     year_founded = REFERENCE_DATE.year - age
-    company_type = _company_type(rng, industry.name, headcount)
     specialties = _sample(rng, industry.specialties, _between(rng, 3, 5))
     offices: list[dict[str, str]] = []
     for _ in range(_below(rng, 2 + size_class)):
@@ -1056,7 +1055,7 @@ def _build_company(index: int) -> dict[str, Any]:
     listed = f"{specialties[0]}, {specialties[1]} and {specialties[2]}"
     if template == 0:
         description = (
-            f"{base_name} is {_a(industry.name.lower())} company headquartered in {city}, "
+            f"{base_name} is {_a(industry.name)} company headquartered in {city}, "
             f"{locale.country}. Founded in {year_founded}, it focuses on {listed}."
         )
     elif template == 1:
@@ -1065,9 +1064,11 @@ def _build_company(index: int) -> dict[str, Any]:
             f"{_the(locale.country)} and beyond with {listed}."
         )
     else:
+        others = len(offices)
+        where = f"{city} and {others} other office{'s' * (others > 1)}" if others else city
         description = (
-            f"{base_name} helps organisations with {listed}. Its {headcount_range} people work "
-            f"from {city} and {len(offices)} other offices."
+            f"{base_name} helps organisations with {listed}. Its {headcount_range} people "
+            f"work from {where}."
         )
     followers = headcount * _between(rng, 2, 30) + _below(rng, 500)
     return {
@@ -1603,7 +1604,7 @@ _FUNCTIONS: tuple[_Function, ...] = (
             "Management Consulting, Business Strategy, Stakeholder Management, Change Management, "
             "Business Analysis, PowerPoint, Due Diligence"
         ),
-        _split("Economics, Business Administration, Engineering"),
+        _split("Economics, Business Administration, Mechanical Engineering"),
         5,
     ),
     _Function(
@@ -1664,7 +1665,21 @@ _LEVEL = {
     "Intern": 0, "Entry": 1, "Senior": 2, "Manager": 3, "Director": 4, "Head": 4, "VP": 5,
     "C-Level": 6, "Partner": 5, "Founder": 5, "Owner": 4,
 }  # fmt: skip
-_BY_LEVEL = (("Intern",), ("Entry",), ("Senior",), ("Manager",), ("Director", "Head"), ("VP",))
+# The seniority of the job before one of each seniority: the same or a step down the
+# ladder (a founder or owner may have come from anywhere), one draw among equal chances.
+_PREVIOUS = {
+    "Intern": ("Intern",),
+    "Entry": ("Entry", "Intern", "Intern"),
+    "Senior": ("Senior", "Entry", "Entry"),
+    "Manager": ("Manager", "Senior", "Senior"),
+    "Director": ("Director", "Manager", "Manager"),
+    "Head": ("Head", "Manager", "Manager"),
+    "VP": ("VP", "Director", "Head", "Director"),
+    "C-Level": ("VP", "VP", "C-Level"),
+    "Partner": ("Partner", "Director", "Manager"),
+    "Founder": ("Entry", "Senior", "Manager", "Director", "Head", "VP"),
+    "Owner": ("Owner", "Manager", "Senior", "Director"),
+}
 # Years of career by seniority: (min, max).
 _CAREER_YEARS = {
     "Intern": (0, 1), "Entry": (0, 4), "Senior": (3, 14), "Manager": (5, 18),
@@ -1752,11 +1767,11 @@ def _job(
     job: dict[str, Any] = {"title": title, "seniority": seniority, "job_functions": functions}
     roll = _below(rng, 100)
     if roll < 20:
-        job["description"] = f"Leading {sub.area.lower()} at {company_name}."
+        job["description"] = f"Leading the {sub.area} team at {company_name}."
     elif roll < 40:
         job["description"] = (
             f"{sub.name} work for {company_name} clients across {_the(country)}, "
-            f"with a focus on {str(_pick(rng, function.skills)).lower()}."
+            f"with a focus on {_pick(rng, function.skills)}."
         )
     elif roll < 50:
         job["description"] = f"Part of the {function.name.lower()} team at {company_name}."
@@ -1831,20 +1846,24 @@ def _educations(
             if _chance(rng, 10)
             else str(_pick(rng, universities))
         )
-        if n == 0 and count == 2:
+        master = n == 0 and count == 2  # the later of two degrees
+        if field == "Law":
+            degree, years = ("Master of Laws (LLM)", 1) if master else ("Bachelor of Laws (LLB)", 3)
+        elif field == "Medicine":
+            degree, years = (
+                ("Master of Public Health (MPH)", 2) if master else ("Doctor of Medicine (MD)", 6)
+            )
+        elif master:
+            mba = _chance(rng, 40)
             degree = (
                 "Master of Business Administration (MBA)"
-                if _chance(rng, 40)
+                if mba
                 else f"Master of Science in {field}"
             )
             years = 2
-        elif field == "Law":
-            degree, years = "Master of Laws (LLM)" if n else "Bachelor of Laws (LLB)", 3
-        elif field == "Medicine":
-            degree, years = "Doctor of Medicine (MD)", 6
         else:
-            kind = "Science" if _chance(rng, 60) else "Arts"
-            degree, years = f"Bachelor of {kind} in {field}", _between(rng, 3, 4)
+            degree = f"{_BACHELOR.get(field, 'Bachelor of Science')} in {field}"
+            years = 4 - _below(rng, 2)
         out.append(
             {
                 "school_name": school,
@@ -1855,6 +1874,21 @@ def _educations(
         )
         end -= years + (_below(rng, 3) if n == 0 else 0)
     return out
+
+
+_BACHELOR = {
+    field: "Bachelor of Arts"
+    for field in (
+        "Communications", "Journalism", "History", "Fine Arts", "Psychology", "Sociology",
+        "Economics", "Education", "Graphic Design", "Marketing",
+    )
+} | {
+    field: "Bachelor of Engineering"
+    for field in (
+        "Electrical Engineering", "Software Engineering", "Industrial Engineering",
+        "Network Engineering", "Mechanical Engineering",
+    )
+}  # fmt: skip
 
 
 def _languages(rng: _Rng, identity: _Identity) -> list[dict[str, str]]:
@@ -1879,15 +1913,6 @@ def _draw_function(rng: _Rng, industry: str) -> _Function:
 
 
 _INDUSTRY_FUNCTIONS = {i.name: i.functions for i in _INDUSTRIES}
-
-
-def _past_seniority(rng: _Rng, seniority: str) -> str:
-    level = _LEVEL[seniority]
-    if seniority == "Founder":
-        level = _between(rng, 1, 5)
-    step = 0 if _chance(rng, 35) else 1
-    target = max(0, min(5, level - step))
-    return str(_pick(rng, _BY_LEVEL[target]))
 
 
 def person(index: int, companies: int) -> dict[str, Any]:
@@ -1947,7 +1972,7 @@ def person(index: int, companies: int) -> dict[str, Any]:
             continue
         seen.add(other)
         past_company = _cached_company(other)
-        past_seniority = _past_seniority(rng, past_seniority)
+        past_seniority = _pick(rng, _PREVIOUS[past_seniority])
         if not _chance(rng, 80):
             past_function = _FUNCTIONS[_weighted(rng, _FUNCTION_WEIGHTS)]
         past = _job(
@@ -1989,7 +2014,7 @@ def person(index: int, companies: int) -> dict[str, Any]:
         years = max(1, (_REF - earliest) // 365)
         record["description"] = (
             f"{function.name} professional with {years} year{'s' if years > 1 else ''} of "
-            f"experience in {industry.lower()}. Skilled in {skills[0]}, {skills[1]} and "
+            f"experience in {industry}. Skilled in {skills[0]}, {skills[1]} and "
             f"{skills[2]}."
         )
     loc = identity.locale
