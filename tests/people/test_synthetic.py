@@ -126,7 +126,7 @@ def check_company(company: dict[str, Any]) -> None:
     assert company["domain"] == f"{network['handle']}.example"
     assert company["logo_url"].startswith("https://") and ".example/" in company["logo_url"]
     assert 1800 < company["year_founded"] <= s.REFERENCE_DATE.year
-    assert company["specialties"] and company["industry"]["main_industry"]
+    assert company["specialties"] and company["industry"]["main_industry"] in s.INDUSTRIES
 
 
 def check_person(person: dict[str, Any], index: int) -> None:
@@ -147,10 +147,24 @@ def check_person(person: dict[str, Any], index: int) -> None:
         assert when(older["start_at"]) < when(older["end_at"]) <= when(newer["start_at"])
     for job in jobs:
         assert job["seniority"] in SENIORITIES
+        for pair in job["job_functions"]:
+            assert pair["sub_function"] in s.JOB_FUNCTIONS[pair["function"]]
         check_company(job["company"])
     if current["seniority"] != "Intern":
         first_job = min(when(job["start_at"]) for job in jobs)
         assert all(when(e["end_at"]) <= first_job for e in person["educations"])
+
+
+def test_the_values_fields_take() -> None:
+    assert set(s.SENIORITIES) == SENIORITIES
+    assert set(s.COMPANY_TYPES) == COMPANY_TYPES
+    assert list(s.HEADCOUNT_RANGES) == list(RANGES)
+    assert len(s.JOB_FUNCTIONS) == 15
+    assert all(2 <= len(subs) <= 4 for subs in s.JOB_FUNCTIONS.values())
+    assert 15 <= len(s.INDUSTRIES) <= 25
+    assert {"Software Development", "Financial Services", "Hospitals and Health Care"} <= set(
+        s.INDUSTRIES
+    )
 
 
 def test_every_record_matches_the_spec() -> None:

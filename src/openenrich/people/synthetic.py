@@ -20,6 +20,8 @@ Public API:
   the people a company employs, without scanning the population.
 - `person_network_id(index)` / `company_network_id(index)`: the integer professional
   network ids (an offset plus the index, so they invert too).
+- `SENIORITIES`, `JOB_FUNCTIONS` (function -> sub-functions), `INDUSTRIES`,
+  `COMPANY_TYPES`, `HEADCOUNT_RANGES`: every value those fields take.
 
 People are laid out over companies in rounds: round 0 gives every company one person,
 round t gives one more to every company whose weight (from its headcount) exceeds t, and
@@ -47,9 +49,14 @@ from typing import Any, NamedTuple, TypeVar
 from anyascii import anyascii
 
 __all__ = [
+    "COMPANY_TYPES",
     "DEFAULT_COMPANIES",
     "DEFAULT_PEOPLE",
+    "HEADCOUNT_RANGES",
+    "INDUSTRIES",
+    "JOB_FUNCTIONS",
     "REFERENCE_DATE",
+    "SENIORITIES",
     "companies",
     "company",
     "company_index",
@@ -1660,7 +1667,15 @@ SENIORITIES = (
     "Owner", "Founder", "C-Level", "Partner", "VP", "Head", "Director", "Manager", "Senior",
     "Entry", "Intern",
 )  # fmt: skip
-# Career ladder level of each seniority (past jobs step down it).
+# The values jobs take, for whoever builds filters over the population.
+JOB_FUNCTIONS = {f.name: tuple(sub.name for sub in f.subs) for f in _FUNCTIONS}
+INDUSTRIES = tuple(i.name for i in _INDUSTRIES)
+COMPANY_TYPES = (
+    "Public Company", "Privately Held", "Nonprofit", "Self-Employed", "Partnership",
+    "Government Agency", "Educational",
+)  # fmt: skip
+HEADCOUNT_RANGES = tuple(r[0] for r in _HEADCOUNT_RANGES)
+# How senior each seniority is (connection counts grow with it).
 _LEVEL = {
     "Intern": 0, "Entry": 1, "Senior": 2, "Manager": 3, "Director": 4, "Head": 4, "VP": 5,
     "C-Level": 6, "Partner": 5, "Founder": 5, "Owner": 4,
