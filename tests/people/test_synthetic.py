@@ -238,6 +238,9 @@ def test_the_population_is_varied() -> None:
     accented = [p for p in people if anyascii(p["full_name"]) != p["full_name"]]
     assert len(accented) >= 250
     assert len({p["full_name"] for p in people}) >= 3000
+    # Colleagues seldom share a name, so a name and a domain find one person.
+    named = {(p["full_name"], p["employment"]["current"]["company"]["domain"]) for p in people}
+    assert len(named) >= len(people) - 5
     for key in ("skills", "languages", "educations"):
         assert len({dumps(x) for p in people for x in p[key]}) >= 50
     assert sum("description" in p for p in people) > 3000

@@ -1240,6 +1240,7 @@ class _Layout:
         self.inverses: list[int] = []
         self.offsets: list[int] = []
         self.position = [0] * rounds  # round -> its place in the block
+        self.rounds = block_order  # place in the block -> round
         start = 0
         for k, t in enumerate(block_order):
             size = sizes[t]
@@ -1259,6 +1260,15 @@ class _Layout:
         k = bisect_right(self.starts, slot) - 1
         rank = ((slot - self.starts[k]) * self.muls[k] + self.offsets[k]) % self.sizes[k]
         return self.by_rank[rank]
+
+    def place(self, index: int) -> tuple[int, int]:
+        """Person `index`'s company, and their number there: a distinct integer for each
+        of its people, below the number of its people in the blocks so far."""
+        block, slot = divmod(index, self.block)
+        k = bisect_right(self.starts, slot) - 1
+        rank = ((slot - self.starts[k]) * self.muls[k] + self.offsets[k]) % self.sizes[k]
+        company = self.by_rank[rank]
+        return company, block * self.weights[company] + self.rounds[k]
 
     def slots(self, company: int) -> list[int]:
         """The block slots of `company`, ascending."""
@@ -1288,8 +1298,7 @@ def _layout(count: int) -> _Layout:
 
 def company_of(index: int, companies: int) -> int:
     """The current company of person `index` in a population of `companies` companies."""
-    layout = _layout(companies)
-    return layout.company_at(index % layout.block)
+    return _layout(companies).place(index)[0]
 
 
 def employees(company_index: int, companies: int, people: int) -> Iterator[int]:
@@ -1808,8 +1817,9 @@ class _Identity(NamedTuple):
     last: str
 
 
-def _identity(index: int, company_index: int) -> _Identity:
-    """The first draws of person `index`: home and name (enough to match a name)."""
+def _identity(index: int, company_index: int, number: int) -> _Identity:
+    """The first draws of person `index`, number `number` at their company: home and name
+    (enough to match a name)."""
     rng = _stream(b"person:%d" % index)
     current = _cached_company(company_index)
     hq = current["locations"]["headquarters"]
@@ -1824,9 +1834,22 @@ def _identity(index: int, company_index: int) -> _Identity:
         city, region = _pick(rng, home.cities)
     # Most people bear names from where they live; some moved there.
     name_locale = home if _chance(rng, 85) else _LOCALES[_weighted(rng, _LOCALE_WEIGHTS)]
-    first = _pick(rng, name_locale.firsts)
-    last = _pick(rng, name_locale.lasts)
+    # The name is a bijection of the number at the company, so that colleagues named from
+    # one country never share a full name (a name and a domain find one person) until the
+    # company has more of them than the names can make.
+    firsts, lasts = name_locale.firsts, name_locale.lasts
+    size = len(firsts) * len(lasts)
+    combo = (number * _SPREAD[size] + int(current["id"][:8], 16)) % size
+    first, last = firsts[combo // len(lasts)], lasts[combo % len(lasts)]
     return _Identity(rng, current, home, city, region, name_locale, first, last)
+
+
+# For each name-pool size, a stride coprime with it near 0.618 of it: consecutive numbers
+# land far apart, so colleagues' names look drawn rather than enumerated.
+_SPREAD = {
+    size: next(s for s in range(size * 618 // 1000, size) if gcd(s, size) == 1)
+    for size in {len(loc.firsts) * len(loc.lasts) for loc in _LOCALES}
+}
 
 
 def _handle(index: int, first: str, last: str) -> str:
@@ -1937,8 +1960,8 @@ def person(index: int, companies: int) -> dict[str, Any]:
     if index < 0:
         raise ValueError("indices start at 0")
     layout = _layout(companies)
-    current_index = layout.company_at(index % layout.block)
-    identity = _identity(index, current_index)
+    current_index, number = layout.place(index)
+    identity = _identity(index, current_index, number)
     rng = identity.rng
     current = identity.company
     industry = current["industry"]["main_industry"]
@@ -2070,7 +2093,7 @@ def person_for_handle(handle: str, companies: int) -> dict[str, Any] | None:
     index = _decode_suffix(text)
     if index is None:
         return None
-    identity = _identity(index, company_of(index, companies))
+    identity = _identity(index, *_layout(companies).place(index))
     if _handle(index, identity.first, identity.last) != text:
         return None
     return person(index, companies)
@@ -2085,8 +2108,9 @@ def person_for_name(
     company = company_index(domain)
     if company is None or company >= companies or not all(target):
         return None
+    layout = _layout(companies)
     for index in employees(company, companies, people):
-        identity = _identity(index, company)
+        identity = _identity(index, *layout.place(index))
         if (_fold(identity.first), _fold(identity.last)) == target:
             return person(index, companies)
     return None
