@@ -3,6 +3,10 @@
 The same input always gives the same answer (a hash of the normalised input drives every
 choice), with a realistic mix of found and not found, every email status, mobile phones
 and full profiles. Everything it invents lives on reserved `.example` domains.
+
+A contact of the synthetic population that sandbox keys search (found by its LinkedIn
+handle, or by its name and current company domain) gets that person's profile and an
+address at that person's company, so search and enrichment agree.
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ from openenrich.domain import (
     PhoneFinding,
     ProfileFinding,
 )
+from openenrich.people import synthetic
 from openenrich.providers.base import ProviderResult
+from openenrich.providers.person import linkedin_handle
 
 # (upper bound of a 0-99 draw, status); draws past the last bound find nothing.
 _WORK_STATUSES = (
@@ -93,6 +99,24 @@ def _names(query: ContactQuery, draw: _Draws) -> tuple[str, str]:
     return firsts[draw("first", 5)], lasts[draw("last", 5)]
 
 
+def _synthetic_person(query: ContactQuery) -> dict[str, Any] | None:
+    """The synthetic person the input designates, if any."""
+    handle = linkedin_handle(query.linkedin_url)
+    if handle:
+        found = synthetic.person_for_handle(handle, synthetic.DEFAULT_COMPANIES)
+        if found is not None:
+            return found
+    if query.first_name and query.last_name and query.domain:
+        return synthetic.person_for_name(
+            query.first_name,
+            query.last_name,
+            query.domain,
+            synthetic.DEFAULT_COMPANIES,
+            synthetic.DEFAULT_PEOPLE,
+        )
+    return None
+
+
 def _company_label(query: ContactQuery) -> str:
     source = query.domain.split(".")[0] if query.domain else query.company_name
     if not source and query.email:
@@ -112,18 +136,23 @@ class SandboxProvider:
     async def find(self, query: ContactQuery, fields: frozenset[Field]) -> ProviderResult:
         if self.latency:
             await asyncio.sleep(self.latency)
-        draw = _Draws(_seed(query))
+        person = _synthetic_person(query)
+        # A synthetic person's draws follow the person, not the input: asking by handle or
+        # by name and domain gives the same answer.
+        draw = _Draws(person["id"] if person else _seed(query))
         findings: list[Finding] = []
-        first, last = _names(query, draw)
+        if person:
+            first, last = person["first_name"], person["last_name"]
+            domain = person["employment"]["current"]["company"]["domain"]
+        else:
+            first, last = _names(query, draw)
+            domain = f"{_company_label(query)}.example"
         local = f"{_slug(first)}.{_slug(last)}".strip(".") or "contact"
-        company = _company_label(query)
         if Field.WORK_EMAIL in fields:
             roll = draw("work")
             status = next((s for bound, s in _WORK_STATUSES if roll < bound), None)
             if status is not None:
-                findings.append(
-                    EmailFinding(f"{local}@{company}.example", Field.WORK_EMAIL, status)
-                )
+                findings.append(EmailFinding(f"{local}@{domain}", Field.WORK_EMAIL, status))
         if Field.PERSONAL_EMAIL in fields and draw("personal") < _PERSONAL_FOUND:
             findings.append(
                 EmailFinding(
@@ -137,7 +166,10 @@ class SandboxProvider:
             number = template.format(draw("digits", 100))
             findings.append(PhoneFinding(number, LineType.MOBILE, region))
         if Field.PROFILE in fields:
-            findings.append(ProfileFinding(self._profile(query, draw, first, last, company)))
+            profile = person or self._profile(
+                query, draw, first, last, domain.removesuffix(".example")
+            )
+            findings.append(ProfileFinding(profile))
         return ProviderResult(findings, cost=0.0)
 
     def _profile(
