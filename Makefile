@@ -16,7 +16,7 @@ install: $(STAMP)
 run: install
 	mkdir -p var
 	$(BIN)/openenrich migrate
-	$(BIN)/openenrich serve
+	OPENENRICH_SANDBOX_PRELOAD=true $(BIN)/openenrich serve
 
 test: install
 	$(BIN)/ruff check src tests bench

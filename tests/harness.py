@@ -80,6 +80,8 @@ def make_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settin
         "secret_key_file": tmp_path / "secret.key",
         "sweep_interval_seconds": 0.2,
         "rate_limit_per_minute": 0,
+        # A small sandbox population: loading the full one takes a while.
+        "sandbox_people": 300,
     }
     values.update(overrides)
     return Settings(**values)

@@ -82,9 +82,18 @@ def create_app(
         delivery: asyncio.Task[None] | None = None
         if settings.embedded_worker:
             delivery = asyncio.create_task(found.webhooks.deliverer().run())
+        # The sandbox population loads in the background, so that the first sandbox
+        # search rarely waits for it (off by default: it competes with the work at hand).
+        preload: asyncio.Task[None] | None = None
+        if settings.sandbox_preload:
+            preload = asyncio.create_task(found.people.preload())
         try:
             yield
         finally:
+            if preload is not None:
+                preload.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await preload
             if delivery is not None:
                 delivery.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

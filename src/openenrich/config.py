@@ -68,9 +68,11 @@ class Settings(BaseSettings):
     verify_api_timeout_seconds: float = Field(default=25.0, gt=0)
     # Reverse lookups answer from profiles built in the same workspace only, unless shared.
     share_profiles_across_workspaces: bool = False
-    # The synthetic population sandbox keys search (loaded on first use).
+    # How many people of the synthetic population sandbox keys search (loaded on first
+    # use, across the population's 3,000 companies).
     sandbox_people: NonNegativeInt = 30_000
-    sandbox_companies: NonNegativeInt = 3_000
+    # Load it when the server starts (`make run` does) rather than on the first search.
+    sandbox_preload: bool = False
 
     # Workers: contacts processed at once per process, lease and sweeper timing.
     worker_concurrency: int = 20

@@ -25,6 +25,7 @@ from openenrich.enrichment.processing import EnrichProcessor, Processor
 from openenrich.enrichment.service import JobStarter, ResultReader
 from openenrich.people.live import LiveLookups
 from openenrich.people.service import PeopleService, Population, Prices
+from openenrich.people.synthetic import DEFAULT_COMPANIES
 from openenrich.privacy import OptOutList, Privacy, PrivacySettings
 from openenrich.privacy.screen import ScreenedFinder, Switches
 from openenrich.privacy.subjects import Person
@@ -252,7 +253,7 @@ def build_services(
                 search=int(settings.price_search_record * 100),
                 lookup=int(settings.price_lookup_record * 100),
             ),
-            population=Population(settings.sandbox_people, settings.sandbox_companies),
+            population=Population(settings.sandbox_people, DEFAULT_COMPANIES),
             share_across_workspaces=settings.share_profiles_across_workspaces,
             screen=optouts,
             # A live key's lookup the store missed goes to the live sources, screened

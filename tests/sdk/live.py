@@ -54,6 +54,7 @@ def live_server(tmp_path: Path, **settings: str) -> Iterator[LiveServer]:
         "OPENENRICH_DATABASE_URL": f"sqlite:///{database}",
         "OPENENRICH_SECRET_KEY_FILE": str(tmp_path / "secret.key"),
         "OPENENRICH_RATE_LIMIT_PER_MINUTE": "0",
+        "OPENENRICH_SANDBOX_PEOPLE": "300",
         "OPENENRICH_SWEEP_INTERVAL_SECONDS": "0.5",
         "OPENENRICH_WEBHOOK_ALLOW_HOSTS": "127.0.0.1",
         "OPENENRICH_WEBHOOK_ALLOWED_PORTS": "*",

@@ -36,7 +36,7 @@ def document(fields: Mapping[str, Field], record: Mapping[str, Any]) -> str:
 
 def tidy(value: Any) -> Any:
     """The record without empty values (None, '', [], {}), so merging compares content."""
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         kept = {k: tidy(v) for k, v in value.items()}
         return {k: v for k, v in kept.items() if v not in (None, "", [], {})}
     if isinstance(value, list):

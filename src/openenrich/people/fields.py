@@ -59,7 +59,7 @@ def _texts(values: Any) -> list[str]:
 def _get(record: Record, *path: str) -> Any:
     value: Any = record
     for key in path:
-        if not isinstance(value, Mapping):
+        if not isinstance(value, dict):
             return None
         value = value.get(key)
     return value
@@ -70,7 +70,7 @@ def _number(value: Any) -> list[str]:
 
 
 def _address(address: Any) -> list[str]:
-    if not isinstance(address, Mapping):
+    if not isinstance(address, dict):
         return []
     return [
         v for key in ("city", "region", "country", "country_code") for v in _text(address.get(key))
@@ -94,8 +94,8 @@ def domain(value: str) -> str:
 
 def current_job(person: Record) -> Record:
     employment = _get(person, "employment") or {}
-    current = employment.get("current") if isinstance(employment, Mapping) else None
-    if isinstance(current, Mapping):
+    current = employment.get("current") if isinstance(employment, dict) else None
+    if isinstance(current, dict):
         return current
     for job in _jobs(person):
         if job.get("is_current"):
@@ -105,7 +105,7 @@ def current_job(person: Record) -> Record:
 
 def _jobs(person: Record) -> list[Record]:
     jobs = _get(person, "employment", "all")
-    return [job for job in jobs if isinstance(job, Mapping)] if isinstance(jobs, list) else []
+    return [job for job in jobs if isinstance(job, dict)] if isinstance(jobs, list) else []
 
 
 def past_jobs(person: Record) -> list[Record]:
@@ -114,7 +114,7 @@ def past_jobs(person: Record) -> list[Record]:
 
 def _company(job: Record) -> Record:
     company = job.get("company")
-    return company if isinstance(company, Mapping) else {}
+    return company if isinstance(company, dict) else {}
 
 
 def _current_company(person: Record) -> Record:
@@ -125,7 +125,7 @@ def _functions(person: Record, key: str) -> list[str]:
     found = current_job(person).get("job_functions")
     if not isinstance(found, list):
         return []
-    return [f[key] for f in found if isinstance(f, Mapping) and _text(f.get(key))]
+    return [f[key] for f in found if isinstance(f, dict) and _text(f.get(key))]
 
 
 PEOPLE: dict[str, Field] = {
@@ -194,7 +194,7 @@ PEOPLE: dict[str, Field] = {
         lambda p: [
             v
             for item in (p.get("languages") or [])
-            if isinstance(item, Mapping)
+            if isinstance(item, dict)
             for v in _text(item.get("language"))
         ],
     ),
@@ -215,7 +215,7 @@ PEOPLE: dict[str, Field] = {
         lambda p: [
             v
             for item in (p.get("educations") or [])
-            if isinstance(item, Mapping)
+            if isinstance(item, dict)
             for v in _text(item.get("school_name"))
         ],
     ),

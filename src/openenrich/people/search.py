@@ -220,6 +220,47 @@ class Page:
     next: Cursor | None
 
 
+@dataclass(frozen=True, slots=True)
+class Statements:
+    """The two queries of a search: how many match, and the page."""
+
+    count: Select[Any]
+    page: Select[Any]
+
+
+def statements(
+    table: Table,
+    fields: Mapping[str, Field],
+    search: Search,
+    visible: ColumnElement[bool],
+    dialect: str,
+    today: date,
+) -> Statements | None:
+    """The search's queries; None when a filter can match nothing."""
+    compiled = compile_search(table, fields, search, dialect, today)
+    if compiled.empty:
+        return None
+    where = (visible, *compiled.where)
+    count = select(func.count()).select_from(table).where(*where)
+    ranked = (
+        select(table.id.label("id"), table.data.label("data"), compiled.score.label("score"))
+        .where(*where)
+        .subquery()
+    )
+    page: Select[Any] = select(ranked.c.id, ranked.c.data, ranked.c.score)
+    if search.after is not None:
+        page = page.where(
+            or_(
+                ranked.c.score < search.after.score,
+                and_(ranked.c.score == search.after.score, ranked.c.id > search.after.id),
+            )
+        )
+    page = (
+        page.order_by(ranked.c.score.desc(), ranked.c.id).offset(search.offset).limit(search.limit)
+    )
+    return Statements(count, page)
+
+
 async def run(
     session: AsyncSession,
     table: Table,
@@ -230,27 +271,10 @@ async def run(
 ) -> Page:
     """One page of the records `visible` lets the caller see that match `search`."""
     dialect = session.get_bind().dialect.name
-    compiled = compile_search(table, fields, search, dialect, today)
-    if compiled.empty:
+    found = statements(table, fields, search, visible, dialect, today)
+    if found is None:
         return Page([], 0, None)
-    where = (visible, *compiled.where)
-    total = await session.scalar(select(func.count()).select_from(table).where(*where))
-    ranked = (
-        select(table.id.label("id"), table.data.label("data"), compiled.score.label("score"))
-        .where(*where)
-        .subquery()
-    )
-    query: Select[Any] = select(ranked.c.id, ranked.c.data, ranked.c.score)
-    if search.after is not None:
-        query = query.where(
-            or_(
-                ranked.c.score < search.after.score,
-                and_(ranked.c.score == search.after.score, ranked.c.id > search.after.id),
-            )
-        )
-    query = (
-        query.order_by(ranked.c.score.desc(), ranked.c.id).offset(search.offset).limit(search.limit)
-    )
-    rows = (await session.execute(query)).all()
+    total = await session.scalar(found.count)
+    rows = (await session.execute(found.page)).all()
     last = Cursor(int(rows[-1].score), rows[-1].id) if rows else None
     return Page([dict(row.data) for row in rows], int(total or 0), last)

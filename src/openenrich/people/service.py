@@ -9,6 +9,7 @@ balance cannot pay, neither does and the answer is 402.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -29,6 +30,8 @@ from openenrich.people.fields import COMPANIES, PEOPLE, Field
 from openenrich.people.models import CompanyRow, Export, PersonRow
 from openenrich.people.search import Table, run
 from openenrich.people.store import EVERYONE, SANDBOX, upsert_companies, upsert_people
+
+log = logging.getLogger(__name__)
 
 
 class Kind(StrEnum):
@@ -108,6 +111,13 @@ class PeopleService:
         if self.share:
             return table.owner != SANDBOX
         return table.owner.in_((who.workspace_id, EVERYONE))
+
+    async def preload(self) -> None:
+        """Load the sandbox population now rather than on the first sandbox search."""
+        try:
+            await population.ensure(self.db, self.population.people, self.population.companies)
+        except Exception:  # the first sandbox search tries again, and reports
+            log.exception("loading the sandbox population failed")
 
     async def _ready(self, who: Caller) -> None:
         if who.sandbox:
