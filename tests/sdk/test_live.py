@@ -17,7 +17,6 @@ from tests.spec import assert_schema
 from tests.webhooks.receiver import Receiver
 
 from openenrich.client import (
-    ApiError,
     AsyncClient,
     AuthenticationError,
     BadRequestError,
@@ -144,27 +143,35 @@ def test_webhook_delivery_verifies(api: Client, server: LiveServer) -> None:
     api.redeliver_webhook(logged[0]["id"])
 
 
-def test_search_and_lookup_when_served(api: Client) -> None:
-    """Runs against the real server once it serves search and lookup; until then, the
-    answer is a clean typed error (the recorded exchange covers the wire meanwhile)."""
-    try:
-        page = api.search_people(PeopleSearch(limit=2, person_names=[TextFilter(value="Ada")]))
-    except ApiError as error:
-        assert error.status == 404 and error.code
-        pytest.skip("this server does not serve /people/search yet")
-    assert page.metadata is not None
-    list(api.iter_search(CompanySearch(limit=2), max_results=4))
-    api.lookup_person(person_name="Ada Lovelace", company_domain="sdk.example")
-    api.lookup_company(domain="sdk.example")
+def test_search_and_lookup(api: Client) -> None:
+    """The sandbox key searches the synthetic population: a page, every page of a
+    search by cursor, then the person and their company found again by lookup."""
+    page = api.search_people(PeopleSearch(limit=2))
+    assert len(page.people) == 2 and page.metadata.total == 300
+    assert page.metadata.credits == 0.5 and page.metadata.search_after
+    first = page.people[0]
+    assert first.full_name
+    named = api.search_people(PeopleSearch(person_names=[TextFilter(value=first.full_name)]))
+    assert first.id in [p.id for p in named.people]
+    assert named.metadata.credits is not None and named.metadata.credits <= 0.25 * len(named.people)
+    everyone = list(api.iter_search(PeopleSearch(limit=40), max_results=120))
+    assert len({p.id for p in everyone}) == 120
+    companies = list(api.iter_search(CompanySearch(limit=2), max_results=4))
+    assert len({c.id for c in companies}) == 4
+    assert first.social_profiles is not None
+    url = first.social_profiles.professional_network.url  # type: ignore[union-attr]
+    found = api.lookup_person(person_professional_network_url=url)
+    assert found.person is not None and found.person.id == first.id
+    assert found.metadata.credits == 0  # already returned to this workspace
+    domain = companies[0].domain
+    assert api.lookup_company(domain=domain).companies[0].id == companies[0].id
+    with pytest.raises(BadRequestError):
+        api.lookup_person(person_name="Only A Name")
 
 
-def test_verify_email_when_served(api: Client) -> None:
-    try:
-        verdict = api.verify_email("ada0.lovelace@sdk.example")
-    except ApiError as error:
-        assert error.status == 404
-        pytest.skip("this server does not serve /email/verify yet")
-    assert verdict.email and verdict.status
+def test_verify_email(api: Client) -> None:
+    verdict = api.verify_email("ada0.lovelace@sdk.example")
+    assert verdict.email == "ada0.lovelace@sdk.example" and verdict.status
 
 
 def test_async_client(server: LiveServer) -> None:
