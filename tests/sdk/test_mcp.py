@@ -95,14 +95,16 @@ def test_stdio_tools(server: LiveServer, tmp_path: Path) -> None:
             )
             assert invalid.isError and "error.enrichment." in text_of(invalid)
 
-            # Search runs against the real server once it serves /people/search; until
-            # then the tool answers a clean tool error with the wire code.
-            search = await session.call_tool(
-                "search_people", {"query": {"limit": 2, "person_names": [{"value": "Grace"}]}}
-            )
-            if search.isError:
-                assert "error." in text_of(search) and "Traceback" not in text_of(search)
-            else:
-                assert "people" in payload(search)
+            # The sandbox key searches the synthetic population.
+            search = await session.call_tool("search_people", {"query": {"limit": 2}})
+            assert not search.isError, text_of(search)
+            found = payload(search)
+            assert len(found["people"]) == 2
+            assert_schema({"people": found["people"]}, "SearchPeopleResponse")
+            assert_schema({"metadata": found["metadata"]}, "Metadata")
+            companies = await session.call_tool("search_companies", {"query": {"limit": 1}})
+            assert len(payload(companies)["companies"]) == 1
+            bad = await session.call_tool("search_people", {"query": {"limit": 500}})
+            assert bad.isError and "error.search.limit" in text_of(bad)
 
     asyncio.run(main())
