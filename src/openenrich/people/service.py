@@ -196,20 +196,28 @@ class PeopleService:
         )
         return dict(data) if data is not None else None
 
+    async def _first(
+        self, session: AsyncSession, who: Caller, table: Table, *tries: ColumnElement[bool] | None
+    ) -> dict[str, Any] | None:
+        """The best match of the first of `tries` that matches anything."""
+        for condition in tries:
+            if condition is not None:
+                found = await self._best(session, who, table, condition)
+                if found is not None:
+                    return found
+        return None
+
     async def _stored_person(
         self, session: AsyncSession, who: Caller, query: requests.PersonLookup
     ) -> dict[str, Any] | None:
-        if query.network_id is not None:
-            found = await self._best(
-                session, who, PersonRow, PersonRow.network_id == query.network_id
-            )
-            if found is not None:
-                return found
-        handle = identity.network_handle(query.network_url, "in")
-        if handle:
-            found = await self._best(session, who, PersonRow, PersonRow.handle == handle)
-            if found is not None:
-                return found
+        found = await self._first(
+            session,
+            who,
+            PersonRow,
+            *_by_network(PersonRow, query.network_id, query.network_url, "in"),
+        )
+        if found is not None:
+            return found
         name = identity.name_key(query.name)
         if not name:
             return None
@@ -258,21 +266,14 @@ class PeopleService:
     async def _stored_company(
         self, session: AsyncSession, who: Caller, query: requests.CompanyLookup
     ) -> dict[str, Any] | None:
-        if query.network_id is not None:
-            found = await self._best(
-                session, who, CompanyRow, CompanyRow.network_id == query.network_id
-            )
-            if found is not None:
-                return found
-        handle = identity.network_handle(query.network_url, "company")
-        if handle:
-            found = await self._best(session, who, CompanyRow, CompanyRow.handle == handle)
-            if found is not None:
-                return found
         domain = identity.domain(query.domain)
-        if not domain:
-            return None
-        return await self._best(session, who, CompanyRow, CompanyRow.domain == domain)
+        return await self._first(
+            session,
+            who,
+            CompanyRow,
+            *_by_network(CompanyRow, query.network_id, query.network_url, "company"),
+            CompanyRow.domain == domain if domain else None,
+        )
 
     async def _keep(
         self, who: Caller, kind: Kind, record: dict[str, Any], source: str
@@ -338,6 +339,17 @@ class PeopleService:
             )
         )
         return [i for i in dict.fromkeys(ids) if i not in given]
+
+
+def _by_network(
+    table: Table, network_id: int | None, url: str, section: str
+) -> tuple[ColumnElement[bool] | None, ColumnElement[bool] | None]:
+    """Conditions on a professional-network id and URL, where given."""
+    handle = identity.network_handle(url, section)
+    return (
+        table.network_id == network_id if network_id is not None else None,
+        table.handle == handle if handle else None,
+    )
 
 
 def _person_query(record: Mapping[str, Any]) -> requests.PersonLookup:
