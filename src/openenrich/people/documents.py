@@ -3,8 +3,9 @@ merged by, the columns range filters compare, and its search document."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from openenrich.people import identity, rules, terms
@@ -19,26 +20,39 @@ def document(fields: Mapping[str, Field], record: Mapping[str, Any]) -> str:
     for field in fields.values():
         if not isinstance(field, TextField):
             continue
+        key = (field.code, field.identifier, field.subsets, field.normalise)
         for value in field.values(record):
-            value = field.normalise(value)
-            if field.identifier:
-                found[terms.exact_term(field.code, value)] = None
-                continue
-            for term in terms.value_terms(field.code, value):
-                if field.subsets or term[2] != "k":
-                    found[term] = None
+            for term in _terms(key, value):
+                found[term] = None
     return " ".join(found)
+
+
+@lru_cache(maxsize=1 << 14)
+def _terms(field: tuple[str, bool, bool, Callable[[str], str]], value: str) -> tuple[str, ...]:
+    """A value's terms, remembered: titles, places, skills and companies recur from record
+    to record, and their terms are most of the cost of a document. `field` is the code,
+    whether it is an identifier, whether its key terms are kept, and its normalisation
+    (not the field itself: hashing a field hashes every one of its attributes)."""
+    code, identifier, subsets, normalise = field
+    value = normalise(value)
+    if identifier:
+        return (terms.exact_term(code, value),)
+    return tuple(t for t in terms.value_terms(code, value) if subsets or t[2] != "k")
+
+
+# Built once: a literal holding [] and {} would be built again at every comparison.
+_EMPTY: tuple[object, ...] = (None, "", [], {})
 
 
 def tidy(value: Any) -> Any:
     """The record without empty values (None, '', [], {}), so merging compares content."""
-    if isinstance(value, Mapping):
-        kept = {k: tidy(v) for k, v in value.items()}
-        return {k: v for k, v in kept.items() if v not in (None, "", [], {})}
-    if isinstance(value, list):
-        return [v for v in (tidy(item) for item in value) if v not in (None, "", [], {})]
     if isinstance(value, str):
         return value.strip()
+    if type(value) is dict or isinstance(value, Mapping):
+        kept = {k: tidy(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in _EMPTY}
+    if isinstance(value, list):
+        return [v for v in (tidy(item) for item in value) if v not in _EMPTY]
     return value
 
 
@@ -59,7 +73,10 @@ class PreparedCompany:
     name_key: str
     headcount: int | None
     founded: int | None
-    doc: str
+
+    @property
+    def doc(self) -> str:
+        return document(COMPANIES, self.data)
 
 
 def _network(record: Record, section: str) -> tuple[int | None, str | None]:
@@ -90,7 +107,6 @@ def prepare_company(raw: Mapping[str, Any]) -> PreparedCompany:
         name_key=identity.name_key(str(data.get("name", ""))),
         headcount=_int(data.get("headcount")),
         founded=_int(data.get("year_founded")),
-        doc=document(COMPANIES, data),
     )
 
 

@@ -12,18 +12,23 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from types import SimpleNamespace
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, insert, or_, select, tuple_, update
+import orjson
+from sqlalchemy import Table, TextClause, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from openenrich.db import is_uuid, new_id
 from openenrich.people.documents import (
     PreparedCompany,
     PreparedPerson,
+    document,
     prepare_company,
     prepare_person,
 )
+from openenrich.people.fields import COMPANIES, PEOPLE
 from openenrich.people.merge import merge, provenance
 from openenrich.people.models import CompanyRow, PersonRow
 
@@ -41,17 +46,40 @@ class Outcome(StrEnum):
 
 Row = TypeVar("Row", PersonRow, CompanyRow)
 
+# Inserts go through Core: the values are complete rows, the ORM's bulk path adds nothing.
+_PEOPLE = cast(Table, PersonRow.__table__)
+_COMPANIES = cast(Table, CompanyRow.__table__)
+
+
+async def _insert(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Many rows in few statements. Asking for RETURNING makes SQLAlchemy send multi-row
+    VALUES (up to 1000 rows a statement) instead of one statement per row; on SQLite that
+    matters beyond the round trips: the full-text trigger flushes its index at every
+    statement, and row by row that was most of an insert's cost."""
+    await session.execute(insert(table).returning(table.c.seq), rows)
+
+
+def _pending(values: Mapping[str, Any]) -> SimpleNamespace:
+    """A row this batch inserts, as merging reads it (`seq` None: not written yet)."""
+    return SimpleNamespace(seq=None, **values)
+
 
 @dataclass(slots=True)
-class _Known(Generic[Row]):
-    """Rows of one owner by each of their keys, including those added in this batch."""
+class _Known:
+    """Rows of one owner by each of their keys, including those added in this batch. Rows
+    are plain namespaces of the columns merging reads, not ORM instances: a batch holds
+    thousands, and an ORM instance costs many times more to make."""
 
-    by_key: dict[Hashable, Row] = field(default_factory=dict)
+    by_key: dict[Hashable, SimpleNamespace] = field(default_factory=dict)
 
-    def find(self, keys: Sequence[Hashable]) -> Row | None:
-        return next((self.by_key[k] for k in keys if k in self.by_key), None)
+    def find(self, keys: Sequence[Hashable]) -> SimpleNamespace | None:
+        for key in keys:
+            row = self.by_key.get(key)
+            if row is not None:
+                return row
+        return None
 
-    def add(self, keys: Sequence[Hashable], row: Row) -> None:
+    def add(self, keys: Sequence[Hashable], row: SimpleNamespace) -> None:
         for key in keys:
             self.by_key.setdefault(key, row)
 
@@ -69,7 +97,7 @@ def _company_keys(company: PreparedCompany) -> list[Hashable]:
     return keys
 
 
-def _row_company_keys(row: CompanyRow) -> list[Hashable]:
+def _row_company_keys(row: SimpleNamespace) -> list[Hashable]:
     keys: list[Hashable] = []
     if row.network_id is not None:
         keys.append(("n", row.network_id))
@@ -93,7 +121,7 @@ def _person_keys(person: PreparedPerson) -> list[Hashable]:
     return keys
 
 
-def _row_person_keys(row: PersonRow) -> list[Hashable]:
+def _row_person_keys(row: SimpleNamespace) -> list[Hashable]:
     keys: list[Hashable] = []
     if row.network_id is not None:
         keys.append(("n", row.network_id))
@@ -122,29 +150,96 @@ def _own_id(data: Mapping[str, Any], free: set[str]) -> str:
     return new_id()
 
 
+# The columns merging reads of a stored row: what it holds, and the keys it is found by.
+_PERSON_COLUMNS = (
+    PersonRow.seq,
+    PersonRow.id,
+    PersonRow.data,
+    PersonRow.sources,
+    PersonRow.network_id,
+    PersonRow.handle,
+    PersonRow.name_key,
+    PersonRow.company_domain,
+)
+_COMPANY_COLUMNS = (
+    CompanyRow.seq,
+    CompanyRow.id,
+    CompanyRow.data,
+    CompanyRow.sources,
+    CompanyRow.network_id,
+    CompanyRow.handle,
+    CompanyRow.domain,
+    CompanyRow.name_key,
+)
+
+
+async def _rows_by(
+    session: AsyncSession,
+    table: type[Row],
+    owner: str,
+    lookups: Sequence[tuple[InstrumentedAttribute[Any], set[Any]]],
+) -> list[SimpleNamespace]:
+    """The owner's rows holding any of the values, oldest first. One query per column: an
+    OR across columns makes SQLite scan every row of the owner, whatever the indexes."""
+    columns = _PERSON_COLUMNS if table is PersonRow else _COMPANY_COLUMNS
+    found: dict[int, SimpleNamespace] = {}
+    for column, values in lookups:
+        if values:
+            query = select(*columns).where(table.owner == owner, column.in_(values))
+            for row in await session.execute(query):
+                found[row.seq] = SimpleNamespace(**row._mapping)
+    return [found[seq] for seq in sorted(found)]
+
+
+def _by_name_and_domain(pairs: int) -> TextClause:
+    """People by name and current company domain, `pairs` pairs at a time. Written out so
+    each size is compiled once: SQLite probes the index for each pair only when they come
+    from a CTE; `(name_key, company_domain) IN (VALUES ...)` scans every row of the owner."""
+    return text(
+        "WITH wanted(name_key, company_domain) AS (VALUES "  # noqa: S608 (placeholders only)
+        + ", ".join(f"(:n{i}, :d{i})" for i in range(pairs))
+        + ") SELECT seq FROM people WHERE owner = :owner AND (name_key, company_domain) IN "
+        "(SELECT name_key, company_domain FROM wanted)"
+    )
+
+
+# A few sizes, so a single record does not bind a thousand pairs.
+_BY_NAME_AND_DOMAIN = {size: _by_name_and_domain(size) for size in (8, 64, 1024)}
+
+
+async def _seqs_by_name(session: AsyncSession, owner: str, pairs: set[tuple[str, str]]) -> set[int]:
+    found: set[int] = set()
+    ordered = sorted(pairs)
+    largest = max(_BY_NAME_AND_DOMAIN)
+    for start in range(0, len(ordered), largest):
+        chunk = ordered[start : start + largest]
+        size = min(size for size in _BY_NAME_AND_DOMAIN if size >= len(chunk))
+        chunk += [chunk[-1]] * (size - len(chunk))  # padded: the same statement every time
+        params: dict[str, str] = {"owner": owner}
+        for index, (name_key, company_domain) in enumerate(chunk):
+            params[f"n{index}"] = name_key
+            params[f"d{index}"] = company_domain
+        found.update(await session.scalars(_BY_NAME_AND_DOMAIN[size], params))
+    return found
+
+
 async def _company_rows(
     session: AsyncSession, owner: str, prepared: Sequence[PreparedCompany]
-) -> _Known[CompanyRow]:
-    known: _Known[CompanyRow] = _Known()
-    conditions: list[ColumnElement[bool]] = []
-    ids = {p.network_id for p in prepared if p.network_id is not None}
-    handles = {p.handle for p in prepared if p.handle}
-    domains = {p.domain for p in prepared if p.domain}
-    names = {p.name_key for p in prepared if p.name_key and not p.domain}
-    if ids:
-        conditions.append(CompanyRow.network_id.in_(ids))
-    if handles:
-        conditions.append(CompanyRow.handle.in_(handles))
-    if domains:
-        conditions.append(CompanyRow.domain.in_(domains))
-    if names:
-        conditions.append(CompanyRow.name_key.in_(names))
-    if conditions:
-        rows = await session.scalars(
-            select(CompanyRow).where(CompanyRow.owner == owner, or_(*conditions))
-        )
-        for row in rows:
-            known.add(_row_company_keys(row), row)
+) -> _Known:
+    known = _Known()
+    rows = await _rows_by(
+        session,
+        CompanyRow,
+        owner,
+        [
+            (CompanyRow.network_id, {p.network_id for p in prepared if p.network_id is not None}),
+            (CompanyRow.handle, {p.handle for p in prepared if p.handle}),
+            (CompanyRow.domain, {p.domain for p in prepared if p.domain}),
+            (CompanyRow.name_key, {p.name_key for p in prepared if p.name_key and not p.domain}),
+        ],
+    )
+    for row in rows:
+        known.add(_row_company_keys(row), row)
     return known
 
 
@@ -155,7 +250,15 @@ async def _upsert_companies(
     source: str,
     seen_at: datetime,
 ) -> list[tuple[Outcome, str]]:
-    prepared = [prepare_company(company) for company in companies]
+    # Records repeat within a batch (people's current companies): each prepared once.
+    by_content: dict[bytes, PreparedCompany] = {}
+    prepared = []
+    for record in companies:
+        content = orjson.dumps(record, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+        found = by_content.get(content)
+        if found is None:
+            found = by_content[content] = prepare_company(record)
+        prepared.append(found)
     known = await _company_rows(session, owner, prepared)
     free = await _free_ids(session, CompanyRow, [str(p.data.get("id", "")) for p in prepared])
     done: list[tuple[Outcome, str]] = []
@@ -166,10 +269,10 @@ async def _upsert_companies(
         if row is None:
             row_id = _own_id(company.data, free)
             data = {"id": row_id, **{k: v for k, v in company.data.items() if k != "id"}}
-            row = CompanyRow(id=row_id, owner=owner, data=data)
-            fresh = prepare_company(data)
-            values = _company_values(fresh)
+            # The record is tidied already; only the document changes (it holds the id).
+            values = _company_values(company)
             values.update(
+                doc=document(COMPANIES, data),
                 id=row_id,
                 owner=owner,
                 data=data,
@@ -178,8 +281,7 @@ async def _upsert_companies(
                 updated_at=seen_at,
             )
             inserts.append(values)
-            for key, value in values.items():
-                setattr(row, key, value)
+            row = _pending(values)
             known.add(_row_company_keys(row), row)
             done.append((Outcome.INSERTED, row_id))
             continue
@@ -200,7 +302,7 @@ async def _upsert_companies(
             setattr(row, key, value)
         done.append((Outcome.MERGED, row.id))
     if inserts:
-        await session.execute(insert(CompanyRow), inserts)
+        await _insert(session, _COMPANIES, inserts)
     return done
 
 
@@ -264,7 +366,7 @@ async def _link_companies(
                 job["company"]["id"] = current["company"].get("id")
 
 
-def _person_values(person: PreparedPerson) -> dict[str, Any]:
+def _person_values(person: PreparedPerson, doc: str | None = None) -> dict[str, Any]:
     return {
         "network_id": person.network_id,
         "handle": person.handle,
@@ -275,30 +377,31 @@ def _person_values(person: PreparedPerson) -> dict[str, Any]:
         "position_start": person.position_start,
         "company_start": person.company_start,
         "last_change": person.last_change,
-        "doc": person.doc,
+        "doc": person.doc if doc is None else doc,
     }
 
 
 async def _person_rows(
     session: AsyncSession, owner: str, prepared: Sequence[PreparedPerson]
-) -> _Known[PersonRow]:
-    known: _Known[PersonRow] = _Known()
-    conditions: list[ColumnElement[bool]] = []
-    ids = {p.network_id for p in prepared if p.network_id is not None}
-    handles = {p.handle for p in prepared if p.handle}
+) -> _Known:
+    known = _Known()
+    rows = await _rows_by(
+        session,
+        PersonRow,
+        owner,
+        [
+            (PersonRow.network_id, {p.network_id for p in prepared if p.network_id is not None}),
+            (PersonRow.handle, {p.handle for p in prepared if p.handle}),
+        ],
+    )
     pairs = {(p.name_key, p.company_domain) for p in prepared if p.name_key and p.company_domain}
-    if ids:
-        conditions.append(PersonRow.network_id.in_(ids))
-    if handles:
-        conditions.append(PersonRow.handle.in_(handles))
     if pairs:
-        conditions.append(tuple_(PersonRow.name_key, PersonRow.company_domain).in_(pairs))
-    if conditions:
-        rows = await session.scalars(
-            select(PersonRow).where(PersonRow.owner == owner, or_(*conditions))
-        )
-        for row in rows:
-            known.add(_row_person_keys(row), row)
+        more = await _seqs_by_name(session, owner, pairs) - {row.seq for row in rows}
+        if more:
+            rows += await _rows_by(session, PersonRow, owner, [(PersonRow.seq, more)])
+            rows.sort(key=lambda row: int(row.seq))
+    for row in rows:
+        known.add(_row_person_keys(row), row)
     return known
 
 
@@ -321,7 +424,8 @@ async def upsert_people(
         if row is None:
             row_id = _own_id(person.data, free)
             data = {"id": row_id, **{k: v for k, v in person.data.items() if k != "id"}}
-            values = _person_values(prepare_person(data))
+            # The record is tidied already; only the document changes (it holds the id).
+            values = _person_values(person, document(PEOPLE, data))
             values.update(
                 id=row_id,
                 owner=owner,
@@ -331,7 +435,7 @@ async def upsert_people(
                 updated_at=seen_at,
             )
             inserts.append(values)
-            row = PersonRow(**values)
+            row = _pending(values)
             known.add(_row_person_keys(row), row)
             done.append(Outcome.INSERTED)
             continue
@@ -352,5 +456,5 @@ async def upsert_people(
             setattr(row, key, value)
         done.append(Outcome.MERGED)
     if inserts:
-        await session.execute(insert(PersonRow), inserts)
+        await _insert(session, _PEOPLE, inserts)
     return done
