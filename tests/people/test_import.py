@@ -514,6 +514,7 @@ def test_json_summary_from_the_installed_command(sqlite_url: str, tmp_path: Path
         ("empty.csv", b"", "the file is empty"),
         ("sheet.csv", b"PK\x03\x04rest-of-a-zip", "spreadsheet"),
         ("header-only.csv", b"Colour,Size\n", "no column gives a name or a LinkedIn URL"),
+        ("array.json", b'[\n  {"full_name": "Ada"}\n]\n', "a JSON array, not JSON Lines"),
     ],
 )
 def test_unreadable_files_fail_in_one_line(

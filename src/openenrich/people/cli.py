@@ -40,26 +40,21 @@ File = Annotated[Path, typer.Argument(metavar="FILE", help="JSON Lines (.jsonl) 
 
 
 def _help(kind: Kind) -> str:
-    noun, shape = ("people", "Person") if kind is Kind.PEOPLE else ("companies", "Company")
-    fields = ", ".join(importer.fields_of(kind))
+    people = kind is Kind.PEOPLE
+    noun, shape = ("people", "Person") if people else ("companies", "Company")
+    example = (
+        "employment.current.company.headcount_range" if people else "locations.headquarters.line1"
+    )
+    lists = "skills and languages" if people else "specialties"
+    size = "company_size" if people else "headcount"
     return (
         f"Import {noun} into the store: JSON Lines of the spec's `{shape}` (one per line), "
         "or CSV with columns recognised by their header. Importing the same file again "
         "changes nothing; rejected lines are listed with their reason.\n\n"
-        f"CSV fields for --map: {fields}; or a dotted path into the spec's `{shape}`, "
-        "e.g. "
-        + (
-            "employment.current.company.headcount_range."
-            if kind is Kind.PEOPLE
-            else "locations.headquarters.line1."
-        )
-        + " Lists (skills, languages, specialties) are split on ';' or ','; "
-        + (
-            "location reads 'City, Region, Country'; "
-            if kind is Kind.PEOPLE
-            else "headcount takes a number or a range ('51-200'); "
-        )
-        + "linkedin_url takes a URL or a handle."
+        f"CSV fields for --map: {', '.join(importer.fields_of(kind))}; or a dotted path into "
+        f"the spec's `{shape}`, e.g. {example}. {lists.capitalize()} are split on ';' or ','; "
+        f"{size} takes a number or a range ('51-200'); linkedin_url takes a URL or a handle"
+        + ("; location reads 'City, Region, Country'." if people else ".")
     )
 
 
@@ -132,6 +127,7 @@ def _run(
     progress = _Progress(kind, enabled=not as_json and sys.stdout.isatty())
 
     async def work(db: Database) -> Summary:
+        importer.tune_for_import(db)
         return await importer.import_file(
             db, kind, file, workspace=workspace, overrides=overrides, on_progress=progress
         )

@@ -95,7 +95,7 @@ def domain(value: str) -> str:
 
 
 def current_job(person: Record) -> Record:
-    employment = _get(person, "employment") or {}
+    employment = person.get("employment") or {}
     current = employment.get("current") if isinstance(employment, _MAP) else None
     if isinstance(current, _MAP):
         return current
