@@ -595,7 +595,7 @@ print(done.stdout, end="")
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(1800)
 def test_a_million_lines_in_constant_memory(sqlite_url: str, tmp_path: Path) -> None:
     source = tmp_path / "million.jsonl"
     write_million(source)
@@ -607,7 +607,7 @@ def test_a_million_lines_in_constant_memory(sqlite_url: str, tmp_path: Path) -> 
         env=env,
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=1800,
     )
     head, _, output = done.stdout.partition("\n")
     code, peak_kib, seconds = head.split()

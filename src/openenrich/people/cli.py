@@ -6,8 +6,11 @@ and do not change the exit code."""
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -121,6 +124,22 @@ def _print(summary: Summary) -> None:
         typer.echo(f"  ... and {summary.not_listed} more rejected lines")
 
 
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """The cyclic garbage collector tuned for an import: what is loaded by then is frozen
+    (never scanned again) and collections come less often. Records are acyclic, freed by
+    reference counting as each batch is written; left as it was, the collector rescanned
+    every module and cache again and again, a fifth of an import's time."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 def _run(
     kind: Kind, file: Path, workspace: str | None, overrides: list[str], as_json: bool
 ) -> None:
@@ -133,7 +152,8 @@ def _run(
         )
 
     try:
-        summary = with_db(work)
+        with _fewer_collections():
+            summary = with_db(work)
     except ImportFailed as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
