@@ -1033,17 +1033,12 @@ async def _write(
     try:
         async with db.transaction() as session:
             outcomes = await upsert(session, owner, records, source, seen_at)
-    except (DataError, IntegrityError):
+    except (DataError, IntegrityError) as error:
         if len(records) == 1:
-            raise
+            summary.reject(lines[0], f"refused by the database: {_first_line(error)}")
+            return
         for record, line in zip(records, lines, strict=True):
-            try:
-                async with db.transaction() as session:
-                    outcomes = await upsert(session, owner, [record], source, seen_at)
-            except (DataError, IntegrityError) as error:
-                summary.reject(line, f"refused by the database: {_first_line(error)}")
-                continue
-            summary.count(outcomes[0])
+            await _write(db, kind, owner, [record], [line], source, seen_at, summary)
         return
     for outcome in outcomes:
         summary.count(outcome)
