@@ -589,9 +589,9 @@ _MEASURE = """
 import resource, subprocess, sys, time
 started = time.monotonic()
 done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 sys.stderr.write(done.stderr)
-print(done.returncode, peak, time.monotonic() - started)
+print(done.returncode, usage.ru_maxrss, time.monotonic() - started, usage.ru_utime + usage.ru_stime)
 print(done.stdout, end="")
 """
 
@@ -600,10 +600,10 @@ print(done.stdout, end="")
 @pytest.mark.timeout(1800)
 def test_a_million_lines_in_constant_memory(sqlite_url: str, tmp_path: Path) -> None:
     source = tmp_path / "million.jsonl"
+    started = time.monotonic()
     write_million(source)
     env = {**os.environ, "OPENENRICH_DATABASE_URL": sqlite_url}
     command = [str(BIN), "import", "people", str(source), "--json"]
-    started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-c", _MEASURE, *command],
         env=env,
@@ -612,14 +612,14 @@ def test_a_million_lines_in_constant_memory(sqlite_url: str, tmp_path: Path) -> 
         timeout=1800,
     )
     head, _, output = done.stdout.partition("\n")
-    code, peak_kib, seconds = head.split()
+    code, peak_kib, seconds, cpu = head.split()
     assert code == "0", done.stderr
     found = json.loads(output)
     assert (found["read"], found["inserted"], found["rejected"]) == (MILLION, MILLION, 0)
     peak_mib = int(peak_kib) / 1024
     print(
         f"\nimported {MILLION:,} lines in {float(seconds):.0f} s "
-        f"({MILLION / float(seconds):,.0f} rows/s), peak RSS {peak_mib:.0f} MiB, "
-        f"{time.monotonic() - started:.0f} s in all"
+        f"({MILLION / float(seconds):,.0f} rows/s; {float(cpu):.0f} s of CPU), "
+        f"peak RSS {peak_mib:.0f} MiB; {time.monotonic() - started:.0f} s with writing the file"
     )
     assert peak_mib <= 300
