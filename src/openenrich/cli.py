@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "openenrich.client.cli",
     "openenrich.mcp.cli",
     "openenrich.privacy.cli",
+    "openenrich.people.cli",
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from openenrich.people.terms import words
@@ -11,9 +12,11 @@ from openenrich.verification import domains
 _NETWORK_HOST = re.compile(r"^(?:[a-z0-9-]+\.)?linkedin\.com$")
 
 
+@lru_cache(maxsize=4096)
 def network_handle(url: str, section: str) -> str:
     """The handle of a professional-network URL (`section` is `in` for a person,
-    `company` for a company), lowercased and decoded, or '' when it is not one."""
+    `company` for a company), lowercased and decoded, or '' when it is not one.
+    Remembered: a record's URL is read several times on its way into the store."""
     text = url.strip()
     if not text:
         return ""
