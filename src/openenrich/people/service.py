@@ -103,6 +103,7 @@ class PeopleService:
         self.share = share_across_workspaces
         self.live = live
         self.screen = screen
+        self._sandbox_ready = False
         self.clock = clock
 
     def visible(self, who: Caller, table: Table) -> ColumnElement[bool]:
@@ -120,10 +121,11 @@ class PeopleService:
             log.exception("loading the sandbox population failed")
 
     async def _ready(self, who: Caller) -> None:
-        if who.sandbox:
-            await population.ensure(self.db, self.population.people, self.population.companies)
-        else:
+        if not who.sandbox:
             await ingest.catch_up(self.db)
+        elif not self._sandbox_ready:
+            await population.ensure(self.db, self.population.people, self.population.companies)
+            self._sandbox_ready = True
 
     async def search(self, who: Caller, body: Any, kind: Kind) -> dict[str, Any]:
         query = requests.search(body, kind.fields)
@@ -137,8 +139,9 @@ class PeopleService:
                 self.visible(who, kind.table),
                 self.clock().date(),
             )
-        rows = await self._screened(who, kind, page.rows)
-        credits = await self._charge(who, kind, rows, self.prices.search, "search")
+            rows = await self._screened(who, kind, page.rows)
+            new = await self._new(session, who, kind, _ids(rows))
+        credits = await self._charge(who, kind, rows, self.prices.search, "search", new)
         metadata: dict[str, Any] = {"total": page.total, "credits": credits, "offset": query.offset}
         if page.next is not None:
             metadata["search_after"] = page.next.encode()
@@ -290,15 +293,22 @@ class PeopleService:
             return await self._stored_company(session, who, _company_query(record)) or record
 
     async def _charge(
-        self, who: Caller, kind: Kind, rows: Sequence[Mapping[str, Any]], price: int, reason: str
+        self,
+        who: Caller,
+        kind: Kind,
+        rows: Sequence[Mapping[str, Any]],
+        price: int,
+        reason: str,
+        new: list[str] | None = None,
     ) -> float:
-        """Charge the records the workspace is given for the first time; the credits."""
-        ids = [str(row["id"]) for row in rows if row.get("id")]
-        if not ids:
+        """Charge the records the workspace is given for the first time (`new`, when the
+        caller already read which); the credits."""
+        ids = _ids(rows)
+        if new is None and ids:
+            async with self.db.read() as session:
+                new = await self._new(session, who, kind, ids)
+        if not new:
             return 0.0
-        async with self.db.read() as session:
-            if not await self._new(session, who, kind, ids):
-                return 0.0
         for _ in range(3):
             try:
                 async with self.db.transaction() as session:
@@ -339,6 +349,10 @@ class PeopleService:
             )
         )
         return [i for i in dict.fromkeys(ids) if i not in given]
+
+
+def _ids(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    return [str(row["id"]) for row in rows if row.get("id")]
 
 
 def _by_network(
