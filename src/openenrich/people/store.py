@@ -16,14 +16,12 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Table,
+    TextClause,
     bindparam,
     insert,
-    or_,
     select,
     text,
-    tuple_,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -139,10 +137,12 @@ COMPANIES = _Kind(
 async def _candidates(
     session: AsyncSession, kind: _Kind, owner: str, wanted: list[list[Hashable]]
 ) -> dict[Hashable, dict[str, Any]]:
-    """The owner's stored rows that share a key with the batch, by each of their keys."""
+    """The owner's stored rows that share a key with the batch, by each of their keys
+    (the oldest row first, when two share one). One query per key column: an OR across
+    columns makes SQLite scan every row of the owner, whatever the indexes."""
     table = kind.table
     by_tag: dict[str, set[Any]] = {}
-    pairs: set[tuple[Any, Any]] = set()
+    pairs: set[tuple[str, str]] = set()
     for keys in wanted:
         for key in keys:
             assert isinstance(key, tuple)
@@ -150,20 +150,55 @@ async def _candidates(
                 pairs.add((key[1], key[2]))
             else:
                 by_tag.setdefault(key[0], set()).add(key[1])
-    conditions: list[ColumnElement[bool]] = [
-        table.c[column].in_(by_tag[tag]) for column, tag in kind.lookups if by_tag.get(tag)
-    ]
+    rows: dict[int, dict[str, Any]] = {}
+    for column, tag in kind.lookups:
+        if by_tag.get(tag):
+            query = select(table).where(table.c.owner == owner, table.c[column].in_(by_tag[tag]))
+            for row in (await session.execute(query)).mappings():
+                rows[row["seq"]] = dict(row)
     if pairs:
-        conditions.append(tuple_(table.c.name_key, table.c.company_domain).in_(pairs))
+        missing = await _seqs_by_name(session, owner, pairs) - rows.keys()
+        if missing:
+            query = select(table).where(table.c.seq.in_(missing))
+            for row in (await session.execute(query)).mappings():
+                rows[row["seq"]] = dict(row)
     known: dict[Hashable, dict[str, Any]] = {}
-    if not conditions:
-        return known
-    rows = await session.execute(select(table).where(table.c.owner == owner, or_(*conditions)))
-    for row in rows.mappings():
-        stored = dict(row)
-        for key in kind.keys(stored):
-            known.setdefault(key, stored)
+    for seq in sorted(rows):
+        for key in kind.keys(rows[seq]):
+            known.setdefault(key, rows[seq])
     return known
+
+
+def _by_name_and_domain(pairs: int) -> TextClause:
+    """People by name and current company domain, `pairs` pairs at a time. Written out so
+    each size is compiled once: SQLite probes the index for each pair only when they come
+    from a CTE; `(name_key, company_domain) IN (VALUES ...)` scans every row of the owner."""
+    return text(
+        "WITH wanted(name_key, company_domain) AS (VALUES "  # noqa: S608 (placeholders only)
+        + ", ".join(f"(:n{i}, :d{i})" for i in range(pairs))
+        + ") SELECT seq FROM people WHERE owner = :owner AND (name_key, company_domain) IN "
+        "(SELECT name_key, company_domain FROM wanted)"
+    )
+
+
+# A few sizes, so a single record does not bind a thousand pairs.
+_BY_NAME_AND_DOMAIN = {size: _by_name_and_domain(size) for size in (8, 64, 1024)}
+
+
+async def _seqs_by_name(session: AsyncSession, owner: str, pairs: set[tuple[str, str]]) -> set[int]:
+    found: set[int] = set()
+    ordered = sorted(pairs)
+    largest = max(_BY_NAME_AND_DOMAIN)
+    for start in range(0, len(ordered), largest):
+        chunk = ordered[start : start + largest]
+        size = min(size for size in _BY_NAME_AND_DOMAIN if size >= len(chunk))
+        chunk += [chunk[-1]] * (size - len(chunk))  # padded: the same statement every time
+        params: dict[str, str] = {"owner": owner}
+        for index, (name_key, company_domain) in enumerate(chunk):
+            params[f"n{index}"] = name_key
+            params[f"d{index}"] = company_domain
+        found.update(await session.scalars(_BY_NAME_AND_DOMAIN[size], params))
+    return found
 
 
 async def _take_turn(session: AsyncSession, owner: str) -> None:
