@@ -131,12 +131,8 @@ def run_http(base: str, key: str, bodies: list[dict[str, Any]], rounds: int) -> 
     latencies = []
     with httpx.Client(timeout=120) as client:
         for body in bodies:  # once untimed: the records are charged and exported
-            assert (
-                client.post(
-                    f"{base}/api/v2/people/search", json=body, headers=auth(key)
-                ).status_code
-                == 200
-            )
+            response = client.post(f"{base}/api/v2/people/search", json=body, headers=auth(key))
+            assert response.status_code == 200, (body, response.text[:500])
         for _ in range(rounds):
             for body in bodies:
                 started = time.perf_counter()

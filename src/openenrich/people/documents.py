@@ -14,7 +14,7 @@ from openenrich.people.fields import COMPANIES, PEOPLE, Field, TextField, curren
 Record = dict[str, Any]
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=1 << 14)
 def _terms(field: TextField, value: str) -> tuple[str, ...]:
     """One value's terms; cached, as names of companies, titles, places and skills recur
     across thousands of records."""
