@@ -104,7 +104,8 @@ def paged(base: str, key: str, client: httpx.Client, body: dict[str, Any]) -> di
     """A follow-up page with `search_after`, from the first page of `body`."""
     first = client.post(f"{base}/api/v2/people/search", json=body, headers=auth(key)).json()
     cursor = first["metadata"].get("search_after")
-    return {**body, "search_after": cursor} if cursor else body
+    rest = {key: value for key, value in body.items() if key != "offset"}
+    return {**rest, "search_after": cursor} if cursor else body
 
 
 def auth(key: str) -> dict[str, str]:
