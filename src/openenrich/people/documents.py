@@ -54,6 +54,12 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _size(value: Any) -> int | None:
+    """A headcount or founding year for range filters: the spec answers 0 for either when
+    it is unknown, so 0 is unknown (a range `exclude` keeps it, a range never matches it)."""
+    return _int(value) or None
+
+
 @dataclass(frozen=True, slots=True)
 class PreparedCompany:
     data: Record
@@ -95,8 +101,8 @@ def prepare_company(raw: Mapping[str, Any]) -> PreparedCompany:
         network_id=network_id,
         handle=handle,
         name_key=identity.name_key(str(data.get("name", ""))),
-        headcount=_int(data.get("headcount")),
-        founded=_int(data.get("year_founded")),
+        headcount=_size(data.get("headcount")),
+        founded=_size(data.get("year_founded")),
     )
 
 
@@ -181,8 +187,8 @@ def prepare_person(raw: Mapping[str, Any]) -> PreparedPerson:
         handle=handle,
         name_key=identity.name_key(str(data.get("full_name", ""))),
         company_domain=str(company.get("domain", "")),
-        headcount=_int(company.get("headcount")),
-        founded=_int(company.get("year_founded")),
+        headcount=_size(company.get("headcount")),
+        founded=_size(company.get("year_founded")),
         position_start=_date(current.get("start_at")),
         company_start=min((d for d in at_company if d), default=None),
         last_change=max((d for d in starts if d), default=None),
