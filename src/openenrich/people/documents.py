@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -47,7 +48,14 @@ def tidy(value: Any) -> Any:
 
 
 def _date(value: Any) -> str | None:
-    return value[:10] if isinstance(value, str) and len(value) >= 10 else None
+    """The day of an ISO date-time (`2022-03-15T00:00:00Z`), as `YYYY-MM-DD` so days
+    compare as text; None for anything else (unknown to range filters, not compared)."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10]).isoformat()
+    except ValueError:
+        return None
 
 
 def _int(value: Any) -> int | None:
