@@ -250,7 +250,6 @@ def test_company_id_type_and_sparse_address() -> None:
     ("status", "body"),
     [
         (200, {"organization": None}),
-        (200, {}),
         (200, {"organization": {}}),
         (200, {"organization": {"id": "5e66b6", "name": None, "primary_domain": None}}),
         (404, {"error": "not found"}),
@@ -262,7 +261,7 @@ def test_company_miss(status: int, body: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "body", [[], "apollo", {"organization": "Apollo.io"}, {"organization": []}]
+    "body", [[], "apollo", {}, {"organization": "Apollo.io"}, {"organization": []}]
 )
 def test_company_garbage_is_never_a_miss(body: Any) -> None:
     with pytest.raises(GarbageReply):

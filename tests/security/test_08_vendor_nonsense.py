@@ -16,9 +16,10 @@ import httpx
 import pytest
 
 from openenrich import providers
-from openenrich.domain import ContactQuery, EmailStatus, Field
+from openenrich.domain import CompanyQuery, ContactQuery, EmailStatus, Field
 from openenrich.providers import registry
 from openenrich.providers.base import (
+    CompanyAdapter,
     GarbageReply,
     HttpAdapter,
     HttpVerifierAdapter,
@@ -45,7 +46,7 @@ QUERY = ContactQuery(
 )
 FIELDS = frozenset({Field.WORK_EMAIL})
 # Modules of providers/ that hold no vendor adapter.
-NOT_ADAPTERS = {"base", "builtin", "person", "reading", "registry", "sandbox"}
+NOT_ADAPTERS = {"base", "builtin", "company", "person", "reading", "registry", "sandbox"}
 
 Reader = Callable[[httpx.Response], Any]
 
@@ -67,6 +68,9 @@ def readers(name: str) -> list[tuple[str, httpx.Request, Reader]]:
     if isinstance(adapter, TokenAuthAdapter):
         request = adapter.build_token_request("id:secret")
         found.append(("parse_token", request, adapter.parse_token))
+    if isinstance(adapter, CompanyAdapter):
+        request = adapter.build_company_request(CompanyQuery(domain="acme.example"), "k")
+        found.append(("parse_company", request, adapter.parse_company_response))
     return found
 
 

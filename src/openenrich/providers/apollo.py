@@ -245,7 +245,10 @@ class ApolloAdapter:
         _check_credits(response)
         if missed(response):
             return None
-        org = checked_body(response).get("organization")
+        body = checked_body(response)
+        if "organization" not in body:  # a 200 without the object is no answer at all
+            raise garbage(response, "no 'organization' in the reply")
+        org = body["organization"]
         if org is None:
             return None
         if not isinstance(org, Mapping):
