@@ -558,7 +558,7 @@ BAD: list[tuple[str, Any, str, str]] = [
     *[
         (path, body, "error.lookup.body", "JSON object")
         for path in (PEOPLE_LOOKUP, COMPANY_LOOKUP)
-        for body in NOT_OBJECTS[:2] + (None,)
+        for body in (*NOT_OBJECTS[:2], None)
     ],
     (
         PEOPLE_LOOKUP,
