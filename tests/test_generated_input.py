@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from tests.harness import Api, make_settings, running_api
 from tests.spec import assert_schema
 
+from openenrich.people.fields import COMPANIES, PEOPLE
+
 text = st.text(max_size=30)
 junk = st.recursive(
     st.none()
@@ -135,6 +137,100 @@ def test_generated_paths_and_headers_never_500(sqlite_url: str, tmp_path: Path) 
                         headers=headers,
                     ),
                     loop,
+                ).result()
+                check(response)
+
+            await asyncio.to_thread(one)
+
+    asyncio.run(scenario())
+
+
+_item = st.fixed_dictionaries(
+    {},
+    optional={
+        "value": text | st.integers(-5, 10**12) | junk,
+        "exclude": st.booleans() | junk,
+        "exact_match": st.booleans() | junk,
+        "min": st.integers(-(10**10), 10**10) | junk,
+        "max": st.integers(-(10**10), 10**10) | junk,
+    },
+)
+_filter_names = st.sampled_from(
+    [*PEOPLE, *COMPANIES, "limit", "offset", "search_after", "revenue_ranges", ""]
+)
+_search_body = (
+    st.dictionaries(
+        _filter_names,
+        st.lists(_item | junk, max_size=3) | st.integers(-5, 20_000) | text | junk,
+        max_size=5,
+    )
+    | junk
+)
+_lookup_body = (
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "person_name",
+                "person_professional_network_url",
+                "person_professional_network_id",
+                "company_domain",
+                "company_professional_network_url",
+                "company_professional_network_id",
+                "domain",
+                "professional_network_url",
+                "professional_network_id",
+            ]
+        ),
+        text | st.integers(-5, 10**12) | junk,
+        max_size=4,
+    )
+    | junk
+)
+_reverse_body = (
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "name": text | junk,
+            "webhook_url": text | junk,
+            "data": st.lists(
+                st.fixed_dictionaries({}, optional={"email": text | junk, "custom": junk}) | junk,
+                max_size=3,
+            )
+            | junk,
+        },
+    )
+    | junk
+)
+OTHER_POSTS = [
+    ("/api/v2/people/search", _search_body),
+    ("/api/v2/company/search", _search_body),
+    ("/api/v2/people/lookup", _lookup_body),
+    ("/api/v2/company/lookup", _lookup_body),
+    ("/api/v2/contact/reverse/email/bulk", _reverse_body),
+]
+
+
+@pytest.mark.parametrize(("path", "payloads"), OTHER_POSTS, ids=[p for p, _ in OTHER_POSTS])
+def test_generated_bodies_of_every_other_post_never_500(
+    sqlite_url: str, tmp_path: Path, path: str, payloads: Any
+) -> None:
+    """Search, lookup and reverse lookup: 100 generated bodies each, sandbox and live keys;
+    no 5xx, and every error in the spec's shape."""
+
+    async def scenario() -> None:
+        async with running_api(make_settings(sqlite_url, tmp_path, embedded_worker=False)) as api:
+            loop = asyncio.get_running_loop()
+
+            @settings(
+                max_examples=100,
+                deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+            )
+            @given(payload=payloads, live=st.booleans())
+            def one(payload: Any, live: bool) -> None:
+                key = api.key if live else api.sandbox_key
+                response = asyncio.run_coroutine_threadsafe(
+                    api.client.post(path, json=payload, headers=api.auth(key)), loop
                 ).result()
                 check(response)
 
