@@ -121,10 +121,6 @@ SPECIAL_DAYS = [
 TODAYS = [date(2024, 2, 29), date(2025, 2, 28), date(2025, 3, 1), date(2026, 3, 15)]
 
 
-def maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    return st.none() | strategy
-
-
 def present(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
