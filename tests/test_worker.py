@@ -41,7 +41,7 @@ async def test_expired_lease_is_swept_back_and_fenced(database_url: str, tmp_pat
         assert fresh.contact_id == stale.contact_id and fresh.attempt == stale.attempt + 1
         # The first holder comes back late: its lease is fenced off, the second finishes.
         async with api.services.db.transaction() as session:
-            assert not await jobs.renew_lease(session, stale, timedelta(minutes=1))
+            assert await jobs.renew_leases(session, [stale, fresh], timedelta(minutes=1)) == 1
             assert not await jobs.finish_contact(session, stale)
             assert await jobs.finish_contact(session, fresh)
         await pool.sweep()  # closes the enrichment: no contact left to run

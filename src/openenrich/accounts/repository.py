@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, case, func, or_, select, text, update
+from sqlalchemy import ColumnElement, case, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich.accounts.keys import generate_key, hash_key
@@ -264,11 +264,28 @@ async def lock_dedup_key(
 ) -> None:
     """Serialise charges for identical input until the transaction ends, so two jobs
     finishing the same person at once cannot both pay. SQLite's write lock already does."""
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-            {"key": f"{workspace_id}:{sandbox}:{dedup_key}"},
-        )
+    await lock_dedup_keys(session, [(workspace_id, sandbox, dedup_key)])
+
+
+async def lock_dedup_keys(session: AsyncSession, inputs: Collection[tuple[str, bool, str]]) -> None:
+    """`lock_dedup_key` of several inputs (workspace, mode, dedup key) in one statement,
+    taken in one order so two transactions locking overlapping sets cannot deadlock."""
+    if session.get_bind().dialect.name != "postgresql" or not inputs:
+        return
+    keys = sorted({f"{ws}:{sandbox}:{key}" for ws, sandbox, key in inputs})
+    await session.execute(
+        text(
+            "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0)))"
+            " FROM (SELECT k FROM unnest(CAST(:keys AS text[])) AS k ORDER BY k OFFSET 0) AS s"
+        ),
+        {"keys": keys},
+    )
+
+
+async def add_entries(session: AsyncSession, entries: Sequence[dict[str, object]]) -> None:
+    """Ledger rows (`LedgerEntry`'s columns by name) in one multi-row INSERT."""
+    if entries:
+        await session.execute(insert(LedgerEntry), list(entries))
 
 
 async def already_charged(

@@ -28,8 +28,10 @@ from openenrich.domain import Field
 from openenrich.enrichment import repository as enrichments
 from openenrich.enrichment.bodies import dumps, envelope
 from openenrich.enrichment.events import JobEvents
+from openenrich.enrichment.finishing import Doubt, Finish, finish_together
 from openenrich.enrichment.models import Contact, ContactStatus, Enrichment, EnrichmentStatus
 from openenrich.enrichment.processing import ContactScreen, Outcome, Processor, Withheld
+from openenrich.queue.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
 
@@ -129,19 +131,30 @@ class ContactJobs:
         self.screen = screen
         # Off: profiles are kept only inside the result record, never as findings.
         self.keep_profiles = keep_profiles
+        # Contacts that end together are finished in one transaction.
+        self._finishes = GroupCommit(self.finish)
 
     async def run(self, claim: enrichments.Claim, reservation: Reservation | None = None) -> None:
         """Run a claimed contact to its end; `reservation`: its hold, when the claim took
-        it (`reserve_claimed`)."""
+        it (`reserve_claimed`). Contacts that end together are finished together."""
+        finish = await self.execute(claim, reservation)
+        if finish is not None:
+            await self._finishes.submit(finish)
+
+    async def execute(
+        self, claim: enrichments.Claim, reservation: Reservation | None = None
+    ) -> Finish | None:
+        """Reserve (unless the claim did), then ask the sources: what finishing the
+        contact writes, or None when it ended without a result (skipped)."""
         if reservation is None:
             try:
                 reservation = await self._reserve(claim, None)
             except LeaseLost:
                 log.info("contact %s lost its lease before it ran", claim.contact_id)
-                return
+                return None
         if reservation is None:  # canceled meanwhile
             await self._skip(claim, exhausted=False)
-            return
+            return None
         enrichment, contact = reservation.enrichment, reservation.contact
         assert enrichment is not None and contact is not None
         processor = self.processors[enrichment.kind]
@@ -153,14 +166,54 @@ class ContactJobs:
             outcome = Withheld(contact, processor)
         elif not reservation.paid:
             await self._skip(claim, exhausted=True)
-            return
+            return None
         else:
             outcome = await processor.process(enrichment, contact, reservation.paid)
+        return Finish(claim, outcome, enrichment, contact, reservation.held, reservation.short)
+
+    async def finished(self) -> None:
+        """Return once every contact handed in to be finished is written (on shutdown)."""
+        await self._finishes.idle()
+
+    async def finish(self, group: list[Finish]) -> list[BaseException | None]:
+        """Finish contacts that ended together in one transaction; when that one meets a
+        case it leaves to the careful way (`Doubt`), or fails, each on its own. Per
+        contact, the error it ended with, or None."""
+        try:
+            async with self.db.transaction() as session:
+                await finish_together(
+                    session,
+                    group,
+                    prices=self.pricing.prices,
+                    since=utcnow() - self.pricing.dedup_window,
+                    keep_profiles=self.keep_profiles,
+                    events=self.events,
+                    close=self.close_if_done,
+                )
+            return [None] * len(group)
+        except Doubt:
+            pass
+        except Exception as error:  # a deadlock, say: one at a time settles it
+            log.info("finishing %d contacts together failed: %s", len(group), type(error).__name__)
+        errors: list[BaseException | None] = []
+        for finish in group:
+            try:
+                await self.finish_alone(finish)
+            except Exception as error:
+                errors.append(error)
+            else:
+                errors.append(None)
+        return errors
+
+    async def finish_alone(self, finish: Finish) -> None:
+        """Finish one contact in transactions of its own, the careful way when its
+        charges need it (`_finish`)."""
+        claim = finish.claim
         careful = False
         while True:
             try:
                 async with self.db.transaction() as session:
-                    await self._finish(session, claim, outcome, reservation, careful)
+                    await self._finish(session, finish, careful)
             except _Recheck:
                 careful = True
                 continue
@@ -318,14 +371,7 @@ class ContactJobs:
                 await enrichments.skip_queued(session, enrichment.id)
             await self.close_if_done(session, enrichment)
 
-    async def _finish(
-        self,
-        session: AsyncSession,
-        claim: enrichments.Claim,
-        outcome: Outcome,
-        reservation: Reservation,
-        careful: bool,
-    ) -> None:
+    async def _finish(self, session: AsyncSession, finish: Finish, careful: bool) -> None:
         """Write the contact's result and charges, return its hold, add its cost to the
         enrichment and close the enrichment if it was the last. Rows are locked in one
         order (the dedup key, the contact, the enrichment, the balance) and the shared
@@ -334,14 +380,14 @@ class ContactJobs:
         canceled meanwhile) or `_Recheck` (the balance did not cover the charges at once,
         which happens only if the dedup window closed while the contact ran: `careful`
         then charges item by item, withholding what it cannot pay)."""
-        enrichment, contact = reservation.enrichment, reservation.contact
-        assert enrichment is not None and contact is not None
-        ws, sandbox, dedup_key = enrichment.workspace_id, enrichment.sandbox, contact.dedup_key
+        claim, outcome, enrichment = finish.claim, finish.outcome, finish.enrichment
+        ws, sandbox = enrichment.workspace_id, enrichment.sandbox
+        dedup_key = finish.contact.dedup_key
         await accounts.lock_dedup_key(session, ws, sandbox, dedup_key)
         prices = await self._prices(session, ws, sandbox, dedup_key, outcome.items())
         own = outcome.own_key_items()  # found only with the workspace's own provider keys
         prices.update((item, 0) for item in own if item in prices)
-        exhausted = reservation.short
+        exhausted = finish.short
         record = outcome.record()
         if not await enrichments.finish_contact(
             session, claim, None if careful else record, sum(prices.values())
@@ -353,7 +399,7 @@ class ContactJobs:
             # The hold goes back first; the charges below fit in it and in every spending
             # limit (under the balance's lock). The lease held, so the contact's hold is
             # the reservation's.
-            await accounts.unreserve(session, ws, sandbox, reservation.held)
+            await accounts.unreserve(session, ws, sandbox, finish.held)
             current = await session.get(Enrichment, enrichment.id, populate_existing=True)
             assert current is not None
             left = (await limits.allowance(session, current, lock=True)).remaining
@@ -369,7 +415,7 @@ class ContactJobs:
             record = outcome.record()
             await enrichments.set_result(session, claim.contact_id, record, sum(prices.values()))
         cost = sum(prices.values())
-        if not careful and cost > reservation.held:
+        if not careful and cost > finish.held:
             raise _Recheck  # the dedup window closed meanwhile: charge within every limit
         for item, price in prices.items():
             session.add(
@@ -403,7 +449,7 @@ class ContactJobs:
             if last:
                 await self.close_if_done(session, current)
         # The balance's row last: the workspace's finishes queue on it the least.
-        if not careful and not await accounts.settle(session, ws, sandbox, reservation.held, cost):
+        if not careful and not await accounts.settle(session, ws, sandbox, finish.held, cost):
             raise _Recheck
 
     async def close_if_done(self, session: AsyncSession, enrichment: Enrichment) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich.db import rows_affected, utcnow
@@ -185,15 +185,7 @@ async def hold_each(session: AsyncSession, holds: Sequence[tuple[Claim, int]]) -
         return 0
     result = await session.execute(
         update(Contact)
-        .where(
-            or_(
-                *(
-                    and_(Contact.id == claim.contact_id, Contact.attempts == claim.attempt)
-                    for claim, _ in holds
-                )
-            ),
-            Contact.status == ContactStatus.RUNNING,
-        )
+        .where(_leased([claim for claim, _ in holds]))
         .values(
             held_credits=case(
                 {claim.contact_id: credits for claim, credits in holds}, value=Contact.id
@@ -202,6 +194,14 @@ async def hold_each(session: AsyncSession, holds: Sequence[tuple[Claim, int]]) -
         .execution_options(synchronize_session=False)
     )
     return rows_affected(result)
+
+
+def _leased(claims: Sequence[Claim]) -> ColumnElement[bool]:
+    """These contacts, while the given attempts of them still hold their leases."""
+    return and_(
+        tuple_(Contact.id, Contact.attempts).in_([(c.contact_id, c.attempt) for c in claims]),
+        Contact.status == ContactStatus.RUNNING,
+    )
 
 
 async def claimed(session: AsyncSession, claim: Claim) -> tuple[Enrichment, Contact]:
@@ -244,6 +244,34 @@ async def finish_contact(
         .execution_options(synchronize_session=False)
     )
     return bool(rows_affected(done))
+
+
+async def finish_contacts(session: AsyncSession, claims: Sequence[Claim]) -> int:
+    """`finish_contact` of several leased contacts, without their results (`set_results`
+    writes them); how many still held their leases."""
+    done = await session.execute(
+        update(Contact)
+        .where(_leased(claims))
+        .values(
+            status=ContactStatus.DONE,
+            finished_at=utcnow(),
+            lease_expires_at=None,
+            held_credits=0,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return rows_affected(done)
+
+
+async def set_results(
+    session: AsyncSession, results: Sequence[tuple[str, dict[str, Any], int]]
+) -> None:
+    """`set_result` of several contacts (id, result, cost) in one executemany."""
+    await session.execute(
+        update(Contact),
+        [{"id": id_, "result": result, "cost_credits": cost} for id_, result, cost in results],
+        execution_options={"synchronize_session": False},
+    )
 
 
 async def set_result(
@@ -322,18 +350,17 @@ async def hold(session: AsyncSession, claim: Claim, credits: int) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def renew_lease(session: AsyncSession, claim: Claim, lease: timedelta) -> bool:
-    """Extend a lease still held; False once it was lost."""
+async def renew_leases(session: AsyncSession, claims: Sequence[Claim], lease: timedelta) -> int:
+    """Extend the leases of these contacts that are still held; how many were."""
+    if not claims:
+        return 0
     result = await session.execute(
         update(Contact)
-        .where(
-            Contact.id == claim.contact_id,
-            Contact.status == ContactStatus.RUNNING,
-            Contact.attempts == claim.attempt,
-        )
+        .where(_leased(claims))
         .values(lease_expires_at=utcnow() + lease)
+        .execution_options(synchronize_session=False)
     )
-    return bool(rows_affected(result))
+    return rows_affected(result)
 
 
 async def unfinished_count(session: AsyncSession, enrichment_id: str) -> int:
@@ -350,10 +377,41 @@ async def unfinished_count(session: AsyncSession, enrichment_id: str) -> int:
     )
 
 
+async def unfinished_counts(session: AsyncSession, enrichment_ids: Sequence[str]) -> dict[str, int]:
+    """`unfinished_count` of several enrichments in one query."""
+    rows = await session.execute(
+        select(Contact.enrichment_id, func.count())
+        .where(
+            Contact.enrichment_id.in_(enrichment_ids),
+            Contact.status.in_((ContactStatus.QUEUED, ContactStatus.RUNNING)),
+        )
+        .group_by(Contact.enrichment_id)
+    )
+    counts = {id_: 0 for id_ in enrichment_ids}
+    counts.update((row[0], int(row[1])) for row in rows)
+    return counts
+
+
 def add_findings(session: AsyncSession, contact_id: str, rows: Sequence[FindingRow]) -> None:
     for row in rows:
         row.contact_id = contact_id
         session.add(row)
+
+
+_FINDING_COLUMNS = ("kind", "value", "status", "data", "source")
+
+
+async def insert_findings(
+    session: AsyncSession, found: Sequence[tuple[str, Sequence[FindingRow]]]
+) -> None:
+    """`add_findings` of several contacts (id, rows) as one multi-row INSERT."""
+    values = [
+        {"contact_id": contact_id, **{name: getattr(row, name) for name in _FINDING_COLUMNS}}
+        for contact_id, rows in found
+        for row in rows
+    ]
+    if values:
+        await session.execute(insert(FindingRow), values)
 
 
 @dataclass(frozen=True, slots=True)

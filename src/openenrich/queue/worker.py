@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -43,7 +44,9 @@ class WorkerPool:
         self.sweep_interval = sweep_interval
         self.poll_interval = poll_interval
         self._running: set[asyncio.Task[None]] = set()
+        self._leased: dict[str, enrichments.Claim] = {}  # contacts running here, by id
         self._stopping = asyncio.Event()
+        self._stopped = asyncio.Event()  # nothing runs here any more: leases are let go
         self.grace = grace
         # Working contacts are capped by the slots; waiting ones (see `slots.idle`) are not,
         # up to this many in flight.
@@ -62,6 +65,7 @@ class WorkerPool:
 
     async def run(self) -> None:
         sweeper = asyncio.create_task(self._sweep_forever())
+        keeper = asyncio.create_task(self._keep_leases())
         try:
             while not self._stopping.is_set():
                 free = min(self.slots.free, self.max_in_flight - len(self._running))
@@ -82,7 +86,8 @@ class WorkerPool:
                     await self.wakeup.wait(self.poll_interval)
         finally:
             # Winding down without cancelling anything mid-transaction where it can be
-            # helped: the sweeper and lease keepers stop between transactions.
+            # helped: the sweeper and the lease keeper stop between transactions, the
+            # keeper once the contacts that were running are written.
             self._stopping.set()
             running = list(self._running)
             if running:
@@ -90,26 +95,30 @@ class WorkerPool:
                 for task in late:
                     task.cancel()
             await asyncio.gather(sweeper, *running, return_exceptions=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.jobs.finished(), self.grace)
+            self._stopped.set()
+            await asyncio.gather(keeper, return_exceptions=True)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
         self.wakeup.poke()
 
-    async def _keep_lease(self, claim: enrichments.Claim, done: asyncio.Event) -> None:
-        """Renew the lease while the contact runs, so only a dead worker loses it."""
-        while not await _wait(done, self.lease.total_seconds() / 3):
+    async def _keep_leases(self) -> None:
+        """Renew the leases of every contact running here, in one statement a third of a
+        lease apart, so only a dead worker loses them."""
+        while not await _wait(self._stopped, self.lease.total_seconds() / 3):
+            held = list(self._leased.values())
             try:
                 async with self.db.transaction() as session:
-                    if not await enrichments.renew_lease(session, claim, self.lease):
-                        return
+                    await enrichments.renew_leases(session, held, self.lease)
             except Exception:
                 log.warning("lease renewal failed; retrying", exc_info=True)
 
     async def _run_one(
         self, claim: enrichments.Claim, holder: Holder, reservation: Reservation | None
     ) -> None:
-        done = asyncio.Event()
-        keeper = asyncio.create_task(self._keep_lease(claim, done))
+        self._leased[claim.contact_id] = claim
         try:
             with holding(holder):
                 await self.jobs.run(claim, reservation)
@@ -135,8 +144,7 @@ class WorkerPool:
                 if enrichment is not None:
                     await self.jobs.close_if_done(session, enrichment)
         finally:
-            done.set()
-            await asyncio.gather(keeper, return_exceptions=True)
+            self._leased.pop(claim.contact_id, None)
             await holder.release()
 
     async def sweep(self) -> None:
