@@ -66,7 +66,7 @@ async def executed(api: Api, key: str) -> tuple[str, list[Finish]]:
     )
     async with api.services.db.transaction() as session:
         claims = await enrichments.claim(session, LEASE, 100)
-        reserved = await api.services.jobs.reserve_claimed(session, claims)
+        reserved = await api.services.jobs.take_up(session, claims)
     assert {c.enrichment_id for c in claims} == {job}
     finishes = []
     for claim in claims:

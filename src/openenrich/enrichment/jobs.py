@@ -136,7 +136,7 @@ class ContactJobs:
 
     async def run(self, claim: enrichments.Claim, reservation: Reservation | None = None) -> None:
         """Run a claimed contact to its end; `reservation`: its hold, when the claim took
-        it (`reserve_claimed`). Contacts that end together are finished together."""
+        it (`take_up`). Contacts that end together are finished together."""
         finish = await self.execute(claim, reservation)
         if finish is not None:
             await self._finishes.submit(finish)
@@ -223,53 +223,88 @@ class ContactJobs:
                 log.info("contact %s finished elsewhere; result dropped", claim.contact_id)
             return
 
-    async def reserve_claimed(
+    async def take_up(
         self, session: AsyncSession, claims: Sequence[enrichments.Claim]
     ) -> dict[str, Reservation]:
-        """In the claiming transaction: the holds of the contacts just claimed, by contact
-        id, for each workspace and mode whose balance covers every field of all of them
-        (one balance UPDATE for them all, what `reserve` would have held for each). The
-        others are left out and reserve on their own when they run."""
+        """In the claiming transaction: start the jobs of the contacts just claimed, and
+        hold their credits, by contact id, for each workspace and mode whose balance
+        covers every field of all of them (one balance UPDATE for them all). The others
+        are left out and reserve on their own when they run (`reserve`)."""
         if not claims:
             return {}
         rows = await enrichments.claimed_rows(session, claims)
+        await enrichments.start_jobs(
+            session,
+            {
+                row.enrichment.id
+                for row in rows.values()
+                if row.enrichment.status == EnrichmentStatus.CREATED
+            },
+        )
         tenants: dict[tuple[str, bool], list[tuple[enrichments.Claim, list[Field]]]] = {}
         for claim in claims:
-            enrichment, contact = rows[claim.contact_id]
+            row = rows[claim.contact_id]
+            enrichment, contact = row.enrichment, row.contact
             if EnrichmentStatus(enrichment.status).terminal or contact.held_credits:
                 continue
             if enrichment.max_credits is not None or enrichment.sub_account_id is not None:
                 continue  # limits of its own: it reserves through `limits.allowance`
+            if row.monthly_budget is not None:
+                continue  # a workspace budget: each contact reserves within it
             wanted = self.processors[enrichment.kind].chargeable(contact)
             tenant = (enrichment.workspace_id, enrichment.sandbox)
             tenants.setdefault(tenant, []).append((claim, wanted))
-        since = utcnow() - self.pricing.dedup_window
         reserved: dict[str, Reservation] = {}
         for (ws, sandbox), group in tenants.items():
-            if await limits.monthly_budget(session, ws) is not None:
-                continue  # a workspace budget: each contact reserves within it
-            keys = {rows[claim.contact_id][1].dedup_key for claim, _ in group}
-            items = {item.key for _, wanted in group for item in wanted}
-            paid = await accounts.charged_keys(session, ws, sandbox, keys, items, since)
-            holds = []
-            for claim, wanted in group:
-                key = rows[claim.contact_id][1].dedup_key
-                total = sum(
-                    0 if (key, item.key) in paid else self.pricing.prices.get(item, 0)
-                    for item in wanted
-                )
-                holds.append((claim, total))
-            if await enrichments.hold_each(session, holds) != len(holds):
-                raise AssertionError("a contact lost the lease it was just given")
-            if not await accounts.reserve(session, ws, sandbox, sum(t for _, t in holds)):
-                await enrichments.hold_each(session, [(claim, 0) for claim, _ in holds])
+            holds = await self._hold_together(session, ws, sandbox, group, rows)
+            if not holds:
                 continue
             for (claim, wanted), (_, total) in zip(group, holds, strict=True):
-                enrichment, contact = rows[claim.contact_id]
+                row = rows[claim.contact_id]
                 reserved[claim.contact_id] = Reservation(
-                    frozenset(wanted), total, False, enrichment, contact
+                    frozenset(wanted), total, False, row.enrichment, row.contact
                 )
         return reserved
+
+    async def _hold_together(
+        self,
+        session: AsyncSession,
+        ws: str,
+        sandbox: bool,
+        group: list[tuple[enrichments.Claim, list[Field]]],
+        rows: Mapping[str, enrichments.Claimed],
+    ) -> list[tuple[enrichments.Claim, int]]:
+        """Hold every field of every contact of `group`, or nothing ([]). At full price
+        first: when the balance covers that (the common case) no ledger is read. Else
+        inputs already paid for within the dedup window hold nothing for those items.
+        Either way the finish charges only what is due. Contacts' rows are written before
+        the balance's, in the order of the finish and the sweeper."""
+        prices = self.pricing.prices
+        holds = [(claim, sum(prices.get(item, 0) for item in wanted)) for claim, wanted in group]
+        for precise in (False, True):
+            if precise:
+                since = utcnow() - self.pricing.dedup_window
+                keys = {rows[claim.contact_id].contact.dedup_key for claim, _ in group}
+                items = {item.key for _, wanted in group for item in wanted}
+                paid = await accounts.charged_keys(session, ws, sandbox, keys, items, since)
+                holds = [
+                    (
+                        claim,
+                        sum(
+                            0
+                            if (rows[claim.contact_id].contact.dedup_key, item.key) in paid
+                            else prices.get(item, 0)
+                            for item in wanted
+                        ),
+                    )
+                    for claim, wanted in group
+                ]
+            if await enrichments.hold_each(session, holds) != len(holds):
+                raise AssertionError("a contact lost the lease it was just given")
+            if await accounts.reserve(session, ws, sandbox, sum(total for _, total in holds)):
+                return holds
+        await enrichments.hold_each(session, [(claim, 0) for claim, _ in group])
+        return []
 
     async def reserve(self, claim: enrichments.Claim, wanted: list[Field]) -> Reservation | None:
         """Hold what the contact could be charged, cheapest fields first, as far as the

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from openenrich.accounts.team_models import WorkspaceSettings
 from openenrich.db import rows_affected, utcnow
 from openenrich.enrichment.models import (
     Contact,
@@ -107,7 +108,9 @@ async def claim(session: AsyncSession, lease: timedelta, limit: int) -> list[Cla
     """Lease up to `limit` queued contacts, shared fairly between workspaces and modes
     (`fair_shares`), oldest first within each. A conditional UPDATE, so two workers never
     hold the same contact; PostgreSQL also skips rows another worker is claiming (such a
-    share comes back short; the next round hands it out again)."""
+    share comes back short; the next round hands it out again). The jobs they belong to
+    are left as they were: `claimed_rows` says which of them are still CREATED and
+    `start_jobs` moves those on."""
     now = utcnow()
     shares = fair_shares(await waiting_tenants(session), limit)
     postgres = session.get_bind().dialect.name == "postgresql"
@@ -124,17 +127,21 @@ async def claim(session: AsyncSession, lease: timedelta, limit: int) -> list[Cla
             .order_by(Contact.queued_at, Contact.idx)
             .limit(count)
         )
+        chosen: Any = pick.scalar_subquery()
         if postgres:
-            pick = pick.with_for_update(of=Contact, skip_locked=True)
-        # Picked first, then updated: as a subquery of the UPDATE, PostgreSQL may run the
-        # pick once per joined row, each run skipping the rows the last one locked.
-        ids = list((await session.execute(pick)).scalars())
-        if not ids:
-            continue
+            # Picked first, then updated: as a subquery of the UPDATE, PostgreSQL may run
+            # the pick once per joined row, each run skipping the rows the last one locked.
+            chosen = list(
+                (
+                    await session.execute(pick.with_for_update(of=Contact, skip_locked=True))
+                ).scalars()
+            )
+            if not chosen:
+                continue
         rows = (
             await session.execute(
                 update(Contact)
-                .where(Contact.id.in_(ids), Contact.status == ContactStatus.QUEUED)
+                .where(Contact.id.in_(chosen), Contact.status == ContactStatus.QUEUED)
                 .values(
                     status=ContactStatus.RUNNING,
                     attempts=Contact.attempts + 1,
@@ -144,16 +151,21 @@ async def claim(session: AsyncSession, lease: timedelta, limit: int) -> list[Cla
             )
         ).all()
         claims.extend(Claim(r[0], r[1], r[2]) for r in rows)
-    if claims:
+    return claims
+
+
+async def start_jobs(session: AsyncSession, enrichment_ids: Collection[str]) -> None:
+    """CREATED jobs whose first contacts were just claimed are IN_PROGRESS."""
+    if enrichment_ids:
         await session.execute(
             update(Enrichment)
             .where(
-                Enrichment.id.in_({c.enrichment_id for c in claims}),
+                Enrichment.id.in_(list(enrichment_ids)),
                 Enrichment.status == EnrichmentStatus.CREATED,
             )
-            .values(status=EnrichmentStatus.IN_PROGRESS, updated_at=now)
+            .values(status=EnrichmentStatus.IN_PROGRESS, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
         )
-    return claims
 
 
 async def lock_enrichment(session: AsyncSession, enrichment_id: str) -> Enrichment:
@@ -167,16 +179,25 @@ async def lock_enrichment(session: AsyncSession, enrichment_id: str) -> Enrichme
     return enrichment
 
 
-async def claimed_rows(
-    session: AsyncSession, claims: Sequence[Claim]
-) -> dict[str, tuple[Enrichment, Contact]]:
-    """Claimed contacts and their enrichments, by contact id, in one query."""
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A claimed contact with its job, and its workspace's monthly budget (None: none)."""
+
+    enrichment: Enrichment
+    contact: Contact
+    monthly_budget: int | None
+
+
+async def claimed_rows(session: AsyncSession, claims: Sequence[Claim]) -> dict[str, Claimed]:
+    """Claimed contacts, their enrichments and their workspaces' monthly budgets, by
+    contact id, in one query."""
     rows = await session.execute(
-        select(Enrichment, Contact)
+        select(Enrichment, Contact, WorkspaceSettings.monthly_budget)
         .join(Contact, Contact.enrichment_id == Enrichment.id)
+        .outerjoin(WorkspaceSettings, WorkspaceSettings.workspace_id == Enrichment.workspace_id)
         .where(Contact.id.in_([c.contact_id for c in claims]))
     )
-    return {row[1].id: (row[0], row[1]) for row in rows}
+    return {row[1].id: Claimed(row[0], row[1], row[2]) for row in rows}
 
 
 async def hold_each(session: AsyncSession, holds: Sequence[tuple[Claim, int]]) -> int:

@@ -74,8 +74,8 @@ class WorkerPool:
                 if free > 0:
                     async with self.db.transaction() as session:
                         claims = await enrichments.claim(session, self.lease, free)
-                        # Their credit holds too, one balance UPDATE for the lot.
-                        reserved = await self.jobs.reserve_claimed(session, claims)
+                        # Their jobs started, their credits held: one balance UPDATE for them all.
+                        reserved = await self.jobs.take_up(session, claims)
                 for claim in claims:
                     self.slots.take()
                     held = reserved.get(claim.contact_id)
