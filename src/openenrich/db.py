@@ -24,6 +24,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from openenrich import sqlite_driver
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -136,6 +138,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         restrict_sqlite_file(url)
+        path = sqlite_path(url)
+        if path is not None:
+            kwargs.setdefault("async_creator", sqlite_driver.connector(str(path)))
         engine = create_async_engine(url, **kwargs)
         _sqlite_hooks(engine)
         return engine
