@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import sys
@@ -73,9 +74,18 @@ async def _bootstrap(settings: Settings) -> repository.NewWorkspace | None:
     )
 
 
+def freeze_startup_objects() -> None:
+    """Keep what startup built (modules, mappers, compiled rules and tables) out of every
+    later garbage collection: scanning it again and again was a fifth of the CPU a
+    contact cost."""
+    gc.collect()
+    gc.freeze()
+
+
 def run_server(config: uvicorn.Config) -> None:
     import uvicorn
 
+    freeze_startup_objects()
     uvicorn.Server(config).run()
 
 
@@ -139,6 +149,7 @@ def register(app: typer.Typer) -> None:
 
         async def main() -> None:
             found = build_services(settings)
+            freeze_startup_objects()
             try:
                 await asyncio.gather(found.worker_pool().run(), found.webhooks.deliverer().run())
             finally:

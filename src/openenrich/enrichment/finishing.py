@@ -88,11 +88,9 @@ async def finish_together(
             raise Doubt("the dedup window closed while the contact ran")
         priced.append(one)
 
-    if await enrichments.finish_contacts(session, [f.claim for f in finishes]) != len(finishes):
+    done = [(p.finish.claim, p.record, p.cost) for p in priced]
+    if await enrichments.finish_contacts(session, done) != len(finishes):
         raise Doubt("a lease was lost")
-    await enrichments.set_results(
-        session, [(p.finish.claim.contact_id, p.record, p.cost) for p in priced]
-    )
     await accounts.add_entries(session, [entry for p in priced for entry in _ledger(p)])
     await enrichments.insert_findings(
         session,
@@ -102,16 +100,17 @@ async def finish_together(
     jobs: dict[str, list[_Priced]] = {}
     for one in priced:
         jobs.setdefault(one.finish.enrichment.id, []).append(one)
+    left: dict[str, int] = {}
     for job_id in sorted(jobs):
         group = jobs[job_id]
         exhausted = any(p.finish.short for p in group)
-        if not await enrichments.add_contact_cost(
-            session, job_id, sum(p.cost for p in group), exhausted
-        ):
+        count = await enrichments.add_costs(session, job_id, sum(p.cost for p in group), exhausted)
+        if count is None:
             raise Doubt("the job ended meanwhile")
         if exhausted:
             await enrichments.skip_queued(session, job_id)
-    left = await enrichments.unfinished_counts(session, sorted(jobs))
+            count = await enrichments.unfinished_count(session, job_id)
+        left[job_id] = count
     for job_id in sorted(jobs):
         group = jobs[job_id]
         if left[job_id] and not group[0].finish.enrichment.contact_webhook_url:

@@ -5,9 +5,20 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, case, func, insert, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich.accounts.team_models import WorkspaceSettings
@@ -267,32 +278,38 @@ async def finish_contact(
     return bool(rows_affected(done))
 
 
-async def finish_contacts(session: AsyncSession, claims: Sequence[Claim]) -> int:
-    """`finish_contact` of several leased contacts, without their results (`set_results`
-    writes them); how many still held their leases."""
-    done = await session.execute(
-        update(Contact)
-        .where(_leased(claims))
+async def finish_contacts(
+    session: AsyncSession, done: Sequence[tuple[Claim, dict[str, Any], int]]
+) -> int:
+    """`finish_contact` of several leased contacts (claim, result, cost) in one
+    executemany; how many still held their leases."""
+    table = cast(Table, Contact.__table__)
+    result = await session.execute(
+        update(table)
+        .where(
+            table.c.id == bindparam("done_id"),
+            table.c.attempts == bindparam("done_attempt"),
+            table.c.status == ContactStatus.RUNNING,
+        )
         .values(
             status=ContactStatus.DONE,
             finished_at=utcnow(),
             lease_expires_at=None,
             held_credits=0,
-        )
-        .execution_options(synchronize_session=False)
+            result=bindparam("done_result"),
+            cost_credits=bindparam("done_cost"),
+        ),
+        [
+            {
+                "done_id": claim.contact_id,
+                "done_attempt": claim.attempt,
+                "done_result": record,
+                "done_cost": cost,
+            }
+            for claim, record, cost in done
+        ],
     )
-    return rows_affected(done)
-
-
-async def set_results(
-    session: AsyncSession, results: Sequence[tuple[str, dict[str, Any], int]]
-) -> None:
-    """`set_result` of several contacts (id, result, cost) in one executemany."""
-    await session.execute(
-        update(Contact),
-        [{"id": id_, "result": result, "cost_credits": cost} for id_, result, cost in results],
-        execution_options={"synchronize_session": False},
-    )
+    return rows_affected(result)
 
 
 async def set_result(
@@ -328,6 +345,37 @@ async def add_contact_cost(
         .execution_options(synchronize_session=False)
     )
     return bool(rows_affected(result))
+
+
+async def add_costs(
+    session: AsyncSession, enrichment_id: str, cost: int, exhausted: bool
+) -> int | None:
+    """`add_contact_cost` for several contacts of one enrichment, returning how many of
+    its contacts are left to run (None, with nothing changed, when it ended meanwhile)."""
+    values: dict[str, Any] = {
+        "updated_at": utcnow(),
+        "cost_credits": Enrichment.cost_credits + cost,
+    }
+    if exhausted:
+        values["credits_exhausted"] = True
+    left = (
+        select(func.count())
+        .select_from(Contact)
+        .where(
+            Contact.enrichment_id == Enrichment.id,
+            Contact.status.in_((ContactStatus.QUEUED, ContactStatus.RUNNING)),
+        )
+        .correlate(Enrichment)
+        .scalar_subquery()
+    )
+    count = await session.scalar(
+        update(Enrichment)
+        .where(Enrichment.id == enrichment_id, Enrichment.status.in_(_OPEN))
+        .values(**values)
+        .returning(left)
+        .execution_options(synchronize_session=False)
+    )
+    return None if count is None else int(count)
 
 
 async def skip_queued(session: AsyncSession, enrichment_id: str) -> None:
@@ -396,21 +444,6 @@ async def unfinished_count(session: AsyncSession, enrichment_id: str) -> int:
         )
         or 0
     )
-
-
-async def unfinished_counts(session: AsyncSession, enrichment_ids: Sequence[str]) -> dict[str, int]:
-    """`unfinished_count` of several enrichments in one query."""
-    rows = await session.execute(
-        select(Contact.enrichment_id, func.count())
-        .where(
-            Contact.enrichment_id.in_(enrichment_ids),
-            Contact.status.in_((ContactStatus.QUEUED, ContactStatus.RUNNING)),
-        )
-        .group_by(Contact.enrichment_id)
-    )
-    counts = {id_: 0 for id_ in enrichment_ids}
-    counts.update((row[0], int(row[1])) for row in rows)
-    return counts
 
 
 def add_findings(session: AsyncSession, contact_id: str, rows: Sequence[FindingRow]) -> None:
