@@ -97,20 +97,33 @@ def fair_shares(tenants: Sequence[Tenant], slots: int) -> dict[tuple[str, bool],
 
 
 async def waiting_tenants(session: AsyncSession) -> list[Tenant]:
-    """Every (workspace, mode) with queued contacts, with its running and queued counts."""
+    """Every (workspace, mode) with queued contacts, with its running and queued counts.
+    Contacts are counted per job first, and only the jobs' totals are joined to the jobs:
+    one join per job, not one per contact."""
     queued = Contact.status == ContactStatus.QUEUED
+    per_job = (
+        select(
+            Contact.enrichment_id,
+            func.count().filter(Contact.status == ContactStatus.RUNNING).label("running"),
+            func.count().filter(queued).label("queued"),
+            func.min(Contact.queued_at).filter(queued).label("oldest"),
+        )
+        .where(Contact.status.in_((ContactStatus.QUEUED, ContactStatus.RUNNING)))
+        .group_by(Contact.enrichment_id)
+        .subquery()
+    )
+    waiting = func.sum(per_job.c.queued)
     rows = await session.execute(
         select(
             Enrichment.workspace_id,
             Enrichment.sandbox,
-            func.count().filter(Contact.status == ContactStatus.RUNNING),
-            func.count().filter(queued),
-            func.min(Contact.queued_at).filter(queued),
+            func.sum(per_job.c.running),
+            waiting,
+            func.min(per_job.c.oldest),
         )
-        .join(Enrichment, Enrichment.id == Contact.enrichment_id)
-        .where(Contact.status.in_((ContactStatus.QUEUED, ContactStatus.RUNNING)))
+        .join(per_job, per_job.c.enrichment_id == Enrichment.id)
         .group_by(Enrichment.workspace_id, Enrichment.sandbox)
-        .having(func.count().filter(queued) > 0)
+        .having(waiting > 0)
     )
     return [Tenant(r[0], r[1], int(r[2]), int(r[3]), r[4]) for r in rows]
 
@@ -212,18 +225,22 @@ async def claimed_rows(session: AsyncSession, claims: Sequence[Claim]) -> dict[s
 
 
 async def hold_each(session: AsyncSession, holds: Sequence[tuple[Claim, int]]) -> int:
-    """`hold` for several leased contacts in one UPDATE; how many kept their lease."""
+    """`hold` for several leased contacts in one executemany; how many kept their lease."""
     if not holds:
         return 0
+    table = cast(Table, Contact.__table__)
     result = await session.execute(
-        update(Contact)
-        .where(_leased([claim for claim, _ in holds]))
-        .values(
-            held_credits=case(
-                {claim.contact_id: credits for claim, credits in holds}, value=Contact.id
-            )
+        update(table)
+        .where(
+            table.c.id == bindparam("held_id"),
+            table.c.attempts == bindparam("held_attempt"),
+            table.c.status == ContactStatus.RUNNING,
         )
-        .execution_options(synchronize_session=False)
+        .values(held_credits=bindparam("held_credits")),
+        [
+            {"held_id": claim.contact_id, "held_attempt": claim.attempt, "held_credits": credits}
+            for claim, credits in holds
+        ],
     )
     return rows_affected(result)
 
