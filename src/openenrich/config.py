@@ -74,8 +74,10 @@ class Settings(BaseSettings):
     # Load it when the server starts (`make run` does) rather than on the first search.
     sandbox_preload: bool = False
 
-    # Workers: contacts processed at once per process, lease and sweeper timing.
-    worker_concurrency: int = 20
+    # Workers: contacts processed at once per process, lease and sweeper timing. A contact
+    # spends nearly all its time waiting on providers (whose own rate limits the waterfall
+    # keeps), so a whole job of 100 runs at once, and its contacts finish together.
+    worker_concurrency: int = 100
     # Renewed every third of itself while a contact runs; a killed worker's contacts go back
     # to the queue this long after it died, whatever the deployment.
     lease_seconds: float = 30.0

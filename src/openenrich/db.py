@@ -81,6 +81,9 @@ def is_uuid(value: str) -> bool:
 
 
 READ_ONLY = "openenrich_read_only"
+# A transaction of a few short statements (the job machinery's): on SQLite its writes run
+# on the event loop instead of the connection's thread (`sqlite_driver`).
+SHORT = "openenrich_short"
 # SQLite's busy timeout (ms): how long a writer waits for another connection's write lock.
 SQLITE_BUSY_TIMEOUT_MS = 30000
 
@@ -102,8 +105,11 @@ def _sqlite_hooks(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn: Any) -> None:
-        read_only = conn.get_execution_options().get(READ_ONLY, False)
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        options = conn.get_execution_options()
+        driver = conn.connection.driver_connection
+        if isinstance(driver, sqlite_driver.Connection):
+            driver.writes_inline = bool(options.get(SHORT, False))
+        conn.exec_driver_sql("BEGIN" if options.get(READ_ONLY, False) else "BEGIN IMMEDIATE")
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -160,6 +166,9 @@ class Database:
         self._read_sessions = async_sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
+        self._short_sessions = async_sessionmaker(
+            self.engine.execution_options(**{SHORT: True}), expire_on_commit=False
+        )
         # SQLite has one writer at a time. Left to SQLite, writers of this process that find
         # the lock taken sleep in its busy handler (1, 2, 5 ... 100 ms steps) and mostly
         # wake too late; queued here instead, the next one starts as soon as the last
@@ -174,13 +183,15 @@ class Database:
         return self.engine.dialect.name
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One session, committed on success and rolled back on error."""
+    async def transaction(self, *, short: bool = False) -> AsyncIterator[AsyncSession]:
+        """One session, committed on success and rolled back on error. `short`: a few
+        statements over indexed rows, which SQLite runs on the event loop."""
+        sessions = self._short_sessions if short else self.sessions
         if not self._serialise_writes:
-            async with self.sessions() as session, session.begin():
+            async with sessions() as session, session.begin():
                 yield session
             return
-        async with self._write_turn(), self.sessions() as session, session.begin():
+        async with self._write_turn(), sessions() as session, session.begin():
             yield session
 
     @asynccontextmanager

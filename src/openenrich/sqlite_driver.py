@@ -1,14 +1,16 @@
-"""SQLite connections for SQLAlchemy's asyncio engine, with short reads on the event loop.
+"""SQLite connections for SQLAlchemy's asyncio engine, with short work on the event loop.
 
 aiosqlite runs every call of a statement (make a cursor, execute, fetch, close) on the
 connection's thread: four hand-offs between threads, about 250 µs, for a statement that
 takes 20. These connections, handed to the `sqlite+aiosqlite` dialect as its driver
 connections (`async_creator`), run a statement that only reads on the event loop, within
 a budget of SQLite VM steps; a read that goes over it is stopped and run again on the
-connection's thread (stopping a read changes nothing). Statements that write, and a
-BEGIN IMMEDIATE that may wait for another process's lock, go to the thread, one hand-off
-each with their rows fetched there: stopping a write would roll back its transaction,
-and the event loop never waits on a lock.
+connection's thread (stopping a read changes nothing). Statements that write go to the
+thread, one hand-off each with their rows fetched there (stopping a write would roll
+back its transaction, and a long one would hold up every request), except inside a
+transaction its opener declared short (`db.SHORT`: the job machinery's few indexed
+statements), which holds the write lock already and runs on the event loop once its
+BEGIN IMMEDIATE, which may wait for another process, has run on the thread.
 """
 
 from __future__ import annotations
@@ -25,12 +27,6 @@ Value = TypeVar("Value")
 # may take READ_BUDGET calls (a few milliseconds) before it moves to the thread.
 STEPS_PER_CALL = 1000
 READ_BUDGET = 500
-
-
-def _reads_only(sql: str) -> bool:
-    """A SELECT, or a deferred BEGIN (it takes no lock): neither can wait nor change."""
-    head = sql.lstrip()[:7].upper()
-    return head.startswith("SELECT") or head.rstrip() == "BEGIN"
 
 
 class Cursor:
@@ -69,8 +65,11 @@ class Cursor:
         self._done()
 
     async def execute(self, sql: str, parameters: Any = ()) -> Cursor:
+        head = sql.lstrip()[:7].upper()
         await self._connection._run(
-            lambda: self._execute(sql, parameters), reads_only=_reads_only(sql)
+            lambda: self._execute(sql, parameters),
+            reads_only=head.startswith("SELECT") or head.rstrip() == "BEGIN",
+            begins=head.startswith("BEGIN"),
         )
         return self
 
@@ -118,7 +117,10 @@ class Connection:
         self._tx = _Inline(self)
         self._budget: int | None = None  # VM-step calls left to a read on the event loop
         self._stopped = False
-        self._wrote = False  # this transaction ran a statement on the thread
+        self._wrote = False  # this transaction took the write lock or wrote
+        # Set for a transaction its opener declared short (`db.SHORT`): its writes run on
+        # the event loop too, since they cannot wait for a lock it already holds.
+        self.writes_inline = False
         conn.set_progress_handler(self._progress, STEPS_PER_CALL)
 
     def _progress(self) -> int:
@@ -130,7 +132,11 @@ class Connection:
         self._stopped = True
         return 1  # SQLite stops the statement with "interrupted"
 
-    async def _run(self, work: Callable[[], Value], *, reads_only: bool = False) -> Value:
+    async def _run(
+        self, work: Callable[[], Value], *, reads_only: bool = False, begins: bool = False
+    ) -> Value:
+        if self.writes_inline and self._wrote and not begins:
+            return work()
         if reads_only:
             self._budget, self._stopped = READ_BUDGET, False
             try:
@@ -155,7 +161,9 @@ class Connection:
 
     async def _end(self, how: Callable[[], None]) -> None:
         # Ending a transaction that only read releases a read lock: no wait, no write.
+        # A commit that wrote may checkpoint the log into the file: on the thread.
         wrote, self._wrote = self._wrote, False
+        self.writes_inline = False
         if wrote:
             await asyncio.get_running_loop().run_in_executor(self._thread, how)
         else:

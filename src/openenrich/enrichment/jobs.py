@@ -180,7 +180,7 @@ class ContactJobs:
         case it leaves to the careful way (`Doubt`), or fails, each on its own. Per
         contact, the error it ended with, or None."""
         try:
-            async with self.db.transaction() as session:
+            async with self.db.transaction(short=True) as session:
                 await finish_together(
                     session,
                     group,
@@ -212,7 +212,7 @@ class ContactJobs:
         careful = False
         while True:
             try:
-                async with self.db.transaction() as session:
+                async with self.db.transaction(short=True) as session:
                     await self._finish(session, finish, careful)
             except _Recheck:
                 careful = True
@@ -321,7 +321,7 @@ class ContactJobs:
         """`reserve`; what the contact's processor says it could be charged for when
         `wanted` is None."""
         while True:
-            async with self.db.transaction() as session:
+            async with self.db.transaction(short=True) as session:
                 enrichment, contact = await enrichments.claimed(session, claim)
                 if EnrichmentStatus(enrichment.status).terminal:
                     return None
@@ -394,7 +394,7 @@ class ContactJobs:
             await accounts.unreserve(session, enrichment.workspace_id, enrichment.sandbox, held)
 
     async def _skip(self, claim: enrichments.Claim, exhausted: bool) -> None:
-        async with self.db.transaction() as session:
+        async with self.db.transaction(short=True) as session:
             # Rows in the order of every finish: the contact, the enrichment, the balance.
             held = await enrichments.release(session, claim, ContactStatus.SKIPPED)
             enrichment = await enrichments.lock_enrichment(session, claim.enrichment_id)

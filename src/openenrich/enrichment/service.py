@@ -62,7 +62,7 @@ class JobStarter:
         if caller.sub_account_archived:
             raise errors.SubAccountArchived()
         self.webhooks.check_destinations(bulk.webhook_url, bulk.contact_webhook_url)
-        async with self.db.transaction() as session:
+        async with self.db.transaction(short=True) as session:
             enrichment = await self._write(session, caller, bulk, kind, api_version)
             await self.webhooks.attach(session, enrichment, api_key)
             if not bulk.contacts:

@@ -72,7 +72,7 @@ class WorkerPool:
                 claims: list[enrichments.Claim] = []
                 reserved: dict[str, Reservation] = {}
                 if free > 0:
-                    async with self.db.transaction() as session:
+                    async with self.db.transaction(short=True) as session:
                         claims = await enrichments.claim(session, self.lease, free)
                         # Their jobs started, their credits held: one balance UPDATE for them all.
                         reserved = await self.jobs.take_up(session, claims)
@@ -110,7 +110,7 @@ class WorkerPool:
         while not await _wait(self._stopped, self.lease.total_seconds() / 3):
             held = list(self._leased.values())
             try:
-                async with self.db.transaction() as session:
+                async with self.db.transaction(short=True) as session:
                     await enrichments.renew_leases(session, held, self.lease)
             except Exception:
                 log.warning("lease renewal failed; retrying", exc_info=True)
@@ -135,7 +135,7 @@ class WorkerPool:
             log.debug("contact %s failure", claim.contact_id, exc_info=True)
             failed = claim.attempt >= enrichments.MAX_ATTEMPTS
             status = ContactStatus.FAILED if failed else ContactStatus.QUEUED
-            async with self.db.transaction() as session:
+            async with self.db.transaction(short=True) as session:
                 # The enrichment's row before the balance's, as in a finish.
                 enrichment = None
                 if failed:
