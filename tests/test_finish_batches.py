@@ -16,9 +16,8 @@ from tests.webhooks.receiver import fast_settings
 
 from openenrich.accounts import repository as accounts
 from openenrich.accounts.models import Balance, LedgerEntry
-from openenrich.db import utcnow
 from openenrich.enrichment import repository as enrichments
-from openenrich.enrichment.finishing import Finish, finish_together
+from openenrich.enrichment.finishing import Finish
 from openenrich.enrichment.models import Contact, ContactStatus, Enrichment, FindingRow
 from openenrich.webhooks.models import WebhookEvent
 
@@ -152,15 +151,7 @@ async def test_finishing_together_writes_what_finishing_alone_writes(
 
         job_a, finishes = await executed(api, together)
         async with api.services.db.transaction() as session:
-            await finish_together(
-                session,
-                finishes,
-                prices=jobs.pricing.prices,
-                since=utcnow() - jobs.pricing.dedup_window,
-                keep_profiles=jobs.keep_profiles,
-                events=jobs.events,
-                close=jobs.close_if_done,
-            )
+            await jobs.finish_together(session, finishes)  # raises if it would not do
         job_b, finishes = await executed(api, alone)
         for finish in finishes:
             await jobs.finish_alone(finish)

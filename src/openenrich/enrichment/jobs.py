@@ -181,15 +181,7 @@ class ContactJobs:
         contact, the error it ended with, or None."""
         try:
             async with self.db.transaction(short=True) as session:
-                await finish_together(
-                    session,
-                    group,
-                    prices=self.pricing.prices,
-                    since=utcnow() - self.pricing.dedup_window,
-                    keep_profiles=self.keep_profiles,
-                    events=self.events,
-                    close=self.close_if_done,
-                )
+                await self.finish_together(session, group)
             return [None] * len(group)
         except Doubt:
             pass
@@ -204,6 +196,19 @@ class ContactJobs:
             else:
                 errors.append(None)
         return errors
+
+    async def finish_together(self, session: AsyncSession, group: list[Finish]) -> None:
+        """`finishing.finish_together` with this machinery's prices and events: in
+        `session`, or raises `Doubt`."""
+        await finish_together(
+            session,
+            group,
+            prices=self.pricing.prices,
+            since=utcnow() - self.pricing.dedup_window,
+            keep_profiles=self.keep_profiles,
+            events=self.events,
+            close=self.close_if_done,
+        )
 
     async def finish_alone(self, finish: Finish) -> None:
         """Finish one contact in transactions of its own, the careful way when its

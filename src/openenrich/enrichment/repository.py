@@ -224,25 +224,44 @@ async def claimed_rows(session: AsyncSession, claims: Sequence[Claim]) -> dict[s
     return {row[1].id: Claimed(row[0], row[1], row[2]) for row in rows}
 
 
+_CONTACTS = cast(Table, Contact.__table__)
+
+
+async def _update_leased(
+    session: AsyncSession,
+    common: dict[str, Any],
+    rows: Sequence[tuple[Claim, dict[str, Any]]],
+) -> int:
+    """One executemany UPDATE of leased contacts: `common` values for every one, and each
+    row's own values; how many still held their leases."""
+    own = list(rows[0][1]) if rows else []
+    result = await session.execute(
+        update(_CONTACTS)
+        .where(
+            _CONTACTS.c.id == bindparam("leased_id"),
+            _CONTACTS.c.attempts == bindparam("leased_attempt"),
+            _CONTACTS.c.status == ContactStatus.RUNNING,
+        )
+        .values(**common, **{name: bindparam(f"own_{name}") for name in own}),
+        [
+            {
+                "leased_id": claim.contact_id,
+                "leased_attempt": claim.attempt,
+                **{f"own_{name}": value for name, value in values.items()},
+            }
+            for claim, values in rows
+        ],
+    )
+    return rows_affected(result)
+
+
 async def hold_each(session: AsyncSession, holds: Sequence[tuple[Claim, int]]) -> int:
     """`hold` for several leased contacts in one executemany; how many kept their lease."""
     if not holds:
         return 0
-    table = cast(Table, Contact.__table__)
-    result = await session.execute(
-        update(table)
-        .where(
-            table.c.id == bindparam("held_id"),
-            table.c.attempts == bindparam("held_attempt"),
-            table.c.status == ContactStatus.RUNNING,
-        )
-        .values(held_credits=bindparam("held_credits")),
-        [
-            {"held_id": claim.contact_id, "held_attempt": claim.attempt, "held_credits": credits}
-            for claim, credits in holds
-        ],
+    return await _update_leased(
+        session, {}, [(claim, {"held_credits": credits}) for claim, credits in holds]
     )
-    return rows_affected(result)
 
 
 def _leased(claims: Sequence[Claim]) -> ColumnElement[bool]:
@@ -300,33 +319,17 @@ async def finish_contacts(
 ) -> int:
     """`finish_contact` of several leased contacts (claim, result, cost) in one
     executemany; how many still held their leases."""
-    table = cast(Table, Contact.__table__)
-    result = await session.execute(
-        update(table)
-        .where(
-            table.c.id == bindparam("done_id"),
-            table.c.attempts == bindparam("done_attempt"),
-            table.c.status == ContactStatus.RUNNING,
-        )
-        .values(
-            status=ContactStatus.DONE,
-            finished_at=utcnow(),
-            lease_expires_at=None,
-            held_credits=0,
-            result=bindparam("done_result"),
-            cost_credits=bindparam("done_cost"),
-        ),
-        [
-            {
-                "done_id": claim.contact_id,
-                "done_attempt": claim.attempt,
-                "done_result": record,
-                "done_cost": cost,
-            }
-            for claim, record, cost in done
-        ],
+    common = {
+        "status": ContactStatus.DONE,
+        "finished_at": utcnow(),
+        "lease_expires_at": None,
+        "held_credits": 0,
+    }
+    return await _update_leased(
+        session,
+        common,
+        [(claim, {"result": record, "cost_credits": cost}) for claim, record, cost in done],
     )
-    return rows_affected(result)
 
 
 async def set_result(
