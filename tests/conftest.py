@@ -75,3 +75,6 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
 async def api(database_url: str, tmp_path: Path) -> AsyncIterator[Api]:
     async with running_api(make_settings(database_url, tmp_path)) as running:
         yield running
+
+
+pytest_plugins = ["tests.watchdog"]
