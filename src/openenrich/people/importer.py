@@ -941,6 +941,16 @@ def _csv_rows(
 IMPORT_CHECKPOINT_PAGES = 10_000
 
 
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+# The engine of an import writes and reads JSON columns with orjson: the standard
+# library's encoder took a tenth of an import's time. The values are the same; the text
+# is compact, and other characters than ASCII are kept as they are.
+ENGINE_OPTIONS: dict[str, Any] = {"json_serializer": _dumps, "json_deserializer": orjson.loads}
+
+
 def tune_for_import(db: Database) -> None:
     """Settings for a database opened to import into, before its first connection."""
     if db.dialect != "sqlite":
