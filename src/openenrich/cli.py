@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import typer
 
@@ -38,11 +38,11 @@ def main() -> None:
     app()
 
 
-def with_db(work: Callable[[Database], Awaitable[T]]) -> T:
+def with_db(work: Callable[[Database], Awaitable[T]], **engine_options: Any) -> T:
     """Run `work` on the configured database, for a command."""
 
     async def main() -> T:
-        db = Database(Settings().database_url)
+        db = Database(Settings().database_url, **engine_options)
         try:
             return await work(db)
         finally:

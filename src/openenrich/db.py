@@ -159,8 +159,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 class Database:
     """An engine and its session factory; the unit of work is `transaction()`."""
 
-    def __init__(self, url: str) -> None:
-        self.engine = create_engine(url)
+    def __init__(self, url: str, **engine_options: Any) -> None:
+        self.engine = create_engine(url, **engine_options)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # Reads take a deferred transaction on SQLite, so they never queue behind writers.
         self._read_sessions = async_sessionmaker(

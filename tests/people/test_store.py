@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from tests.harness import Api
 
 from openenrich.domain import Field
@@ -138,6 +138,33 @@ async def test_different_people_stay_apart(api: Api) -> None:
     }
     assert await upsert(api, [ada(), other, same_name_elsewhere]) == [Outcome.INSERTED] * 3
     assert len(await rows(api, PersonRow)) == 3
+
+
+async def test_batches_of_any_size_run_statements_of_a_few_shapes(api: Api) -> None:
+    # Each distinct SQL text is a statement the driver prepares and keeps: texts that
+    # followed each batch's size made an import's memory grow batch after batch.
+    texts: set[str] = set()
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        texts.add(statement)
+
+    engine = api.services.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        for size in range(1, 41):
+            batch = [
+                ada(
+                    full_name=f"Person {size} {i}",
+                    social_profiles={"professional_network": {"id": size * 100 + i}},
+                    employment={"current": {"company": {"domain": f"c{size}-{i}.example"}}},
+                )
+                for i in range(size)
+            ]
+            assert set(await upsert(api, batch)) == {Outcome.INSERTED}
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    # 40 sizes of lookups and inserts in each table would be hundreds of texts.
+    assert len(texts) < 60, len(texts)
 
 
 async def _profile_finding(api: Api, person: dict[str, Any], sandbox: bool = False) -> None:

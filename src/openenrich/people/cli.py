@@ -149,7 +149,7 @@ def _run(
 
     try:
         with _frozen_heap():
-            summary = with_db(work)
+            summary = with_db(work, **importer.ENGINE_OPTIONS)
     except ImportFailed as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None

@@ -38,13 +38,46 @@ def document(fields: Mapping[str, Field], record: Mapping[str, Any]) -> str:
 def tidy(value: Any) -> Any:
     """The record without empty values (None, '', [], {}), so merging compares content."""
     if isinstance(value, dict):
-        kept = {k: tidy(v) for k, v in value.items()}
-        return {k: v for k, v in kept.items() if v not in (None, "", [], {})}
+        return _tidy_dict(value)
     if isinstance(value, list):
-        return [v for v in (tidy(item) for item in value) if v not in (None, "", [], {})]
+        return _tidy_list(value)
     if isinstance(value, str):
         return value.strip()
     return value
+
+
+# `tidy` for containers, one call per container rather than per value: records from a
+# file run through it once each, and per-value calls were a tenth of an import's time.
+def _tidy_dict(value: dict[Any, Any]) -> dict[Any, Any]:
+    kept = {}
+    for key, item in value.items():
+        if isinstance(item, str):
+            item = item.strip()
+        elif isinstance(item, dict):
+            item = _tidy_dict(item)
+        elif isinstance(item, list):
+            item = _tidy_list(item)
+        elif item is None:
+            continue
+        if item or not isinstance(item, (str, dict, list)):
+            kept[key] = item
+    return kept
+
+
+def _tidy_list(value: list[Any]) -> list[Any]:
+    kept = []
+    for item in value:
+        if isinstance(item, str):
+            item = item.strip()
+        elif isinstance(item, dict):
+            item = _tidy_dict(item)
+        elif isinstance(item, list):
+            item = _tidy_list(item)
+        elif item is None:
+            continue
+        if item or not isinstance(item, (str, dict, list)):
+            kept.append(item)
+    return kept
 
 
 def _date(value: Any) -> str | None:

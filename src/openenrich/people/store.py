@@ -9,11 +9,11 @@ writers of one owner's records take turns in it (`_take_turn`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Table,
@@ -40,6 +40,8 @@ from openenrich.people.models import CompanyRow, PersonRow
 SANDBOX = "sandbox"
 # The owner of what the operator imported for every workspace.
 EVERYONE = ""
+
+_T = TypeVar("_T")
 
 
 class Outcome(StrEnum):
@@ -152,14 +154,14 @@ async def _candidates(
                 by_tag.setdefault(key[0], set()).add(key[1])
     rows: dict[int, dict[str, Any]] = {}
     for column, tag in kind.lookups:
-        if by_tag.get(tag):
-            query = select(table).where(table.c.owner == owner, table.c[column].in_(by_tag[tag]))
+        for chunk in _padded(by_tag.get(tag, ())):
+            query = select(table).where(table.c.owner == owner, table.c[column].in_(chunk))
             for row in (await session.execute(query)).mappings():
                 rows[row["seq"]] = dict(row)
     if pairs:
         missing = await _seqs_by_name(session, owner, pairs) - rows.keys()
-        if missing:
-            query = select(table).where(table.c.seq.in_(missing))
+        for chunk in _padded(missing):
+            query = select(table).where(table.c.seq.in_(chunk))
             for row in (await session.execute(query)).mappings():
                 rows[row["seq"]] = dict(row)
     known: dict[Hashable, dict[str, Any]] = {}
@@ -167,6 +169,34 @@ async def _candidates(
         for key in kind.keys(rows[seq]):
             known.setdefault(key, rows[seq])
     return known
+
+
+# The number of values a lookup binds, and the largest number of rows an INSERT writes.
+# A statement's SQL text then comes from a small set whatever a batch holds: the driver
+# prepares each distinct text and keeps it (Python's sqlite3 keeps 128 a connection, a
+# thousand-row INSERT taking 2 MB of them), so texts sized by each batch's content made
+# an import's memory grow with the database, batch after batch.
+_LOOKUP_SIZES = (8, 64, 1024)
+_INSERT_ROWS = 512
+
+
+def _padded(values: Iterable[_T]) -> Iterator[list[_T]]:
+    """`values` in chunks of one of `_LOOKUP_SIZES`, each padded with its last value."""
+    ordered = list(values)
+    largest = _LOOKUP_SIZES[-1]
+    for start in range(0, len(ordered), largest):
+        chunk = ordered[start : start + largest]
+        size = next(size for size in _LOOKUP_SIZES if size >= len(chunk))
+        yield chunk + [chunk[-1]] * (size - len(chunk))
+
+
+def _pieces(rows: list[_T]) -> Iterator[list[_T]]:
+    """`rows` in pieces of a power of two rows (at most `_INSERT_ROWS`), largest first."""
+    start = 0
+    while start < len(rows):
+        size = min(_INSERT_ROWS, 1 << ((len(rows) - start).bit_length() - 1))
+        yield rows[start : start + size]
+        start += size
 
 
 def _by_name_and_domain(pairs: int) -> TextClause:
@@ -181,18 +211,13 @@ def _by_name_and_domain(pairs: int) -> TextClause:
     )
 
 
-# A few sizes, so a single record does not bind a thousand pairs.
-_BY_NAME_AND_DOMAIN = {size: _by_name_and_domain(size) for size in (8, 64, 1024)}
+_BY_NAME_AND_DOMAIN = {size: _by_name_and_domain(size) for size in _LOOKUP_SIZES}
 
 
 async def _seqs_by_name(session: AsyncSession, owner: str, pairs: set[tuple[str, str]]) -> set[int]:
     found: set[int] = set()
-    ordered = sorted(pairs)
-    largest = max(_BY_NAME_AND_DOMAIN)
-    for start in range(0, len(ordered), largest):
-        chunk = ordered[start : start + largest]
-        size = min(size for size in _BY_NAME_AND_DOMAIN if size >= len(chunk))
-        chunk += [chunk[-1]] * (size - len(chunk))  # padded: the same statement every time
+    for chunk in _padded(sorted(pairs)):
+        size = len(chunk)
         params: dict[str, str] = {"owner": owner}
         for index, (name_key, company_domain) in enumerate(chunk):
             params[f"n{index}"] = name_key
@@ -219,8 +244,9 @@ async def _free_ids(session: AsyncSession, table: Table, wanted: list[str]) -> s
     valid = {value.lower() for value in wanted if is_uuid(value)}
     if not valid:
         return set()
-    taken = await session.scalars(select(table.c.id).where(table.c.id.in_(valid)))
-    return valid - set(taken)
+    for chunk in _padded(valid):
+        valid -= set(await session.scalars(select(table.c.id).where(table.c.id.in_(chunk))))
+    return valid
 
 
 def _own_id(data: Mapping[str, Any], free: set[str]) -> str:
@@ -298,10 +324,11 @@ async def _upsert(
     if inserts:
         for values in inserts:
             values.pop("seq")
-        # RETURNING makes SQLAlchemy send multi-row VALUES (up to 1,000 rows a statement)
-        # instead of a statement per row; on SQLite the full-text trigger flushes its
-        # index at every statement, and row by row that was most of an insert's cost.
-        await session.execute(insert(kind.table).returning(kind.table.c.seq), inserts)
+        # RETURNING makes SQLAlchemy send multi-row VALUES instead of a statement per row;
+        # on SQLite the full-text trigger flushes its index at every statement, and row by
+        # row that was most of an insert's cost. Pieces keep the VALUES lists few in size.
+        for piece in _pieces(inserts):
+            await session.execute(insert(kind.table).returning(kind.table.c.seq), piece)
     return done
 
 
