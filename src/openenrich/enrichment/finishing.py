@@ -91,10 +91,15 @@ async def finish_together(
     done = [(p.finish.claim, p.record, p.cost) for p in priced]
     if await enrichments.finish_contacts(session, done) != len(finishes):
         raise Doubt("a lease was lost")
-    await accounts.add_entries(session, [entry for p in priced for entry in _ledger(p)])
+    await accounts.add_entries(
+        session, [entry for p in priced for entry in ledger_entries(p.finish, p.prices)]
+    )
     await enrichments.insert_findings(
         session,
-        [(p.finish.claim.contact_id, _kept(p.finish.outcome, keep_profiles)) for p in priced],
+        [
+            (p.finish.claim.contact_id, kept_findings(p.finish.outcome, keep_profiles))
+            for p in priced
+        ],
     )
 
     jobs: dict[str, list[_Priced]] = {}
@@ -157,9 +162,8 @@ async def _charged(
     return charged
 
 
-def _ledger(one: _Priced) -> list[dict[str, object]]:
+def ledger_entries(finish: Finish, prices: Mapping[Field, int]) -> list[dict[str, object]]:
     """The ledger rows of a finish: a charge, or why an item found cost nothing."""
-    finish = one.finish
     own = finish.outcome.own_key_items()
     return [
         {
@@ -172,10 +176,11 @@ def _ledger(one: _Priced) -> list[dict[str, object]]:
             "contact_id": finish.claim.contact_id,
             "dedup_key": finish.contact.dedup_key,
         }
-        for item, price in one.prices.items()
+        for item, price in prices.items()
     ]
 
 
-def _kept(outcome: Outcome, keep_profiles: bool) -> list[FindingRow]:
+def kept_findings(outcome: Outcome, keep_profiles: bool) -> list[FindingRow]:
+    """The finding rows kept of an outcome (profiles only when `keep_profiles`)."""
     rows = outcome.finding_rows()
     return rows if keep_profiles else [r for r in rows if r.kind != Field.PROFILE.key]

@@ -22,13 +22,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from openenrich.accounts import limits
 from openenrich.accounts import repository as accounts
-from openenrich.accounts.models import LedgerEntry
 from openenrich.db import Database, utcnow
 from openenrich.domain import Field
 from openenrich.enrichment import repository as enrichments
 from openenrich.enrichment.bodies import dumps, envelope
 from openenrich.enrichment.events import JobEvents
-from openenrich.enrichment.finishing import Doubt, Finish, finish_together
+from openenrich.enrichment.finishing import (
+    Doubt,
+    Finish,
+    finish_together,
+    kept_findings,
+    ledger_entries,
+)
 from openenrich.enrichment.models import Contact, ContactStatus, Enrichment, EnrichmentStatus
 from openenrich.enrichment.processing import ContactScreen, Outcome, Processor, Withheld
 from openenrich.queue.group_commit import GroupCommit
@@ -434,7 +439,7 @@ class ContactJobs:
         ):
             raise LeaseLost
         if careful:
-            if not await enrichments.add_contact_cost(session, enrichment.id, 0, False):
+            if await enrichments.add_costs(session, enrichment.id, 0, False) is None:
                 raise _Ended
             # The hold goes back first; the charges below fit in it and in every spending
             # limit (under the balance's lock). The lease held, so the contact's hold is
@@ -457,29 +462,17 @@ class ContactJobs:
         cost = sum(prices.values())
         if not careful and cost > finish.held:
             raise _Recheck  # the dedup window closed meanwhile: charge within every limit
-        for item, price in prices.items():
-            session.add(
-                LedgerEntry(
-                    workspace_id=ws,
-                    sandbox=sandbox,
-                    amount=-price,
-                    reason="charge" if price else ("own_key" if item in own else "free"),
-                    item=item.key,
-                    enrichment_id=enrichment.id,
-                    contact_id=claim.contact_id,
-                    dedup_key=dedup_key,
-                )
-            )
-        rows = outcome.finding_rows()
-        if not self.keep_profiles:
-            rows = [row for row in rows if row.kind != Field.PROFILE.key]
-        enrichments.add_findings(session, claim.contact_id, rows)
-        await session.flush()  # before the enrichment's lock is taken
-        if not await enrichments.add_contact_cost(session, enrichment.id, cost, exhausted):
+        await accounts.add_entries(session, ledger_entries(finish, prices))
+        await enrichments.insert_findings(
+            session, [(claim.contact_id, kept_findings(outcome, self.keep_profiles))]
+        )
+        unfinished = await enrichments.add_costs(session, enrichment.id, cost, exhausted)
+        if unfinished is None:
             raise _Ended
         if exhausted:
             await enrichments.skip_queued(session, enrichment.id)
-        last = not await enrichments.unfinished_count(session, enrichment.id)
+            unfinished = await enrichments.unfinished_count(session, enrichment.id)
+        last = not unfinished
         if last or enrichment.contact_webhook_url:
             current = await session.get(Enrichment, enrichment.id, populate_existing=True)
             assert current is not None

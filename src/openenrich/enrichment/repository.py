@@ -344,34 +344,14 @@ async def set_result(
     )
 
 
-async def add_contact_cost(
-    session: AsyncSession, enrichment_id: str, cost: int, exhausted: bool
-) -> bool:
-    """Add a finished contact's cost to its open enrichment (and mark it out of credits
-    when `exhausted`), taking the enrichment's row lock until the transaction ends, so the
-    finishes of one enrichment serialise from here on and exactly one of them sees the
-    last contact done. False, with nothing changed, when the enrichment ended meanwhile
-    (canceled)."""
-    values: dict[str, Any] = {
-        "updated_at": utcnow(),
-        "cost_credits": Enrichment.cost_credits + cost,
-    }
-    if exhausted:
-        values["credits_exhausted"] = True
-    result = await session.execute(
-        update(Enrichment)
-        .where(Enrichment.id == enrichment_id, Enrichment.status.in_(_OPEN))
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(rows_affected(result))
-
-
 async def add_costs(
     session: AsyncSession, enrichment_id: str, cost: int, exhausted: bool
 ) -> int | None:
-    """`add_contact_cost` for several contacts of one enrichment, returning how many of
-    its contacts are left to run (None, with nothing changed, when it ended meanwhile)."""
+    """Add finished contacts' cost to their open enrichment (and mark it out of credits
+    when `exhausted`), taking the enrichment's row lock until the transaction ends, so
+    the finishes of one enrichment serialise from here on and exactly one of them sees
+    the last contact done. Returns how many of its contacts are left to run; None, with
+    nothing changed, when it ended meanwhile (canceled)."""
     values: dict[str, Any] = {
         "updated_at": utcnow(),
         "cost_credits": Enrichment.cost_credits + cost,
@@ -466,19 +446,13 @@ async def unfinished_count(session: AsyncSession, enrichment_id: str) -> int:
     )
 
 
-def add_findings(session: AsyncSession, contact_id: str, rows: Sequence[FindingRow]) -> None:
-    for row in rows:
-        row.contact_id = contact_id
-        session.add(row)
-
-
 _FINDING_COLUMNS = ("kind", "value", "status", "data", "source")
 
 
 async def insert_findings(
     session: AsyncSession, found: Sequence[tuple[str, Sequence[FindingRow]]]
 ) -> None:
-    """`add_findings` of several contacts (id, rows) as one multi-row INSERT."""
+    """The finding rows of contacts (id, rows), as one multi-row INSERT."""
     values = [
         {"contact_id": contact_id, **{name: getattr(row, name) for name in _FINDING_COLUMNS}}
         for contact_id, rows in found
