@@ -96,9 +96,6 @@ class Cursor:
 class _Inline:
     """What SQLAlchemy's adapter queues on aiosqlite's thread (`_tx`): run at once."""
 
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-
     def put_nowait(self, item: tuple[asyncio.Future[Any], Callable[[], Any]]) -> None:
         future, function = item
         try:
@@ -114,7 +111,7 @@ class Connection:
         self._conn = conn
         self._connection: sqlite3.Connection | None = conn
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
-        self._tx = _Inline(self)
+        self._tx = _Inline()
         self._budget: int | None = None  # VM-step calls left to a read on the event loop
         self._stopped = False
         self._wrote = False  # this transaction took the write lock or wrote
