@@ -37,8 +37,9 @@ class LocalWakeup:
         self._event.set()
 
     async def wait(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._event.wait(), seconds)
+        with contextlib.suppress(TimeoutError):  # not wait_for: it can swallow a cancel
+            async with asyncio.timeout(seconds):
+                await self._event.wait()
         self._event.clear()
 
     async def close(self) -> None:

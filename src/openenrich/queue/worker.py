@@ -177,7 +177,8 @@ class WorkerPool:
 async def _wait(event: asyncio.Event, seconds: float) -> bool:
     """Whether `event` was set within `seconds`."""
     try:
-        await asyncio.wait_for(event.wait(), seconds)
+        async with asyncio.timeout(seconds):  # not wait_for: it can swallow a cancel
+            await event.wait()
     except TimeoutError:
         return False
     return True

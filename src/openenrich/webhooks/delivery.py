@@ -138,8 +138,11 @@ class Deliverer:
                     # The type only at ERROR: a message or traceback may quote contact data.
                     log.error("webhook delivery round failed: %s", type(error).__name__)
                     log.debug("webhook delivery failure", exc_info=True)
+                # asyncio.timeout, not wait_for: on 3.11, wait_for can swallow a cancel
+                # that lands as the event is set, and stopping the loop then hangs.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.settings.webhook_poll_seconds)
+                    async with asyncio.timeout(self.settings.webhook_poll_seconds):
+                        await self._wake.wait()
         finally:
             for task in tasks:
                 task.cancel()
